@@ -1,0 +1,1 @@
+"""mgit-lab: git for machine-learning models, inside JupyterLab."""

@@ -1,0 +1,64 @@
+"""The ``mgit`` command line.
+
+Each verb group lives in its own module exposing ``register(subparsers)``; every verb's
+handler takes the parsed ``args`` and returns a JSON-ready payload (from ``core/schema.py``)
+plus the text to print.  Errors from the core (:class:`~mgit_lab.core.errors.MgitError`)
+become one line on stderr and exit code 1; usage errors exit 2 (argparse's convention).
+Logging and progress bars are configured here only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ..core.errors import MgitError
+
+#: modules under mgit_lab.cli that register verbs, in help order.
+VERB_MODULES = ["repo_verbs"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mgit",
+        description="git for machine-learning models: lineage, deltas, diff, tests, merge.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-C", dest="repo_path", default=".", help="run as if started in this folder")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    sub.required = True
+    for name in VERB_MODULES:
+        importlib.import_module(f"{__name__}.{name}").register(sub)
+    return parser
+
+
+def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
+    """Print ``payload`` as JSON with ``--json``, else ``text``."""
+    if getattr(args, "json", False):
+        print(json.dumps(payload, indent=2, default=str))
+    elif text:
+        print(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except MgitError as exc:
+        print(f"mgit: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("mgit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""tqdm progress bars for core callbacks (stderr, hidden when not a terminal unless forced)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tqdm import tqdm
+
+from ..core.progress import Progress
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Progress]:
+    """A core progress callback drawing one tqdm bar per step name."""
+    bars: dict[str, tqdm] = {}
+
+    def update(done: int, total: int, step: str) -> None:
+        if not enabled:
+            return
+        bar = bars.get(step)
+        if bar is None:
+            bar = bars[step] = tqdm(total=total, desc=step, file=sys.stderr, leave=False, disable=None)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        for bar in bars.values():
+            bar.close()

@@ -1,0 +1,1 @@
+"""Load and save adapters: nn.Module, state dicts, safetensors, Hugging Face folders."""

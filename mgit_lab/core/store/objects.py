@@ -1,0 +1,330 @@
+"""The content-addressed object store.
+
+Objects are tensors addressed by :func:`~.hashing.object_id`.  Each object is a list of
+*chunks* (one for tensors up to ``chunk_elems`` elements, flat slices of that many
+elements beyond), each encoded by a codec, possibly as a delta against the same chunk of a
+*base object*.  Chunking by element count keeps a multi-GB tensor from ever being held
+twice in memory and keeps chunk boundaries aligned across dtypes (a cast child's chunk *i*
+lines up with its fp32 parent's chunk *i*).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..codecs.abc import STORAGE_DTYPES, Codec, TensorSpec
+from ..codecs.choose import encode_best
+from ..codecs.registry import get_codec
+from ..errors import Corrupt, InvalidInput, NotFound
+from .hashing import object_id
+from .pack import INDEX_SUFFIX, PACK_SUFFIX, PackReader, PackWriter
+
+DEFAULT_CHUNK_ELEMS = 1 << 24  # 64 MiB of float32
+DEFAULT_MAX_DEPTH = 8
+DEFAULT_CACHE_BYTES = 512 << 20
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What the index knows about one stored object."""
+
+    oid: str
+    spec: TensorSpec
+    base: str | None
+    depth: int
+    stored_nbytes: int
+    codecs: tuple[str, ...]
+    pack: str
+
+    @property
+    def raw_nbytes(self) -> int:
+        return self.spec.nbytes
+
+
+def _info(oid: str, entry: dict[str, Any], pack: str) -> ObjectInfo:
+    return ObjectInfo(
+        oid=oid,
+        spec=TensorSpec(entry["dtype"], tuple(entry["shape"])),
+        base=entry.get("base"),
+        depth=int(entry.get("depth", 0)),
+        stored_nbytes=sum(c[1] for c in entry["chunks"]),
+        codecs=tuple(sorted({c[3]["id"] for c in entry["chunks"]})),
+        pack=pack,
+    )
+
+
+def storage_array(array: np.ndarray, dtype: str | None) -> tuple[np.ndarray, str]:
+    """Check ``array`` against a logical ``dtype`` and return (array, dtype)."""
+    logical = dtype or array.dtype.name
+    if logical not in STORAGE_DTYPES:
+        raise InvalidInput(
+            f"tensors of dtype {logical!r} cannot be stored",
+            hint=f"supported dtypes: {', '.join(STORAGE_DTYPES)}",
+        )
+    if array.dtype != STORAGE_DTYPES[logical]:
+        raise InvalidInput(f"a {logical} tensor must be held as {STORAGE_DTYPES[logical]}, got {array.dtype}")
+    return array, logical
+
+
+class ObjectStore:
+    """Reads objects from the packs of one ``.mgit`` folder; writes through :meth:`writer`."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        chunk_elems: int = DEFAULT_CHUNK_ELEMS,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+    ) -> None:
+        self.root = Path(root)
+        self.packs_dir = self.root / "packs"
+        self.tmp_dir = self.root / "tmp"
+        self.chunk_elems = chunk_elems
+        self.max_depth = max_depth
+        self.cache_bytes = cache_bytes
+        self._lock = threading.RLock()
+        self._index: dict[str, tuple[dict[str, Any], str]] = {}
+        self._seen: frozenset[str] = frozenset()
+        self._readers: dict[str, PackReader] = {}
+        self._cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
+        self._cached = 0
+        self._writer: StoreWriter | None = None
+
+    # ----------------------------------------------------------------- index
+    def refresh(self) -> None:
+        """Re-read the pack indexes if packs were added or removed (cheap when not)."""
+        with self._lock:
+            names = frozenset(
+                p.name[: -len(INDEX_SUFFIX)]
+                for p in self.packs_dir.glob("*" + INDEX_SUFFIX)
+                if (self.packs_dir / (p.name[: -len(INDEX_SUFFIX)] + PACK_SUFFIX)).exists()
+            )
+            if names == self._seen:
+                return
+            index: dict[str, tuple[dict[str, Any], str]] = {}
+            for name in sorted(names):
+                try:
+                    doc = json.loads((self.packs_dir / (name + INDEX_SUFFIX)).read_text())
+                except (OSError, ValueError):
+                    continue  # reported by verify; the objects are missing, the rest readable
+                for oid, entry in doc["objects"].items():
+                    index.setdefault(oid, (entry, name))
+            for gone in set(self._readers) - names:
+                self._readers.pop(gone).close()
+            self._index, self._seen = index, names
+
+    def pack_names(self) -> list[str]:
+        self.refresh()
+        return sorted(self._seen)
+
+    def _entry(self, oid: str) -> tuple[dict[str, Any], str]:
+        w = self._writer
+        if w is not None and oid in w.pack.objects:
+            return w.pack.objects[oid], ""
+        hit = self._index.get(oid)
+        if hit is None:
+            self.refresh()
+            hit = self._index.get(oid)
+        if hit is None:
+            raise NotFound(f"object {oid[:12]} is not in the store", hint="run `mgit verify` to check the repository")
+        return hit
+
+    def has(self, oid: str) -> bool:
+        try:
+            self._entry(oid)
+        except NotFound:
+            return False
+        return True
+
+    def info(self, oid: str) -> ObjectInfo:
+        entry, pack = self._entry(oid)
+        return _info(oid, entry, pack)
+
+    def object_ids(self) -> list[str]:
+        self.refresh()
+        return list(self._index)
+
+    # ----------------------------------------------------------------- reads
+    def _read(self, pack: str, offset: int, length: int) -> bytes:
+        if pack == "":
+            assert self._writer is not None
+            return self._writer.pack.read(offset, length)
+        reader = self._readers.get(pack)
+        if reader is None:
+            reader = self._readers[pack] = PackReader(self.packs_dir / (pack + PACK_SUFFIX))
+        return reader.read(offset, length)
+
+    def _chunk(self, oid: str, i: int, *, keep: bool) -> np.ndarray:
+        key = (oid, i)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+            entry, pack = self._entry(oid)
+            spec = TensorSpec(entry["dtype"], tuple(entry["shape"]))
+            chunks = entry["chunks"]
+            offset, length, n, config = chunks[i]
+            chunk_spec = spec if len(chunks) == 1 else TensorSpec(spec.dtype, (n,))
+            codec = get_codec(config)
+            base = None
+            if codec.needs_base:
+                if not entry.get("base"):
+                    raise Corrupt(f"object {oid[:12]} needs a delta base but records none")
+                base = self._chunk(entry["base"], i, keep=True)
+            try:
+                data = self._read(pack, offset, length)
+                arr = codec.decode(data, base, chunk_spec)
+            except (NotFound, Corrupt):
+                raise
+            except Exception as exc:
+                raise Corrupt(f"object {oid[:12]} in {pack or 'the pack being written'} cannot be decoded: {exc}") from exc
+            if keep:
+                arr.flags.writeable = False
+                self._cache[key] = arr
+                self._cached += arr.nbytes
+                while self._cached > self.cache_bytes and len(self._cache) > 1:
+                    _, old = self._cache.popitem(last=False)
+                    self._cached -= old.nbytes
+            return arr
+
+    def get(self, oid: str) -> np.ndarray:
+        """Decode object ``oid``: a new, writable array of its storage dtype and shape."""
+        entry, _ = self._entry(oid)
+        spec = TensorSpec(entry["dtype"], tuple(entry["shape"]))
+        chunks = entry["chunks"]
+        if len(chunks) == 1:
+            arr = self._chunk(oid, 0, keep=False)
+            return (arr if arr.flags.writeable else arr.copy()).reshape(spec.shape)
+        out = np.empty(spec.size, dtype=spec.storage_dtype)
+        pos = 0
+        for i, c in enumerate(chunks):
+            out[pos : pos + c[2]] = self._chunk(oid, i, keep=False).reshape(-1)
+            pos += c[2]
+        return out.reshape(spec.shape)
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+            self._cached = 0
+
+    # ----------------------------------------------------------------- writes
+    @contextmanager
+    def writer(self) -> Iterator[StoreWriter]:
+        """A write transaction: objects put inside become visible together on success.
+
+        The caller must hold the repository's writer lock.
+        """
+        with self._lock:
+            if self._writer is not None:
+                yield self._writer  # nested: join the open transaction
+                return
+            self.tmp_dir.mkdir(exist_ok=True)
+            w = StoreWriter(self, PackWriter(self.packs_dir, self.tmp_dir))
+            self._writer = w
+            try:
+                yield w
+                name = w.pack.commit()
+            except BaseException:
+                w.pack.abort()
+                raise
+            finally:
+                self._writer = None
+            if name is not None:
+                self.refresh()
+
+    def close(self) -> None:
+        with self._lock:
+            for r in self._readers.values():
+                r.close()
+            self._readers.clear()
+            self.clear_cache()
+
+
+class StoreWriter:
+    """Puts objects into the pack of one write transaction."""
+
+    def __init__(self, store: ObjectStore, pack: PackWriter) -> None:
+        self.store = store
+        self.pack = pack
+
+    def put(
+        self,
+        array: np.ndarray,
+        dtype: str | None = None,
+        *,
+        base: str | None = None,
+        codec: str | dict[str, Any] | Codec = "auto",
+        lossy_bound: float | None = None,
+        oid: str | None = None,
+    ) -> str:
+        """Store ``array`` (held in its storage dtype; ``dtype`` is the logical one).
+
+        Returns the object id.  Equal content is stored once: putting a tensor that is
+        already present costs a hash and nothing else.  With ``base`` the codecs may encode
+        a delta against that object; ``lossy_bound`` allows the error-bounded lossy codec
+        (the id is then that of the *decoded* tensor, so it names what checkout returns).
+        """
+        array, dtype = storage_array(array, dtype)
+        spec = TensorSpec(dtype, tuple(array.shape))
+        if lossy_bound is None:
+            oid = oid or object_id(array, dtype)
+            if self.store.has(oid):
+                return oid
+        base_info = None
+        if base is not None:
+            base_info = self.store.info(base)
+            if base_info.depth + 1 > self.store.max_depth:
+                base_info = None  # chain long enough: store a full object
+        flat = np.ascontiguousarray(array).reshape(-1)
+        n = flat.size
+        step = self.store.chunk_elems
+        whole = n <= step
+        chunks = []
+        used_base = False
+        decoded: list[np.ndarray] = []
+        for i, start in enumerate(range(0, max(n, 1), step) if not whole else [0]):
+            part = array if whole else flat[start : start + step]
+            part_spec = spec if whole else TensorSpec(dtype, (part.size,))
+            base_part, base_spec = None, None
+            if base_info is not None and base_info.spec.size == spec.size:
+                base_part = self.store._chunk(base_info.oid, i, keep=True)
+                base_spec = base_info.spec if whole else TensorSpec(base_info.spec.dtype, (base_part.size,))
+            chosen, data = encode_best(part, part_spec, base_part, base_spec, whole=whole, lossy_bound=lossy_bound)
+            used_base = used_base or chosen.needs_base
+            if lossy_bound is not None:
+                decoded.append(chosen.decode(data, base_part if chosen.needs_base else None, part_spec).reshape(-1))
+            offset, length = self.pack.append(data)
+            chunks.append([offset, length, int(part.size), chosen.get_config()])
+        if lossy_bound is not None:
+            rebuilt = decoded[0] if len(decoded) == 1 else np.concatenate(decoded)
+            oid = object_id(rebuilt.reshape(spec.shape), dtype)
+            if self.store.has(oid):
+                return oid
+        assert oid is not None
+        self.pack.objects[oid] = {
+            "dtype": dtype,
+            "shape": list(spec.shape),
+            "base": base_info.oid if (used_base and base_info) else None,
+            "depth": base_info.depth + 1 if (used_base and base_info) else 0,
+            "chunks": chunks,
+        }
+        return oid
+
+    def copy_raw(self, oid: str, entry: dict[str, Any], source_pack: str) -> None:
+        """Copy an encoded object verbatim from another pack (used by gc's repack)."""
+        chunks = []
+        for offset, length, n, config in entry["chunks"]:
+            new_off, new_len = self.pack.append(self.store._read(source_pack, offset, length))
+            chunks.append([new_off, new_len, n, config])
+        self.pack.objects[oid] = {**entry, "chunks": chunks}
