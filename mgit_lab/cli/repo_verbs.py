@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..core import payloads
 from ..core.errors import InvalidInput
-from ..core.io.export import FORMATS, guess_format
+from ..core.io.formats import FORMATS, guess_format
 from ..core.lineage import Relation
 from ..core.render_text import human_bytes
 from ..core.repository import Repository

@@ -93,7 +93,7 @@ def _explicit_parents(
     if not names:
         raise InvalidInput("an empty list of parents was given", hint="leave parent out to infer it")
     if len(set(names)) != len(names):
-        raise InvalidInput(f"a parent is named twice: {names}")
+        raise InvalidInput(f"a parent is named twice: {names}", hint="name each parent once")
     rel = (
         Relation.parse(relation) if relation is not None else (Relation.MERGE if len(names) > 1 else Relation.FINETUNE)
     )
@@ -120,7 +120,7 @@ def prepare_add(
 ) -> PreparedAdd:
     """Read ``model`` and decide its parents, writing nothing."""
     if max_distance <= 0:
-        raise InvalidInput(f"max_distance must be positive, got {max_distance}")
+        raise InvalidInput(f"max_distance must be positive, got {max_distance}", hint="the default is 0.5")
     graph = repo.graph
     if name is not None:
         check_label(name)
@@ -179,7 +179,7 @@ def store_prepared(
         model_type = graph.g.nodes[prep.parents[0][0]]["version"].model_type
     meta: dict[str, Any] = {"source": prep.loaded.origin}
     if prep.inference is not None:
-        meta["inference"] = {k: prep.inference[k] for k in ("parent", "confidence", "reason", "relation")}
+        meta["inference"] = {k: v for k, v in prep.inference.items() if k != "elapsed_ms"}
     meta.update(metadata or {})
     return repo.add_arrays(
         prep.loaded.state,

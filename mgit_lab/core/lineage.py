@@ -215,7 +215,7 @@ class LineageGraph:
             raise Conflict(f"{version.name!r} is already a tag", hint="choose another name")
         for pid, _ in parents or []:
             if pid not in self.g:
-                raise NotFound(f"parent version {pid!r} does not exist")
+                raise NotFound(f"parent version {pid!r} does not exist", hint="it may have just been removed")
         self.g.add_node(version.id, version=version)
         self._by_name[version.name] = version.id
         for tag in version.tags:
@@ -303,7 +303,9 @@ class LineageGraph:
     def add_edge(self, parent: str, child: str, relation: Relation | str) -> None:
         p, c = self.resolve(parent), self.resolve(child)
         if p == c or nx.has_path(self.g, c, p):
-            raise InvalidInput(f"an edge {parent} -> {child} would make a cycle")
+            raise InvalidInput(
+                f"an edge {parent} -> {child} would make a cycle", hint="a version cannot descend from itself"
+            )
         order = self.g.in_degree(c)
         self.g.add_edge(p, c, relation=Relation.parse(relation), order=order)
         self._changed()

@@ -26,18 +26,14 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from . import payloads
 from .accounting import Accounts, charge
-from .adding import prepare_add, store_prepared
 from .errors import Conflict, Corrupt, InvalidInput, NotFound, UnsupportedFormat
 from .inference import DEFAULT_MAX_DISTANCE, SketchIndex
-from .io.export import Format, guess_format, write_hf_folder, write_state
-from .io.modules import load_module, tensors_of
 from .lineage import LineageGraph, ModelVersion, Relation, TensorRef, check_label
 from .progress import Progress
 from .schema import GraphPayload, InferenceResult, StorageStats, VersionDetail
@@ -54,6 +50,11 @@ from .store import (
     repair_indexes,
     verify_store,
 )
+
+if TYPE_CHECKING:  # torch loads lazily: read-only verbs start without it
+    import torch
+
+    from .io.formats import Format
 
 MGIT_DIR = ".mgit"
 FORMAT_VERSION = 1
@@ -93,7 +94,7 @@ class Repository:
         except FileNotFoundError:
             raise NotFound(f"{self.root} is not an mgit repository", hint="create one with `mgit init`") from None
         except ValueError as exc:
-            raise Corrupt(f"{config_path} is not valid JSON: {exc}") from None
+            raise Corrupt(f"{config_path} is not valid JSON: {exc}", hint="restore it from a backup") from None
         version = self.config.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise UnsupportedFormat(
@@ -128,7 +129,7 @@ class Repository:
             raise InvalidInput(f"{root} is a file, not a folder", hint="choose a folder for the repository")
         mgit = root / MGIT_DIR
         if (mgit / "config.json").exists():
-            raise Conflict(f"{root} already holds an mgit repository")
+            raise Conflict(f"{root} already holds an mgit repository", hint="open it, or choose another folder")
         for sub in ("packs", "tmp", SKETCH_DIR):
             (mgit / sub).mkdir(parents=True, exist_ok=True)
         atomic_write_json(mgit / "lineage.json", {"revision": 0, "nodes": [], "edges": []})
@@ -156,7 +157,7 @@ class Repository:
                 try:
                     doc = json.loads(path.read_text())
                 except ValueError as exc:
-                    raise Corrupt(f"{path} is not valid JSON: {exc}") from None
+                    raise Corrupt(f"{path} is not valid JSON: {exc}", hint="restore it from a backup") from None
                 self._graph = LineageGraph.from_json(doc)
                 self._graph_stamp = stamp
                 self._revision = int(doc.get("revision", 0))
@@ -244,9 +245,11 @@ class Repository:
         """
         check_label(name)
         if not state:
-            raise InvalidInput(f"version {name!r} would hold no tensors")
+            raise InvalidInput(f"version {name!r} would hold no tensors", hint="pass a non-empty state")
         if lossy_bound is not None and not (lossy_bound > 0):
-            raise InvalidInput(f"the lossy error bound must be positive, got {lossy_bound}")
+            raise InvalidInput(
+                f"the lossy error bound must be positive, got {lossy_bound}", hint="e.g. --lossy 1e-4, or leave it out"
+            )
         with self.transaction() as graph:
             if name in graph:
                 raise Conflict(f"a version named {name!r} already exists", hint="choose another name")
@@ -351,6 +354,8 @@ class Repository:
             Missing file, unreadable or unsafe pickle, unknown or incompatible parent,
             duplicate name.  The repository is unchanged.
         """
+        from .adding import prepare_add, store_prepared
+
         prep = prepare_add(
             self,
             model,
@@ -376,6 +381,8 @@ class Repository:
 
     def infer_parent(self, model: Any, *, max_distance: float = DEFAULT_MAX_DISTANCE) -> InferenceResult:
         """The parent :meth:`add` would infer for ``model``, and why; writes nothing."""
+        from .adding import prepare_add
+
         prep = prepare_add(
             self, model, name="(dry run)", parent=None, relation=None, lossy=None, infer=True, max_distance=max_distance
         )
@@ -400,6 +407,8 @@ class Repository:
 
     def checkout(self, key: str) -> dict[str, torch.Tensor]:
         """The state dict of a version: ``{name: tensor}``, bit-exact, in the stored dtypes."""
+        from .io.modules import tensors_of
+
         return tensors_of(self.checkout_arrays(key))
 
     def load(self, key: str) -> torch.nn.Module:
@@ -410,12 +419,16 @@ class Repository:
         InvalidInput
             When the version records no architecture or its tensors do not fit it.
         """
+        from .io.modules import load_module
+
         version = self.version(key)
         return load_module(self.checkout_arrays(key), version.architecture, name=repr(version.name))
 
     def export(self, key: str, path: str | Path, format: Format | None = None, *, overwrite: bool = False) -> Path:
         """Write a version to ``path``: ``safetensors`` / ``pt`` file or ``hf`` folder (guessed
         from the suffix when ``format`` is None).  Returns the path written."""
+        from .io.export import guess_format, write_hf_folder, write_state
+
         version = self.version(key)
         fmt = format or guess_format(path)
         state = self.checkout_arrays(key)

@@ -85,4 +85,4 @@ def build_module(architecture: dict[str, Any] | None) -> torch.nn.Module:
                 f"cannot import the model class {path!r}: {exc}", hint="install the package that defines it"
             ) from None
         return obj(**architecture.get("init", {}))
-    raise InvalidInput(f"unknown architecture kind {kind!r}")
+    raise InvalidInput(f"unknown architecture kind {kind!r}", hint="this version was recorded by a newer mgit-lab")

@@ -7,27 +7,18 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
 
 from ..errors import Conflict, InvalidInput
+from .formats import FORMATS, Format, guess_format
 from .modules import load_module, tensors_of
 
+__all__ = ["FORMATS", "Format", "guess_format", "write_hf_folder", "write_state"]
+
 ArrayState = dict[str, tuple[np.ndarray, str]]
-Format = Literal["safetensors", "pt", "hf"]
-FORMATS: tuple[str, ...] = ("safetensors", "pt", "hf")
-
-
-def guess_format(path: str | Path) -> Format:
-    """``safetensors`` for ``*.safetensors``, ``pt`` for ``*.pt/.pth/.bin``, else ``hf`` (a folder)."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".safetensors":
-        return "safetensors"
-    if suffix in (".pt", ".pth", ".bin"):
-        return "pt"
-    return "hf"
 
 
 def _check_target(path: Path, overwrite: bool) -> None:

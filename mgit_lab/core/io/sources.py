@@ -45,12 +45,15 @@ def state_from_tensors(tensors: Mapping[str, Any], origin: str) -> ArrayState:
     state: ArrayState = {}
     for key, value in tensors.items():
         if not isinstance(key, str):
-            raise InvalidInput(f"{origin}: state dict key {key!r} is not a string")
+            raise InvalidInput(f"{origin}: state dict key {key!r} is not a string", hint="use parameter names as keys")
         if isinstance(value, torch.Tensor):
             if value.is_sparse or value.layout != torch.strided:
                 raise InvalidInput(f"{origin}: tensor {key!r} is sparse", hint="convert it with .to_dense()")
             if value.device.type == "meta":
-                raise InvalidInput(f"{origin}: tensor {key!r} is on the meta device and holds no data")
+                raise InvalidInput(
+                    f"{origin}: tensor {key!r} is on the meta device and holds no data",
+                    hint="materialise the model's weights before adding it",
+                )
             state[key] = tensor_to_array(value)
         elif isinstance(value, np.ndarray):
             state[key] = tensor_to_array(torch.from_numpy(np.ascontiguousarray(value)))
@@ -97,7 +100,10 @@ def _load_safetensors(path: Path) -> dict[str, torch.Tensor]:
     try:
         return load_file(str(path), device="cpu")
     except (SafetensorError, OSError, ValueError) as exc:
-        raise InvalidInput(f"{path} is not a readable safetensors file: {exc}") from None
+        raise InvalidInput(
+            f"{path} is not a readable safetensors file: {exc}",
+            hint="check that the file is complete and not corrupted",
+        ) from None
 
 
 def _hf_weights(folder: Path) -> dict[str, torch.Tensor]:
@@ -107,7 +113,9 @@ def _hf_weights(folder: Path) -> dict[str, torch.Tensor]:
             try:
                 shards = sorted(set(json.loads(index_path.read_text())["weight_map"].values()))
             except (ValueError, KeyError) as exc:
-                raise InvalidInput(f"{index_path} is not a valid shard index: {exc}") from None
+                raise InvalidInput(
+                    f"{index_path} is not a valid shard index: {exc}", hint="re-save the model with save_pretrained"
+                ) from None
             out: dict[str, torch.Tensor] = {}
             for shard in shards:
                 out.update(_read_weight_file(folder / shard))
@@ -123,7 +131,7 @@ def _hf_weights(folder: Path) -> dict[str, torch.Tensor]:
 
 def _read_weight_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
-        raise NotFound(f"{path} does not exist")
+        raise NotFound(f"{path} does not exist", hint="the folder's shard index names a file that is missing")
     if path.suffix == ".safetensors":
         return dict(_load_safetensors(path))
     return _load_pickle(path)
@@ -135,7 +143,9 @@ def _from_hf_folder(folder: Path) -> LoadedModel:
     try:
         config = json.loads((folder / "config.json").read_text())
     except ValueError as exc:
-        raise InvalidInput(f"{folder / 'config.json'} is not valid JSON: {exc}") from None
+        raise InvalidInput(
+            f"{folder / 'config.json'} is not valid JSON: {exc}", hint="fix or re-save the model folder"
+        ) from None
     arch_names = config.get("architectures") or []
     cls = None
     if arch_names:
@@ -163,7 +173,9 @@ def _from_pretrained(cls: Any, folder: Path) -> torch.nn.Module:
     try:
         return cls.from_pretrained(str(folder), local_files_only=True)
     except Exception as exc:  # noqa: BLE001 - from_pretrained raises many kinds
-        raise InvalidInput(f"transformers could not load {folder}: {exc}") from None
+        raise InvalidInput(
+            f"transformers could not load {folder}: {exc}", hint="check that from_pretrained opens this folder"
+        ) from None
     finally:
         if bars:
             hf_logging.enable_progress_bar()
