@@ -148,7 +148,15 @@ def prepare_add(
     if not explicit and infer and len(graph):
         if oids is None:  # lossy adds hash late; inference still wants exact identities
             manifest = _manifest(loaded.state, _hash_all(loaded.state, progress))
-        inference = infer_parent(graph, repo.sketch_index, manifest, sketch, max_distance=max_distance)
+        inference = infer_parent(
+            graph,
+            repo.sketch_index,
+            manifest,
+            sketch,
+            max_distance=max_distance,
+            child_state=loaded.state,
+            decode=repo.store.get,
+        )
         if inference["parent_id"] is not None:
             rel = (
                 Relation.parse(relation)
@@ -179,7 +187,7 @@ def store_prepared(
         model_type = graph.g.nodes[prep.parents[0][0]]["version"].model_type
     meta: dict[str, Any] = {"source": prep.loaded.origin}
     if prep.inference is not None:
-        meta["inference"] = {k: v for k, v in prep.inference.items() if k != "elapsed_ms"}
+        meta["inference"] = dict(prep.inference)
     meta.update(metadata or {})
     return repo.add_arrays(
         prep.loaded.state,

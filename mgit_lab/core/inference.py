@@ -19,10 +19,16 @@ hashes.  For a new model:
    - ``identical_fraction``: parameters in tensors whose content hash equals the
      candidate's (exact, from the manifests).
 
-3. **Score** (lower is closer): ``distance * (1 - equal_fraction) + 0.1 * (1 - coverage)``.
-   The best candidate becomes the parent unless its score exceeds ``max_distance``
-   (default 0.5: unrelated models of one architecture sit near 1.4), in which case the
-   model is left a root.
+3. **Score** (lower is closer): ``distance * (1 - equal_fraction)`` plus ``0.1`` times the
+   share of either model's parameters the other lacks (so a sibling with an extra adapter
+   loses a tie to the plain parent).  Ties go to more identical tensors, then the smaller
+   distance, then the newer version.
+4. **Refinement**: when several leaders are within 30% of the best score (a parent and its
+   partial fine-tunes, adapters or near-copies), they are compared *exactly* on the tensors
+   whose content differs between them - usually a few small ones - decoding at most 64 MB.
+5. The best candidate becomes the parent unless its score exceeds ``max_distance``
+   (default 0.5: unrelated models of one architecture sit near 1.4); the model is then
+   left a root.
 
 ``confidence`` combines how far the winner is below the threshold with how clearly it beats
 the runner-up (a child 1% from its parent and 1.4% from its grandparent gets about 0.4).
@@ -40,12 +46,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lineage import LineageGraph, ModelVersion, TensorRef
+from .parent_evidence import MIN_COVERAGE, refine, score_group
 from .schema import InferenceCandidate, InferenceResult
-from .sketch import DTYPE_CODES, Layout, cast_like, layout_key, layout_of, read_sketch, sample_count
+from .sketch import Layout, layout_key, layout_of, read_sketch
+
+ArrayState = dict[str, tuple[np.ndarray, str]]
 
 DEFAULT_MAX_DISTANCE = 0.5
-MIN_COVERAGE = 0.5
 COVERAGE_PENALTY = 0.1
+#: near-tie refinement: leaders within ``best * NEAR_TIE + NEAR_TIE_ABS``, at most SHORTLIST
+NEAR_TIE = 1.3
+NEAR_TIE_ABS = 1e-4
+SHORTLIST = 24
+DEFAULT_REFINE_BUDGET = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -126,10 +139,19 @@ class _Scored:
     equal: float
     identical: float
     coverage: float
-    score: float
+    cand_coverage: float
     dtype_changed: float
     zeros_added: float
     adds_tensors: bool
+    score: float = 0.0
+
+    def rescore(self) -> None:
+        self.score = self.distance * (1.0 - self.equal) + COVERAGE_PENALTY * (
+            (1.0 - self.coverage) + (1.0 - self.cand_coverage)
+        )
+
+    def key(self) -> tuple:
+        return (round(self.score, 12), -self.identical, round(self.distance, 12), -self.coverage, -self.rank)
 
     def payload(self) -> InferenceCandidate:
         return {
@@ -158,50 +180,72 @@ def _identical(child: dict[str, TensorRef], graph: LineageGraph, candidates: set
     return out
 
 
-def _score_group(
-    child_layout: Layout,
+def _evidence(
+    graph: LineageGraph,
+    index: SketchIndex,
+    child_manifest: dict[str, TensorRef],
     child_vec: np.ndarray,
-    group_layout: Layout,
-    matrix: np.ndarray,
-) -> tuple[np.ndarray, ...] | None:
-    """Vectorised evidence of every version of one layout group against the child."""
-    slot = group_layout.slot()
-    ccols, gcols, scale, codes, gdt = [], [], [], [], []
-    common = 0
-    total = sum(child_layout.numels) or 1
-    for i, name in enumerate(child_layout.names):
-        j = slot.get(name)
-        if j is None or group_layout.shapes[j] != child_layout.shapes[i]:
+    skip: set[str],
+    order: dict[str, int],
+) -> list[_Scored]:
+    child_layout = layout_of(child_manifest)
+    child_total = sum(child_layout.numels) or 1
+    scored: list[_Scored] = []
+    for key, members in index.groups(v for v in graph.versions() if v.id not in skip).items():
+        group_layout = layout_of(members[0].manifest)
+        if not group_layout.size:
             continue
-        n = child_layout.numels[i]
-        k = sample_count(n)
-        common += n
-        ccols.append(np.arange(child_layout.offsets[i], child_layout.offsets[i] + k))
-        gcols.append(np.arange(group_layout.offsets[j], group_layout.offsets[j] + k))
-        scale.append(np.full(k, n / k))
-        codes.append(np.full(k, DTYPE_CODES.get(child_layout.dtypes[i], 0)))
-        gdt.append(np.full(k, float(group_layout.dtypes[j] != child_layout.dtypes[i]) * n / k))
-    coverage = common / total
-    if coverage < MIN_COVERAGE or not ccols:
-        return None
-    cc, gc = np.concatenate(ccols), np.concatenate(gcols)
-    s = np.concatenate(scale)
-    a = child_vec[cc].astype(np.float64)
-    b = matrix[:, gc].astype(np.float64)
-    nz = a != 0
-    den = float((a * a * s).sum())
-    num = (((b - a) ** 2) * s).sum(axis=1)
-    if den > 0:
-        distance = np.sqrt(num / den)
-    else:
-        distance = np.where(num > 0, 1.0, 0.0)
-    eq = cast_like(b, np.concatenate(codes)) == a
-    nz_weight = float((nz * s).sum())
-    equal = ((eq & nz) * s).sum(axis=1) / nz_weight if nz_weight > 0 else np.zeros(len(b))
-    child_zero = float(((~nz) * s).sum()) / float(s.sum())
-    cand_zero = ((b == 0) * s).sum(axis=1) / float(s.sum())
-    dtype_changed = float(np.concatenate(gdt).sum()) / float(s.sum())
-    return distance, equal, np.full(len(b), coverage), child_zero - cand_zero, np.full(len(b), dtype_changed)
+        group_names = set(group_layout.names)  # cheap structural filter before touching sketches
+        shared = sum(n for nm, n in zip(child_layout.names, child_layout.numels, strict=True) if nm in group_names)
+        if shared < MIN_COVERAGE * child_total:
+            continue
+        ev = score_group(child_layout, child_vec, group_layout, index.stack(key, members))
+        if ev is None:
+            continue
+        adds = any(k not in members[0].manifest for k in child_manifest)
+        for i, v in enumerate(members):
+            s = _Scored(
+                v,
+                order[v.id],
+                float(ev.distance[i]),
+                float(ev.equal[i]),
+                0.0,
+                ev.coverage,
+                ev.cand_coverage,
+                ev.dtype_changed,
+                float(ev.zeros_added[i]),
+                adds,
+            )
+            s.rescore()
+            scored.append(s)
+    return scored
+
+
+def _refine(
+    scored: list[_Scored],
+    index: SketchIndex,
+    child_manifest: dict[str, TensorRef],
+    child_state: ArrayState,
+    child_vec: np.ndarray,
+    decode: Callable[[str], np.ndarray],
+    budget: int,
+) -> int:
+    """Re-score the near-tied leaders exactly on the tensors that tell them apart."""
+    best = scored[0].score
+    short = [s for s in scored[:SHORTLIST] if s.score <= best * NEAR_TIE + NEAR_TIE_ABS]
+    if len(short) < 2:
+        return 0
+    terms, used = refine(
+        [s.version for s in short], child_manifest, child_state, child_vec, index.vector, decode, budget
+    )
+    if not used:
+        return 0
+    for s, t in zip(short, terms, strict=True):
+        s.distance, s.equal = t.distance, t.equal
+        s.rescore()
+    scored[: len(short)] = sorted(short, key=_Scored.key)
+    scored.sort(key=_Scored.key)
+    return used
 
 
 def infer_parent(
@@ -212,81 +256,57 @@ def infer_parent(
     *,
     exclude: Iterable[str] = (),
     max_distance: float = DEFAULT_MAX_DISTANCE,
+    child_state: ArrayState | None = None,
+    decode: Callable[[str], np.ndarray] | None = None,
+    refine_budget: int = DEFAULT_REFINE_BUDGET,
 ) -> InferenceResult:
     """Pick the most likely parent of a model among the versions of ``graph``.
 
     ``child_manifest`` must carry the child's object ids (content hashes); ``child_sketch``
-    is :func:`~.sketch.sketch_arrays` of the child.  Returns the decision with its evidence.
+    is :func:`~.sketch.sketch_arrays` of the child.  With ``child_state`` and ``decode``
+    (object id -> stored array), near-tied leaders are re-scored exactly on the tensors in
+    which they differ, decoding at most ``refine_budget`` bytes.
     """
     start = time.perf_counter()
     child_layout = layout_of(child_manifest)
     skip = set(exclude)
-    scored: list[_Scored] = []
     order = {vid: i for i, vid in enumerate(graph.ids())}
-    for key, members in index.groups(v for v in graph.versions() if v.id not in skip).items():
-        group_layout = layout_of(members[0].manifest)
-        if not child_layout.size or not group_layout.size:
-            continue
-        # cheap structural filter before touching any sketch
-        group_names = set(group_layout.names)
-        shared = sum(n for nm, n in zip(child_layout.names, child_layout.numels, strict=True) if nm in group_names)
-        if shared < MIN_COVERAGE * (sum(child_layout.numels) or 1):
-            continue
-        result = _score_group(child_layout, child_sketch, group_layout, index.stack(key, members))
-        if result is None:
-            continue
-        distance, equal, coverage, zeros_added, dtype_changed = result
-        adds = any(k not in members[0].manifest for k in child_manifest)
-        for i, v in enumerate(members):
-            score = float(distance[i]) * (1.0 - float(equal[i])) + COVERAGE_PENALTY * (1.0 - float(coverage[i]))
-            scored.append(
-                _Scored(
-                    v,
-                    order[v.id],
-                    float(distance[i]),
-                    float(equal[i]),
-                    0.0,
-                    float(coverage[i]),
-                    score,
-                    float(dtype_changed[i]),
-                    float(zeros_added[i]),
-                    adds,
-                )
-            )
-    if not child_layout.size:
+    if child_layout.size:
+        scored = _evidence(graph, index, child_manifest, child_sketch, skip, order)
+    else:
         scored = _score_by_identity(graph, child_manifest, skip, order)
     ident = _identical(child_manifest, graph, {s.version.id for s in scored})
     for s in scored:
         s.identical = ident.get(s.version.id, 0.0)
-    scored.sort(key=lambda s: (round(s.score, 12), -s.identical, -s.coverage, -s.rank))
+    scored.sort(key=_Scored.key)
+    refined = 0
+    if scored and child_layout.size and child_state is not None and decode is not None:
+        refined = _refine(scored, index, child_manifest, child_state, child_sketch, decode, refine_budget)
     elapsed = (time.perf_counter() - start) * 1000
     top = [s.payload() for s in scored[:5]]
+    base = {"candidates": top, "compared": len(scored), "refined_tensors": refined, "elapsed_ms": round(elapsed, 3)}
     if not scored:
         return {
             "parent": None,
             "parent_id": None,
             "confidence": 1.0,
-            "relation": None,
-            "candidates": [],
+            "relation": None,  # type: ignore[typeddict-item]
             "reason": "no stored version has the same parameter names and shapes as this model",
-            "compared": 0,
-            "elapsed_ms": round(elapsed, 3),
+            **base,
         }
     best = scored[0]
     runner = scored[1] if len(scored) > 1 else None
     if best.score > max_distance:
-        return {
+        return {  # type: ignore[typeddict-item]
             "parent": None,
             "parent_id": None,
             "relation": None,
-            "candidates": top,
             "confidence": round(min(1.0, (best.score - max_distance) / max_distance), 3),
             "reason": (
                 f"no stored version is close: the nearest, {best.version.name!r}, scores {best.score:.3g} "
                 f"(relative distance {best.distance:.1%}), above the {max_distance:g} root threshold"
             ),
-            "compared": len(scored),
-            "elapsed_ms": round(elapsed, 3),
+            **base,
         }
     closeness = 1.0 - best.score / max_distance
     if runner is None:
@@ -296,15 +316,13 @@ def infer_parent(
     else:
         separation = min(1.0, (runner.score - best.score) / best.score)
     relation, reason = _explain(best, runner)
-    return {
+    return {  # type: ignore[typeddict-item]
         "parent": best.version.name,
         "parent_id": best.version.id,
         "relation": relation,
         "confidence": round(max(0.0, closeness * separation), 3),
         "reason": reason,
-        "candidates": top,
-        "compared": len(scored),
-        "elapsed_ms": round(elapsed, 3),
+        **base,
     }
 
 
@@ -319,7 +337,7 @@ def _score_by_identity(
         comp = compatibility(child, v.manifest)
         if comp.shape_overlap < MIN_COVERAGE:
             continue
-        out.append(_Scored(v, order[v.id], 1.0, 0.0, 0.0, comp.shape_overlap, 1.0, 0.0, 0.0, False))
+        out.append(_Scored(v, order[v.id], 1.0, 0.0, 0.0, comp.shape_overlap, 1.0, 0.0, 0.0, False, 1.0))
     ident = _identical(child, graph, {s.version.id for s in out})
     for s in out:
         s.identical = ident[s.version.id]

@@ -396,6 +396,7 @@ class Repository:
             "candidates": [],
             "reason": "the repository is empty",
             "compared": 0,
+            "refined_tensors": 0,
             "elapsed_ms": 0.0,
         }
 

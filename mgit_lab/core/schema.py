@@ -167,6 +167,8 @@ class InferenceResult(TypedDict):
     candidates: list[InferenceCandidate]
     #: versions compared (after the structural filter) and the time it took
     compared: int
+    #: tensors compared exactly (decoded) to separate near-tied leaders
+    refined_tensors: int
     elapsed_ms: float
 
 

@@ -22,12 +22,12 @@ from .lineage import TensorRef
 
 SKETCH_DIR = "sketches"
 SKETCH_SUFFIX = ".f32"
-MIN_SAMPLES = 16
+MIN_SAMPLES = 32
 MAX_SAMPLES = 256
 
 
 def sample_count(numel: int) -> int:
-    """How many values of a tensor of ``numel`` elements the sketch keeps (16..256)."""
+    """How many values of a tensor of ``numel`` elements the sketch keeps (32..256)."""
     return int(min(numel, max(MIN_SAMPLES, min(MAX_SAMPLES, numel // 256))))
 
 
@@ -117,7 +117,7 @@ def read_sketch(mgit_dir: Path, vid: str, size: int) -> np.ndarray | None:
 
 
 def cast_like(values: np.ndarray, dtypes: np.ndarray) -> np.ndarray:
-    """Round float64 ``values`` (columns) to each column's logical dtype, back in float64.
+    """Round float ``values`` (columns) to each column's logical dtype, in ``values``' dtype.
 
     ``dtypes`` holds one code per column: 0 keep (float32/float64), 1 float16, 2 bfloat16.
     Used to ask "is the child a cast of this candidate" bit for bit.
