@@ -33,6 +33,10 @@ DEFAULT_MAX_DEPTH = 8
 DEFAULT_CACHE_BYTES = 512 << 20
 
 
+class _PackGone(Exception):
+    """A pack named by the (stale) index no longer exists."""
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     """What the index knows about one stored object."""
@@ -161,7 +165,10 @@ class ObjectStore:
             return self._writer.pack.read(offset, length)
         reader = self._readers.get(pack)
         if reader is None:
-            reader = self._readers[pack] = PackReader(self.packs_dir / (pack + PACK_SUFFIX))
+            path = self.packs_dir / (pack + PACK_SUFFIX)
+            if not path.exists():
+                raise _PackGone(pack)
+            reader = self._readers[pack] = PackReader(path)
         return reader.read(offset, length)
 
     def _chunk(self, oid: str, i: int, *, keep: bool) -> np.ndarray:
@@ -185,7 +192,7 @@ class ObjectStore:
             try:
                 data = self._read(pack, offset, length)
                 arr = codec.decode(data, base, chunk_spec)
-            except (NotFound, Corrupt):
+            except (NotFound, Corrupt, _PackGone):
                 raise
             except Exception as exc:
                 raise Corrupt(f"object {oid[:12]} in {pack or 'the pack being written'} cannot be decoded: {exc}") from exc
@@ -200,6 +207,19 @@ class ObjectStore:
 
     def get(self, oid: str) -> np.ndarray:
         """Decode object ``oid``: a new, writable array of its storage dtype and shape."""
+        try:
+            return self._get(oid)
+        except _PackGone:
+            # another process's gc repacked it: re-read the indexes once and retry
+            with self._lock:
+                self._seen = frozenset()
+                self.refresh()
+            try:
+                return self._get(oid)
+            except _PackGone as gone:
+                raise Corrupt(f"object {oid[:12]} is listed in pack {gone} which is missing") from None
+
+    def _get(self, oid: str) -> np.ndarray:
         entry, _ = self._entry(oid)
         spec = TensorSpec(entry["dtype"], tuple(entry["shape"]))
         chunks = entry["chunks"]
@@ -286,6 +306,9 @@ class StoreWriter:
             base_info = self.store.info(base)
             if base_info.depth + 1 > self.store.max_depth:
                 base_info = None  # chain long enough: store a full object
+        forced = None
+        if not (isinstance(codec, str) and codec == "auto"):
+            forced = codec if isinstance(codec, Codec) else get_codec(codec)
         flat = np.ascontiguousarray(array).reshape(-1)
         n = flat.size
         step = self.store.chunk_elems
@@ -300,7 +323,14 @@ class StoreWriter:
             if base_info is not None and base_info.spec.size == spec.size:
                 base_part = self.store._chunk(base_info.oid, i, keep=True)
                 base_spec = base_info.spec if whole else TensorSpec(base_info.spec.dtype, (base_part.size,))
-            chosen, data = encode_best(part, part_spec, base_part, base_spec, whole=whole, lossy_bound=lossy_bound)
+            if forced is None:
+                chosen, data = encode_best(part, part_spec, base_part, base_spec, whole=whole, lossy_bound=lossy_bound)
+            else:
+                if forced.needs_base and base_part is None:
+                    raise InvalidInput(f"codec {forced.id!r} needs a base object of the same size")
+                if not whole and not forced.elementwise:
+                    raise InvalidInput(f"codec {forced.id!r} cannot encode a tensor chunked for size")
+                chosen, data = forced, forced.encode(part, base_part if forced.needs_base else None)
             used_base = used_base or chosen.needs_base
             if lossy_bound is not None:
                 decoded.append(chosen.decode(data, base_part if chosen.needs_base else None, part_spec).reshape(-1))
