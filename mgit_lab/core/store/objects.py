@@ -25,7 +25,7 @@ from ..codecs.abc import STORAGE_DTYPES, Codec, TensorSpec
 from ..codecs.choose import encode_best
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, InvalidInput, NotFound
-from .hashing import object_id
+from .hashing import ObjectHasher, object_id
 from .pack import INDEX_SUFFIX, PACK_SUFFIX, PackReader, PackWriter
 
 DEFAULT_CHUNK_ELEMS = 1 << 24  # 64 MiB of float32
@@ -188,7 +188,9 @@ class ObjectStore:
             if codec.needs_base:
                 if not entry.get("base"):
                     raise Corrupt(f"object {oid[:12]} needs a delta base but records none")
-                base = self._chunk(entry["base"], i, keep=True)
+                # a chunked tensor uses each base chunk once per decode: caching them all
+                # would hold a second full copy; small tensors' bases are worth keeping
+                base = self._chunk(entry["base"], i, keep=len(chunks) == 1)
             try:
                 data = self._read(pack, offset, length)
                 arr = codec.decode(data, base, chunk_spec)
@@ -315,13 +317,13 @@ class StoreWriter:
         whole = n <= step
         chunks = []
         used_base = False
-        decoded: list[np.ndarray] = []
+        rebuilt = ObjectHasher(dtype, spec.shape) if lossy_bound is not None else None
         for i, start in enumerate(range(0, max(n, 1), step) if not whole else [0]):
             part = array if whole else flat[start : start + step]
             part_spec = spec if whole else TensorSpec(dtype, (part.size,))
             base_part, base_spec = None, None
             if base_info is not None and base_info.spec.size == spec.size:
-                base_part = self.store._chunk(base_info.oid, i, keep=True)
+                base_part = self.store._chunk(base_info.oid, i, keep=whole)
                 base_spec = base_info.spec if whole else TensorSpec(base_info.spec.dtype, (base_part.size,))
             if forced is None:
                 chosen, data = encode_best(part, part_spec, base_part, base_spec, whole=whole, lossy_bound=lossy_bound)
@@ -332,13 +334,12 @@ class StoreWriter:
                     raise InvalidInput(f"codec {forced.id!r} cannot encode a tensor chunked for size")
                 chosen, data = forced, forced.encode(part, base_part if forced.needs_base else None)
             used_base = used_base or chosen.needs_base
-            if lossy_bound is not None:
-                decoded.append(chosen.decode(data, base_part if chosen.needs_base else None, part_spec).reshape(-1))
+            if rebuilt is not None:  # the id names what checkout will return
+                rebuilt.update(chosen.decode(data, base_part if chosen.needs_base else None, part_spec))
             offset, length = self.pack.append(data)
             chunks.append([offset, length, int(part.size), chosen.get_config()])
-        if lossy_bound is not None:
-            rebuilt = decoded[0] if len(decoded) == 1 else np.concatenate(decoded)
-            oid = object_id(rebuilt.reshape(spec.shape), dtype)
+        if rebuilt is not None:
+            oid = rebuilt.hexdigest()
             if self.store.has(oid):
                 return oid
         assert oid is not None
