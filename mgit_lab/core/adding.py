@@ -180,6 +180,7 @@ def store_prepared(
     metadata: dict[str, Any] | None,
     metrics: dict[str, Any] | None,
     progress: Progress | None,
+    recipe: dict[str, Any] | None = None,
 ) -> ModelVersion:
     """Store a :class:`PreparedAdd` as a new version (one transaction)."""
     graph = repo.graph
@@ -202,5 +203,6 @@ def store_prepared(
         lossy_bound=lossy,
         oids=prep.oids,
         sketch=prep.sketch,
+        recipe=recipe,
         progress=progress,
     )

@@ -322,6 +322,7 @@ class Repository:
         author: str | None = None,
         metadata: dict[str, Any] | None = None,
         metrics: dict[str, Any] | None = None,
+        recipe: dict[str, Any] | None = None,
         infer: bool = True,
         max_distance: float = DEFAULT_MAX_DISTANCE,
         progress: Progress | None = None,
@@ -347,6 +348,9 @@ class Repository:
             The key tests are registered on; default: the first parent's.
         lossy
             An absolute error bound: float tensors may be stored lossy within it.
+        recipe
+            How the model was made from its parent (``{"kind": "function", "ref":
+            "package.module:function", "kwargs": {...}, "parent": id}``), for cascades.
 
         Raises
         ------
@@ -376,6 +380,7 @@ class Repository:
             author=author,
             metadata=metadata,
             metrics=metrics,
+            recipe=recipe,
             progress=progress,
         )
 

@@ -88,3 +88,10 @@ def snapshot(root: Path) -> dict[str, str]:
         if p.is_file() and p.name != "lock":
             out[str(p.relative_to(root))] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
+
+
+def mean_output(model: torch.nn.Module) -> dict[str, float]:
+    """A model test for the MGit compatibility layer: the mean output on a fixed input."""
+    torch.manual_seed(0)
+    with torch.no_grad():
+        return {"mean": float(model(torch.ones(2, 8)).mean())}
