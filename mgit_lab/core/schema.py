@@ -153,6 +153,7 @@ class MergeResult(TypedDict):
     version: str | None  # the new version's name (None on a dry run)
     version_id: str | None
     tests: list[TestResult]
+    problems: list[str]  # parameters the strategy cannot merge (a dry run lists them)
 
 
 class CascadeEntry(TypedDict):
