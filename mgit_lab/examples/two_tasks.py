@@ -1,7 +1,7 @@
 """A two-task demo: a shared trunk with one head per task, trained on generated data.
 
 Everything here is importable by reference, so it can be registered as a test
-(``mgit_lab.examples.two_tasks:test_task_a``), recorded as a creation recipe
+(``mgit_lab.examples.two_tasks:task_a``), recorded as a creation recipe
 (``mgit_lab.examples.two_tasks:finetune``) or rebuilt from its architecture record.
 Data are generated from fixed seeds, so every run gives the same numbers.
 
@@ -49,14 +49,18 @@ def task_data(task: str, n: int = 512, seed: int = 0) -> tuple[torch.Tensor, tor
 
 
 def _train(model: nn.Module, tasks: list[str], steps: int, lr: float, seed: int) -> nn.Module:
-    data = {t: task_data(t, 1024, seed) for t in tasks}
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    """Full-batch SGD with momentum 0.9 (written out: torch.optim would import torch._dynamo)."""
+    data = {t: task_data(t, 256, seed) for t in tasks}
+    params = [p for p in model.parameters() if p.requires_grad]
+    velocity = [torch.zeros_like(p) for p in params]
     model.train()
     for _ in range(steps):
-        opt.zero_grad()
         loss = sum(nn.functional.cross_entropy(model(x, t), y) for t, (x, y) in data.items())
-        loss.backward()  # type: ignore[union-attr]
-        opt.step()
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, v, g in zip(params, velocity, grads):
+                v.mul_(0.9).add_(g)
+                p.sub_(lr * v)
     return model.eval()
 
 
@@ -87,12 +91,22 @@ def finetune(parent_model: nn.Module, task: str = "a", steps: int = 100, lr: flo
     return model
 
 
-def eval_a() -> tuple[torch.Tensor, torch.Tensor]:
+def add_noise(parent_model: nn.Module, scale: float = 0.1, seed: int = 0) -> nn.Module:
+    """Recipe: add Gaussian noise of std ``scale`` to every parameter (a damaging edit)."""
+    model = copy.deepcopy(parent_model)
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(scale * torch.randn(p.shape, generator=gen))
+    return model
+
+
+def heldout_a() -> tuple[torch.Tensor, torch.Tensor]:
     """Held-out data of task a (a dataset function for tests)."""
     return task_data("a", 2048, seed=999)
 
 
-def eval_b() -> tuple[torch.Tensor, torch.Tensor]:
+def heldout_b() -> tuple[torch.Tensor, torch.Tensor]:
     """Held-out data of task b."""
     return task_data("b", 2048, seed=999)
 
@@ -107,11 +121,11 @@ def _score(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor], task: str)
         }
 
 
-def test_task_a(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]) -> dict[str, float]:
+def task_a(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]) -> dict[str, float]:
     """Accuracy (higher is better) and cross-entropy (lower is better) on task a."""
     return _score(model, data, "a")
 
 
-def test_task_b(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]) -> dict[str, float]:
+def task_b(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]) -> dict[str, float]:
     """Accuracy (higher is better) and cross-entropy (lower is better) on task b."""
     return _score(model, data, "b")

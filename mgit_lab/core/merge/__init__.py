@@ -8,7 +8,15 @@ from .base import Argument, ArithmeticStrategy, MergeStrategy
 from .combine import merge_states, parse_override
 from .planner import CONFLICTS, MergePlan, ParamState, build_plan, classify, plan_merge
 from .registry import available_strategies, describe_strategies, get_strategy, register_strategy
-from .versions import MergeResult, merge_versions
+
+
+def __getattr__(name: str):  # merge_versions needs torch; import it only when used
+    if name in ("MergeResult", "merge_versions"):
+        from . import versions
+
+        return getattr(versions, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CONFLICTS",

@@ -27,10 +27,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-import torch
 
 from ..errors import InvalidInput
-from ..io.tensors import array_to_tensor, tensor_to_array
 from ..schema import MergeArgumentInfo
 
 Param = tuple[np.ndarray, str]
@@ -129,14 +127,18 @@ class MergeStrategy(ABC):
 def to_float(p: Param) -> np.ndarray:
     """A float64 copy of a stored parameter (bfloat16 bits decoded)."""
     array, dtype = p
-    if dtype == "bfloat16":
-        return array_to_tensor(array, dtype).to(torch.float64).numpy()
+    if dtype == "bfloat16":  # bit patterns in uint16: widen to float32 bits, exact
+        return (array.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
     return array.astype(np.float64)
 
 
 def from_float(values: np.ndarray, dtype: str) -> Param:
     """``values`` (float64) in storage form of ``dtype``; integers are rounded to nearest."""
-    if dtype == "bfloat16":
+    if dtype == "bfloat16":  # round to nearest even, as torch does
+        import torch
+
+        from ..io.tensors import tensor_to_array
+
         array, _ = tensor_to_array(torch.from_numpy(np.ascontiguousarray(values)).to(torch.bfloat16))
         return np.array(array, copy=True), dtype
     if dtype.startswith(("int", "uint")):
