@@ -106,6 +106,8 @@ def evaluate(
 ) -> list[TestResult]:
     """Run ``specs`` on ``model`` in memory and judge each metric; nothing is stored.
 
+    Tests run in eval mode under ``torch.no_grad()`` and must not modify the model.
+
     Raises
     ------
     InvalidInput
@@ -119,7 +121,8 @@ def evaluate(
         fn = resolve_reference(spec["ref"], what="test function")
         args = (model, _data(spec, cache)) if spec["dataset"] else (model,)
         start = time.perf_counter()
-        out = _call(spec, "test", fn, *args, version_name=version_name)
+        with torch.no_grad():  # a test that needs gradients opens torch.enable_grad() itself
+            out = _call(spec, "test", fn, *args, version_name=version_name)
         duration = time.perf_counter() - start
         metrics = _metrics(spec, out, version_name)
         checks: dict[str, MetricCheck] = {}
