@@ -164,7 +164,7 @@ def run_cascade(
             if target in graph:
                 raise Conflict(f"a version named {target!r} already exists", hint="this cascade has probably run before")
     rebuilt: dict[str, str] = {o.id: n.id}  # old id -> new id (or planned name on a dry run)
-    names = {o.id: o.name}
+    names = {o.id: n.name}  # old id -> name of what replaces it
     stopped_at: str | None = None
     derived_set = set(derived)
     for i, vid in enumerate(chosen):
@@ -172,7 +172,7 @@ def run_cascade(
         if progress:
             progress(i, len(chosen), "cascade")
         parents = recipe_parents(graph, v)
-        parent_names = [names.get(p, graph.get(p).name) if p in rebuilt else graph.get(p).name for p in parents]
+        parent_names = [graph.get(p).name for p in parents]
         if stopped_at is not None:
             report.entries.append(_entry(v, "not-run", f"stopped after {stopped_at!r} failed its tests", parent_names))
             continue
@@ -187,7 +187,7 @@ def run_cascade(
             report.entries.append(_entry(v, "skipped", f"parent {blocked[0]!r} was not rebuilt", parent_names))
             continue
         mapped = [rebuilt.get(p, p) for p in parents]
-        new_parent_names = [names.get(p, graph.get(p).name) if p in rebuilt else graph.get(p).name for p in parents]
+        new_parent_names = [names[p] if p in rebuilt else graph.get(p).name for p in parents]
         target = f"{v.name}@{n.name}"
         entry = _entry(v, "planned", "", new_parent_names)
         entry["new"] = target
