@@ -22,7 +22,9 @@ def tiny(seed: int = 0, **init: Any) -> Tiny:
 
 def add_model(repo: Repository, model: torch.nn.Module, name: str, **kwargs: Any):
     kwargs.setdefault("model_type", "tiny")
-    return repo.add_arrays(model_state(model), name, architecture=architecture_of(model), **kwargs)
+    return repo.add_arrays(
+        model_state(model), name, architecture=architecture_of(model), **kwargs
+    )
 
 
 def snapshot(repo: Repository) -> dict[str, str]:
@@ -30,13 +32,18 @@ def snapshot(repo: Repository) -> dict[str, str]:
     out = {}
     for p in sorted(repo.mgit_dir.rglob("*")):
         if p.is_file() and p.name != "lock":
-            out[str(p.relative_to(repo.mgit_dir))] = hashlib.sha256(p.read_bytes()).hexdigest()
+            out[str(p.relative_to(repo.mgit_dir))] = hashlib.sha256(
+                p.read_bytes()
+            ).hexdigest()
     return out
 
 
 def assert_shape(payload: dict, typed_dict: type) -> None:
     """``payload`` has exactly the keys of the schema TypedDict."""
-    assert set(payload) == set(get_type_hints(typed_dict)), (sorted(payload), sorted(get_type_hints(typed_dict)))
+    assert set(payload) == set(get_type_hints(typed_dict)), (
+        sorted(payload),
+        sorted(get_type_hints(typed_dict)),
+    )
 
 
 def path_of(repo: Repository) -> Path:

@@ -18,15 +18,30 @@ def chain(tmp_path_factory):
     r = Repository.init(tmp_path_factory.mktemp("bisect") / "r")
     add_model(r, tiny(0), "v0")
     for i in range(1, 10):
-        derive(r, f"v{i - 1}", "model_fixtures:shift", name=f"v{i}", kwargs={"amount": -0.25})
+        derive(
+            r,
+            f"v{i - 1}",
+            "model_fixtures:shift",
+            name=f"v{i}",
+            kwargs={"amount": -0.25},
+        )
     add_model(r, tiny(3), "stray")
     return r
 
 
 def scores(repo):
-    register_test(repo, "model_fixtures:weight_sum", graph=True, name="probe", metrics={"score": "higher", "loss": "lower"},
-                  replace=True)
-    return {f"v{i}": run_tests(repo, f"v{i}", names=["probe"])[0]["metrics"]["score"] for i in range(10)}
+    register_test(
+        repo,
+        "model_fixtures:weight_sum",
+        graph=True,
+        name="probe",
+        metrics={"score": "higher", "loss": "lower"},
+        replace=True,
+    )
+    return {
+        f"v{i}": run_tests(repo, f"v{i}", names=["probe"])[0]["metrics"]["score"]
+        for i in range(10)
+    }
 
 
 @pytest.mark.parametrize("cut", [1, 4, 9])
@@ -37,8 +52,15 @@ def test_bisect_finds_the_first_failing_version(chain, tmp_path, cut):
     shutil.copytree(chain.root, root)
     repo = Repository.open(root)
     values = scores(repo)
-    threshold = (values[f"v{cut - 1}"] + values[f"v{cut}"]) / 2  # v0..v(cut-1) pass, v(cut).. fail
-    register_test(repo, "model_fixtures:weight_sum", graph=True, metrics={"score": ("higher", threshold), "loss": "lower"})
+    threshold = (
+        values[f"v{cut - 1}"] + values[f"v{cut}"]
+    ) / 2  # v0..v(cut-1) pass, v(cut).. fail
+    register_test(
+        repo,
+        "model_fixtures:weight_sum",
+        graph=True,
+        metrics={"score": ("higher", threshold), "loss": "lower"},
+    )
     expected = min(i for i in range(10) if values[f"v{i}"] < threshold)
     before = snapshot(repo)
     result = bisect(repo, "v0", "v9", "weight_sum")
@@ -57,10 +79,20 @@ def test_bisect_reuses_stored_results(chain, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(chain.root, root)
     repo = Repository.open(root)
-    register_test(repo, "model_fixtures:weight_sum", graph=True, metrics={"score": ("higher", -1e9), "loss": "lower"})
+    register_test(
+        repo,
+        "model_fixtures:weight_sum",
+        graph=True,
+        metrics={"score": ("higher", -1e9), "loss": "lower"},
+    )
     run_tests(repo, "v0")
-    register_test(repo, "model_fixtures:weight_sum", graph=True, metrics={"score": ("higher", 1e9), "loss": "lower"},
-                  replace=True)
+    register_test(
+        repo,
+        "model_fixtures:weight_sum",
+        graph=True,
+        metrics={"score": ("higher", 1e9), "loss": "lower"},
+        replace=True,
+    )
     run_tests(repo, "v9")
     result = bisect(repo, "v0", "v9", "weight_sum")
     cached = {s["version_name"]: s["cached"] for s in result.steps}
@@ -69,12 +101,30 @@ def test_bisect_reuses_stored_results(chain, tmp_path):
 
 
 def test_bisect_bad_input(chain):
-    register_test(chain, "model_fixtures:weight_sum", graph=True, name="always",
-                  metrics={"score": ("higher", -1e9), "loss": "lower"}, replace=True)
-    register_test(chain, "model_fixtures:weight_sum", graph=True, name="never",
-                  metrics={"score": ("higher", 1e9), "loss": "lower"}, replace=True)
-    register_test(chain, "model_fixtures:weight_sum", graph=True, name="nocond",
-                  metrics={"score": "higher", "loss": "lower"}, replace=True)
+    register_test(
+        chain,
+        "model_fixtures:weight_sum",
+        graph=True,
+        name="always",
+        metrics={"score": ("higher", -1e9), "loss": "lower"},
+        replace=True,
+    )
+    register_test(
+        chain,
+        "model_fixtures:weight_sum",
+        graph=True,
+        name="never",
+        metrics={"score": ("higher", 1e9), "loss": "lower"},
+        replace=True,
+    )
+    register_test(
+        chain,
+        "model_fixtures:weight_sum",
+        graph=True,
+        name="nocond",
+        metrics={"score": "higher", "loss": "lower"},
+        replace=True,
+    )
     with pytest.raises(InvalidInput, match="'v9' is not an ancestor of 'v0'"):
         bisect(chain, "v9", "v0", "always")
     with pytest.raises(InvalidInput, match="not an ancestor"):

@@ -19,7 +19,9 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def format_metrics(metrics: dict[str, Any], checks: dict[str, Any] | None = None) -> str:
+def format_metrics(
+    metrics: dict[str, Any], checks: dict[str, Any] | None = None
+) -> str:
     """``accuracy=0.9634 (>= 0.9 ok)  loss=0.0831`` from a result's metrics and checks."""
     parts = []
     for name, value in metrics.items():
@@ -49,14 +51,28 @@ def _test(args: argparse.Namespace) -> int:
     elif args.version:
         keys = [args.version]
     else:
-        raise InvalidInput("name a version to test", hint="mgit test VERSION, or --all, or --type T")
+        raise InvalidInput(
+            "name a version to test", hint="mgit test VERSION, or --all, or --type T"
+        )
     results = []
     with progress_bar(not args.json) as cb:
         for key in keys:
             results.extend(run_tests(repo, key, names=args.only, progress=cb))
-    rows = [[r["version_name"], r["test"], r["status"], format_metrics(r["metrics"], r["checks"]), f"{r['duration_s']:.3f}s"]
-            for r in results]
-    text = format_table(["version", "test", "status", "metrics", "time"], rows) if rows else "no registered test applies"
+    rows = [
+        [
+            r["version_name"],
+            r["test"],
+            r["status"],
+            format_metrics(r["metrics"], r["checks"]),
+            f"{r['duration_s']:.3f}s",
+        ]
+        for r in results
+    ]
+    text = (
+        format_table(["version", "test", "status", "metrics", "time"], rows)
+        if rows
+        else "no registered test applies"
+    )
     emit(args, results, text)
     return 1 if any(r["status"] == "failed" for r in results) else 0
 
@@ -67,12 +83,23 @@ def _tests_list(args: argparse.Namespace) -> int:
     specs = list_tests(_open(args), args.version)
     rows = []
     for s in specs:
-        scope = {"type": f"type {s['model_type']}", "version": f"version {s['version']}", "graph": "graph"}[s["scope"]]
+        scope = {
+            "type": f"type {s['model_type']}",
+            "version": f"version {s['version']}",
+            "graph": "graph",
+        }[s["scope"]]
         metrics = ", ".join(
-            f"{m} ({spec['direction']}{' ' + spec['condition'] if spec['condition'] else ''})" for m, spec in s["metrics"].items()
+            f"{m} ({spec['direction']}{' ' + spec['condition'] if spec['condition'] else ''})"
+            for m, spec in s["metrics"].items()
         )
         rows.append([s["name"], scope, s["ref"], metrics])
-    emit(args, specs, format_table(["test", "scope", "function", "metrics"], rows) if rows else "no tests registered")
+    emit(
+        args,
+        specs,
+        format_table(["test", "scope", "function", "metrics"], rows)
+        if rows
+        else "no tests registered",
+    )
     return 0
 
 
@@ -100,7 +127,11 @@ def _tests_remove(args: argparse.Namespace) -> int:
     from ..core.testing import unregister_test
 
     spec = unregister_test(_open(args), args.name)
-    emit(args, spec, f"removed test {spec['name']!r}; results stored on versions are kept")
+    emit(
+        args,
+        spec,
+        f"removed test {spec['name']!r}; results stored on versions are kept",
+    )
     return 0
 
 
@@ -111,7 +142,10 @@ def _bisect(args: argparse.Namespace) -> int:
         result = bisect(_open(args), args.good, args.bad, args.test, progress=cb)
     lines = [
         f"path ({len(result.path)} versions): {' -> '.join(result.path)}",
-        *[f"  {s['version_name']}: {s['status']}{' (stored result)' if s['cached'] else ''}" for s in result.steps],
+        *[
+            f"  {s['version_name']}: {s['status']}{' (stored result)' if s['cached'] else ''}"
+            for s in result.steps
+        ],
         f"first failing version: {result.first_bad} (last passing: {result.last_good})",
     ]
     emit(args, result.to_json(), "\n".join(lines))
@@ -130,7 +164,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("version", nargs="?", help="version to test")
     p.add_argument("--all", action="store_true", help="test every version")
     p.add_argument("--type", metavar="T", help="test every version of model type T")
-    p.add_argument("--only", metavar="TEST", action="append", help="run only this test (repeatable)")
+    p.add_argument(
+        "--only",
+        metavar="TEST",
+        action="append",
+        help="run only this test (repeatable)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_test)
 
@@ -152,19 +191,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     add = tsub.add_parser("add", help="register a test")
     add.add_argument("ref", help="the test function, 'package.module:function'")
     scope = add.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--type", metavar="T", help="run on every version of model type T")
+    scope.add_argument(
+        "--type", metavar="T", help="run on every version of model type T"
+    )
     scope.add_argument("--version", metavar="V", help="run on version V only")
     scope.add_argument("--graph", action="store_true", help="run on every version")
     add.add_argument(
-        "--metric", metavar="NAME:DIR[:COND]", action="append", required=True,
+        "--metric",
+        metavar="NAME:DIR[:COND]",
+        action="append",
+        required=True,
         help="a returned metric, its direction (higher or lower is better) and an optional success "
         "condition, e.g. accuracy:higher:'>=0.9' or loss:lower:0.5 (repeatable; every metric is declared)",
     )
     add.add_argument("--name", help="test name (default: the function's name)")
-    add.add_argument("--dataset", metavar="REF", help="'package.module:function' returning the test data")
-    add.add_argument("--preprocess", metavar="REF", help="'package.module:function' applied to the data")
+    add.add_argument(
+        "--dataset",
+        metavar="REF",
+        help="'package.module:function' returning the test data",
+    )
+    add.add_argument(
+        "--preprocess",
+        metavar="REF",
+        help="'package.module:function' applied to the data",
+    )
     add.add_argument("--description", help="one line shown in listings")
-    add.add_argument("--replace", action="store_true", help="replace a test of the same name")
+    add.add_argument(
+        "--replace", action="store_true", help="replace a test of the same name"
+    )
     add.add_argument("--json", action="store_true", help="print JSON")
     add.set_defaults(func=_tests_add)
     rm = tsub.add_parser("remove", help="unregister a test (stored results stay)")

@@ -41,11 +41,19 @@ class CascadeReport:
 
     @property
     def updated(self) -> list[str]:
-        return [e["old"] for e in self.entries if e["status"] in ("updated", "updated-tests-failed")]
+        return [
+            e["old"]
+            for e in self.entries
+            if e["status"] in ("updated", "updated-tests-failed")
+        ]
 
     @property
     def not_updated(self) -> list[str]:
-        return [e["old"] for e in self.entries if e["status"] not in ("updated", "updated-tests-failed")]
+        return [
+            e["old"]
+            for e in self.entries
+            if e["status"] not in ("updated", "updated-tests-failed")
+        ]
 
     @property
     def complete(self) -> bool:
@@ -82,13 +90,19 @@ def derived_versions(graph: LineageGraph, old: str, new: str) -> list[str]:
     while frontier:
         node = frontier.pop()
         for child, rel in graph.children(node):
-            if rel != Relation.VERSION and child.id not in reached and child.id not in excluded:
+            if (
+                rel != Relation.VERSION
+                and child.id not in reached
+                and child.id not in excluded
+            ):
                 reached.add(child.id)
                 frontier.append(child.id)
     return [v.id for v in graph.versions() if v.id in reached]
 
 
-def _entry(v: ModelVersion, status: str, reason: str, parents: list[str]) -> schema.CascadeEntry:
+def _entry(
+    v: ModelVersion, status: str, reason: str, parents: list[str]
+) -> schema.CascadeEntry:
     return {
         "old": v.name,
         "new": None,
@@ -102,16 +116,26 @@ def _entry(v: ModelVersion, status: str, reason: str, parents: list[str]) -> sch
     }
 
 
-def _before(repo: Repository, v: ModelVersion, names: list[str]) -> dict[str, dict[str, float]]:
+def _before(
+    repo: Repository, v: ModelVersion, names: list[str]
+) -> dict[str, dict[str, float]]:
     """The old version's metrics for ``names``: stored ones on its weights, else measured now."""
     digest = version_digest(v)
-    out = {n: dict(v.tests[n]["metrics"]) for n in names if n in v.tests and v.tests[n].get("weights") == digest}
+    out = {
+        n: dict(v.tests[n]["metrics"])
+        for n in names
+        if n in v.tests and v.tests[n].get("weights") == digest
+    }
     missing = [n for n in names if n not in out]
     if missing:
-        specs = [s for s in specs_for(repo, v, also_versions=(v.id,)) if s["name"] in missing]
+        specs = [
+            s for s in specs_for(repo, v, also_versions=(v.id,)) if s["name"] in missing
+        ]
         if specs:
             model = load_version_model(repo, v.id)
-            for r in evaluate(specs, model, version_id=v.id, version_name=v.name, weights=digest):
+            for r in evaluate(
+                specs, model, version_id=v.id, version_name=v.name, weights=digest
+            ):
                 out[r["test"]] = dict(r["metrics"])  # type: ignore[arg-type]
     return out
 
@@ -143,14 +167,21 @@ def run_cascade(
     graph = repo.graph
     o, n = graph.get(old), graph.get(new)
     if o.id == n.id:
-        raise InvalidInput("OLD and NEW are the same version", hint="pass the old upstream version, then its new one")
+        raise InvalidInput(
+            "OLD and NEW are the same version",
+            hint="pass the old upstream version, then its new one",
+        )
     derived = derived_versions(graph, o.id, n.id)
     chosen = derived
     if select is not None:
         s = graph.resolve(select)
         if s not in derived:
-            raise InvalidInput(f"{select!r} is not derived from {o.name!r}", hint="pick one of: " + ", ".join(
-                graph.get(d).name for d in derived) if derived else f"{o.name!r} has no derived versions")
+            raise InvalidInput(
+                f"{select!r} is not derived from {o.name!r}",
+                hint="pick one of: " + ", ".join(graph.get(d).name for d in derived)
+                if derived
+                else f"{o.name!r} has no derived versions",
+            )
         chosen = [d for d in derived if d == s or d in graph.descendants(s)]
     if model_type is not None:
         chosen = [d for d in chosen if graph.get(d).model_type == model_type]
@@ -162,8 +193,13 @@ def run_cascade(
             check_recipe(v.recipe, v.name)
             target = f"{v.name}@{n.name}"
             if target in graph:
-                raise Conflict(f"a version named {target!r} already exists", hint="this cascade has probably run before")
-    rebuilt: dict[str, str] = {o.id: n.id}  # old id -> new id (or planned name on a dry run)
+                raise Conflict(
+                    f"a version named {target!r} already exists",
+                    hint="this cascade has probably run before",
+                )
+    rebuilt: dict[str, str] = {
+        o.id: n.id
+    }  # old id -> new id (or planned name on a dry run)
     names = {o.id: n.name}  # old id -> name of what replaces it
     stopped_at: str | None = None
     derived_set = set(derived)
@@ -174,20 +210,44 @@ def run_cascade(
         parents = recipe_parents(graph, v)
         parent_names = [graph.get(p).name for p in parents]
         if stopped_at is not None:
-            report.entries.append(_entry(v, "not-run", f"stopped after {stopped_at!r} failed its tests", parent_names))
+            report.entries.append(
+                _entry(
+                    v,
+                    "not-run",
+                    f"stopped after {stopped_at!r} failed its tests",
+                    parent_names,
+                )
+            )
             continue
         if not v.recipe:
-            report.entries.append(_entry(v, "skipped", "no creation recipe recorded", parent_names))
+            report.entries.append(
+                _entry(v, "skipped", "no creation recipe recorded", parent_names)
+            )
             continue
         if not parents:
-            report.entries.append(_entry(v, "skipped", "its recipe does not say which parent it ran on", parent_names))
+            report.entries.append(
+                _entry(
+                    v,
+                    "skipped",
+                    "its recipe does not say which parent it ran on",
+                    parent_names,
+                )
+            )
             continue
-        blocked = [graph.get(p).name for p in parents if p in derived_set and p not in rebuilt]
+        blocked = [
+            graph.get(p).name for p in parents if p in derived_set and p not in rebuilt
+        ]
         if blocked:
-            report.entries.append(_entry(v, "skipped", f"parent {blocked[0]!r} was not rebuilt", parent_names))
+            report.entries.append(
+                _entry(
+                    v, "skipped", f"parent {blocked[0]!r} was not rebuilt", parent_names
+                )
+            )
             continue
         mapped = [rebuilt.get(p, p) for p in parents]
-        new_parent_names = [names[p] if p in rebuilt else graph.get(p).name for p in parents]
+        new_parent_names = [
+            names[p] if p in rebuilt else graph.get(p).name for p in parents
+        ]
         target = f"{v.name}@{n.name}"
         entry = _entry(v, "planned", "", new_parent_names)
         entry["new"] = target
@@ -196,9 +256,16 @@ def run_cascade(
             rebuilt[vid], names[vid] = target, target
             continue
         try:
-            created, results = _rebuild(repo, v, mapped, target, {"from": o.id, "to": n.id, "replaces": v.id}, rebuilt)
+            created, results = _rebuild(
+                repo,
+                v,
+                mapped,
+                target,
+                {"from": o.id, "to": n.id, "replaces": v.id},
+                rebuilt,
+            )
         except MgitError as exc:
-            entry.update(status="failed", reason=str(exc), new=None)
+            entry["status"], entry["reason"], entry["new"] = "failed", str(exc), None
             continue
         rebuilt[vid], names[vid] = created.id, created.name
         entry["tests"] = results
@@ -260,4 +327,3 @@ def _rebuild(
         test_versions=(v.id,),
     )
     return created, [dict(r) for r in created.tests.values()]  # type: ignore[misc]
-

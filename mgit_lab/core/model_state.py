@@ -17,7 +17,9 @@ from .repository import ArrayState, Repository
 from .store import object_id
 
 
-def module_from_state(architecture: dict | None, state: ArrayState, *, label: str) -> torch.nn.Module:
+def module_from_state(
+    architecture: dict | None, state: ArrayState, *, label: str
+) -> torch.nn.Module:
     """A module of ``architecture`` holding the tensors of ``state``, in eval mode.
 
     Raises
@@ -26,7 +28,9 @@ def module_from_state(architecture: dict | None, state: ArrayState, *, label: st
         When the architecture cannot be rebuilt or the tensors do not fit it.
     """
     model = build_module(architecture)
-    tensors = {k: array_to_tensor(np.array(a, copy=True), d) for k, (a, d) in state.items()}
+    tensors = {
+        k: array_to_tensor(np.array(a, copy=True), d) for k, (a, d) in state.items()
+    }
     try:
         model.load_state_dict(tensors, strict=True)
     except RuntimeError as exc:
@@ -41,7 +45,11 @@ def module_from_state(architecture: dict | None, state: ArrayState, *, label: st
 def load_version_model(repo: Repository, key: str) -> torch.nn.Module:
     """The stored version ``key`` as an ``nn.Module`` in eval mode."""
     version = repo.version(key)
-    return module_from_state(version.architecture, repo.checkout_arrays(key), label=f"version {version.name!r}")
+    return module_from_state(
+        version.architecture,
+        repo.checkout_arrays(key),
+        label=f"version {version.name!r}",
+    )
 
 
 def model_state(model: torch.nn.Module) -> ArrayState:

@@ -24,7 +24,13 @@ import torch
 from .errors import Conflict, InvalidInput, MgitError
 from .lineage import ModelVersion, Relation
 from .merge.registry import get_strategy, parse_arguments
-from .model_state import load_version_model, model_architecture, model_state, module_from_state, state_oids
+from .model_state import (
+    load_version_model,
+    model_architecture,
+    model_state,
+    module_from_state,
+    state_oids,
+)
 from .progress import Progress
 from .references import reference_of, resolve_reference
 from .repository import Repository
@@ -33,7 +39,9 @@ from .testing import evaluate, specs_for, store_results, weights_digest
 log = logging.getLogger(__name__)
 
 
-def function_recipe(fn: Callable[..., Any] | str, parent: str | None = None, **kwargs: Any) -> dict[str, Any]:
+def function_recipe(
+    fn: Callable[..., Any] | str, parent: str | None = None, **kwargs: Any
+) -> dict[str, Any]:
     """A function recipe; ``fn`` must be importable and ``kwargs`` JSON values.
 
     Raises
@@ -46,7 +54,10 @@ def function_recipe(fn: Callable[..., Any] | str, parent: str | None = None, **k
     try:
         kwargs = json.loads(json.dumps(kwargs))
     except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"recipe arguments must be JSON values: {exc}", hint="pass numbers, strings, lists, dicts") from None
+        raise InvalidInput(
+            f"recipe arguments must be JSON values: {exc}",
+            hint="pass numbers, strings, lists, dicts",
+        ) from None
     return {"kind": "function", "ref": ref, "kwargs": kwargs, "parent": parent}
 
 
@@ -72,14 +83,20 @@ def check_recipe(recipe: Mapping[str, Any], version_name: str) -> None:
         if kind == "function":
             resolve_reference(str(recipe.get("ref")), what="recipe")
         elif kind == "merge":
-            parse_arguments(get_strategy(str(recipe.get("strategy"))), recipe.get("args") or {})
+            parse_arguments(
+                get_strategy(str(recipe.get("strategy"))), recipe.get("args") or {}
+            )
         else:
             raise InvalidInput(f"unknown recipe kind {kind!r}")
     except MgitError as exc:
-        raise InvalidInput(f"the recipe of {version_name!r} cannot run: {exc.message}", hint=exc.hint) from None
+        raise InvalidInput(
+            f"the recipe of {version_name!r} cannot run: {exc.message}", hint=exc.hint
+        ) from None
 
 
-def apply_function(ref: str, parent_model: torch.nn.Module, kwargs: Mapping[str, Any], *, label: str) -> torch.nn.Module:
+def apply_function(
+    ref: str, parent_model: torch.nn.Module, kwargs: Mapping[str, Any], *, label: str
+) -> torch.nn.Module:
     """``ref(parent_model, **kwargs)``, with a failure turned into one clear error.
 
     Raises
@@ -90,14 +107,16 @@ def apply_function(ref: str, parent_model: torch.nn.Module, kwargs: Mapping[str,
     fn = resolve_reference(ref, what="recipe")
     try:
         out = fn(parent_model, **kwargs)
-    except Exception as exc:  # the user's recipe failed: one line, traceback at debug level
+    except Exception as exc:  # noqa: BLE001 - the user's recipe failed: one line, traceback at debug level
         log.debug("recipe %s raised:\n%s", ref, traceback.format_exc())
         raise InvalidInput(
             f"the recipe {ref} raised {type(exc).__name__}: {exc} (building {label})",
             hint="fix the recipe function; nothing was recorded for this version",
         ) from None
     if not isinstance(out, torch.nn.Module):
-        raise InvalidInput(f"the recipe {ref} returned {type(out).__name__}, not an nn.Module (building {label})")
+        raise InvalidInput(
+            f"the recipe {ref} returned {type(out).__name__}, not an nn.Module (building {label})"
+        )
     return out
 
 
@@ -129,9 +148,16 @@ def derive(
     """
     parent_version = repo.version(parent)
     if name in repo.graph:
-        raise Conflict(f"a version named {name!r} already exists", hint="choose another name")
+        raise Conflict(
+            f"a version named {name!r} already exists", hint="choose another name"
+        )
     recipe = function_recipe(fn, parent=parent_version.id, **dict(kwargs or {}))
-    model = apply_function(recipe["ref"], load_version_model(repo, parent_version.id), recipe["kwargs"], label=repr(name))
+    model = apply_function(
+        recipe["ref"],
+        load_version_model(repo, parent_version.id),
+        recipe["kwargs"],
+        label=repr(name),
+    )
     state = model_state(model)
     architecture = model_architecture(model, parent_version.architecture)
     mtype = model_type if model_type is not None else parent_version.model_type
@@ -141,7 +167,12 @@ def derive(
     if specs:
         test_model = module_from_state(architecture, state, label=f"version {name!r}")
         results = evaluate(
-            specs, test_model, version_id="", version_name=name, weights=weights_digest(state_oids(state)), progress=progress
+            specs,
+            test_model,
+            version_id="",
+            version_name=name,
+            weights=weights_digest(state_oids(state)),
+            progress=progress,
         )
     version = repo.add_arrays(
         state,

@@ -35,7 +35,10 @@ def reference_of(fn: Callable[..., Any] | str) -> str:
     module = getattr(fn, "__module__", None)
     qual = getattr(fn, "__qualname__", None)
     if not callable(fn) or not module or not qual:
-        raise InvalidInput(f"{fn!r} is not a function", hint="pass a function or 'package.module:function'")
+        raise InvalidInput(
+            f"{fn!r} is not a function",
+            hint="pass a function or 'package.module:function'",
+        )
     if module == "__main__" or "<" in qual:
         raise InvalidInput(
             f"{qual} is defined in {module} and cannot be imported again by name",
@@ -56,7 +59,7 @@ def resolve_reference(ref: str, *, what: str = "function") -> Callable[..., Any]
     module_name, _, qual = ref.partition(":")
     try:
         obj: Any = importlib.import_module(module_name)
-    except Exception as exc:  # any import-time failure is the reference's fault
+    except Exception as exc:  # noqa: BLE001 - any import-time failure is the reference's fault
         raise InvalidInput(
             f"cannot import the {what} {ref!r}: {type(exc).__name__}: {exc}",
             hint="check the module name and that its package is installed in this environment",

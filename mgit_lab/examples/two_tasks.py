@@ -25,7 +25,9 @@ class TwoTaskNet(nn.Module):
     def __init__(self, n_in: int = N_IN, hidden: int = 32) -> None:
         super().__init__()
         self.mgit_init = {"n_in": n_in, "hidden": hidden}
-        self.trunk = nn.Sequential(nn.Linear(n_in, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh())
+        self.trunk = nn.Sequential(
+            nn.Linear(n_in, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh()
+        )
         self.head_a = nn.Linear(hidden, 2)
         self.head_b = nn.Linear(hidden, 2)
 
@@ -34,11 +36,17 @@ class TwoTaskNet(nn.Module):
         return self.head_a(h) if task == "a" else self.head_b(h)
 
 
-def task_data(task: str, n: int = 512, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def task_data(
+    task: str, n: int = 512, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``(x, y)`` for ``task`` ('a' or 'b'); ``seed`` picks the sample, never the rule."""
     rule = torch.Generator().manual_seed(1234)
     w_a, w_b = torch.randn(N_IN, generator=rule), torch.randn(N_IN, generator=rule)
-    x = torch.randn(n, N_IN, generator=torch.Generator().manual_seed(seed + (0 if task == "a" else 10_000)))
+    x = torch.randn(
+        n,
+        N_IN,
+        generator=torch.Generator().manual_seed(seed + (0 if task == "a" else 10_000)),
+    )
     if task == "a":
         score = x @ w_a
     elif task == "b":
@@ -48,19 +56,33 @@ def task_data(task: str, n: int = 512, seed: int = 0) -> tuple[torch.Tensor, tor
     return x, (score > 0).long()
 
 
-def _train(model: nn.Module, tasks: list[str], steps: int, lr: float, seed: int) -> nn.Module:
-    """Full-batch SGD with momentum 0.9 (written out: torch.optim would import torch._dynamo)."""
+def _train(
+    model: nn.Module, tasks: list[str], steps: int, lr: float, seed: int
+) -> nn.Module:
+    """Full-batch SGD with momentum 0.9 (written out: torch.optim would import torch._dynamo).
+
+    Runs on one thread: for matrices this small, more threads only add synchronisation.
+    """
     data = {t: task_data(t, 256, seed) for t in tasks}
     params = [p for p in model.parameters() if p.requires_grad]
     velocity = [torch.zeros_like(p) for p in params]
-    model.train()
-    for _ in range(steps):
-        loss = sum(nn.functional.cross_entropy(model(x, t), y) for t, (x, y) in data.items())
-        grads = torch.autograd.grad(loss, params)
-        with torch.no_grad():
-            for p, v, g in zip(params, velocity, grads):
-                v.mul_(0.9).add_(g)
-                p.sub_(lr * v)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        model.train()
+        for _ in range(steps):
+            losses = [
+                nn.functional.cross_entropy(model(x, t), y)
+                for t, (x, y) in data.items()
+            ]
+            loss = torch.stack(losses).sum()
+            grads = torch.autograd.grad(loss, params)
+            with torch.no_grad():
+                for p, v, g in zip(params, velocity, grads):
+                    v.mul_(0.9).add_(g)
+                    p.sub_(lr * v)
+    finally:
+        torch.set_num_threads(threads)
     return model.eval()
 
 
@@ -77,12 +99,18 @@ def pretrain(parent_model: nn.Module, steps: int = 60, seed: int = 1) -> nn.Modu
     return _train(copy.deepcopy(parent_model), ["a", "b"], steps, 0.05, seed=200 + seed)
 
 
-def finetune(parent_model: nn.Module, task: str = "a", steps: int = 100, lr: float = 0.05, seed: int = 0) -> nn.Module:
+def finetune(
+    parent_model: nn.Module,
+    task: str = "a",
+    steps: int = 100,
+    lr: float = 0.05,
+    seed: int = 0,
+) -> nn.Module:
     """Recipe: fine-tune the trunk and the head of one task on that task."""
     if task not in ("a", "b"):
         raise ValueError(f"unknown task {task!r} (use 'a' or 'b')")
     model = copy.deepcopy(parent_model)
-    other = model.head_b if task == "a" else model.head_a
+    other: nn.Module = model.get_submodule("head_b" if task == "a" else "head_a")
     for p in other.parameters():
         p.requires_grad_(False)
     _train(model, [task], steps, lr, seed=300 + seed)
@@ -111,7 +139,9 @@ def heldout_b() -> tuple[torch.Tensor, torch.Tensor]:
     return task_data("b", 2048, seed=999)
 
 
-def _score(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor], task: str) -> dict[str, float]:
+def _score(
+    model: nn.Module, data: tuple[torch.Tensor, torch.Tensor], task: str
+) -> dict[str, float]:
     x, y = data
     with torch.no_grad():
         logits = model(x, task)
@@ -121,11 +151,15 @@ def _score(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor], task: str)
         }
 
 
-def task_a(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]) -> dict[str, float]:
+def task_a(
+    model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]
+) -> dict[str, float]:
     """Accuracy (higher is better) and cross-entropy (lower is better) on task a."""
     return _score(model, data, "a")
 
 
-def task_b(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]) -> dict[str, float]:
+def task_b(
+    model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]
+) -> dict[str, float]:
     """Accuracy (higher is better) and cross-entropy (lower is better) on task b."""
     return _score(model, data, "b")

@@ -7,7 +7,12 @@ Public entry points: :func:`plan_merge`, :func:`merge_versions`, :func:`merge_st
 from .base import Argument, ArithmeticStrategy, MergeStrategy
 from .combine import merge_states, parse_override
 from .planner import CONFLICTS, MergePlan, ParamState, build_plan, classify, plan_merge
-from .registry import available_strategies, describe_strategies, get_strategy, register_strategy
+from .registry import (
+    available_strategies,
+    describe_strategies,
+    get_strategy,
+    register_strategy,
+)
 
 
 def __getattr__(name: str):  # merge_versions needs torch; import it only when used

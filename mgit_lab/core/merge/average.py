@@ -14,5 +14,11 @@ class Average(ArithmeticStrategy):
     name = "average"
     description = "the element-wise mean (A + B) / 2; needs no ancestor"
 
-    def combine(self, a: np.ndarray, b: np.ndarray, ancestor: np.ndarray | None, args: Mapping[str, Any]) -> np.ndarray:
+    def combine(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        ancestor: np.ndarray | None,
+        args: Mapping[str, Any],
+    ) -> np.ndarray:
         return (a + b) / 2.0

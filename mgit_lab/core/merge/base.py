@@ -21,6 +21,7 @@ Every strategy is run through the same shared checks in the test suite.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -75,12 +76,14 @@ class Argument:
                 raise ValueError
         except (TypeError, ValueError):
             raise bad from None
-        if self.type in ("float", "int"):
-            if out != out or (self.min is not None and out < self.min) or (self.max is not None and out > self.max):
-                raise InvalidInput(
-                    f"argument {self.name}={value!r} of strategy {strategy!r} is out of range{self._range()}",
-                    hint=f"{self.name}: {self.description}",
-                )
+        outside = (self.min is not None and out < self.min) or (
+            self.max is not None and out > self.max
+        )
+        if self.type in ("float", "int") and (math.isnan(out) or outside):
+            raise InvalidInput(
+                f"argument {self.name}={value!r} of strategy {strategy!r} is out of range{self._range()}",
+                hint=f"{self.name}: {self.description}",
+            )
         return out
 
     def _range(self) -> str:
@@ -115,12 +118,20 @@ class MergeStrategy(ABC):
     needs_ancestor: ClassVar[bool] = False
     resolves: ClassVar[tuple[str, ...]] = ()
 
-    def refuse(self, a: Signature | None, b: Signature | None, ancestor: Signature | None) -> str | None:
+    def refuse(
+        self, a: Signature | None, b: Signature | None, ancestor: Signature | None
+    ) -> str | None:
         """Why this strategy cannot merge a parameter of these signatures, or None when it can."""
         return None
 
     @abstractmethod
-    def merge(self, a: Param | None, b: Param | None, ancestor: Param | None, args: Mapping[str, Any]) -> Param | None:
+    def merge(
+        self,
+        a: Param | None,
+        b: Param | None,
+        ancestor: Param | None,
+        args: Mapping[str, Any],
+    ) -> Param | None:
         """The merged parameter, or None to leave it out."""
 
 
@@ -139,7 +150,9 @@ def from_float(values: np.ndarray, dtype: str) -> Param:
 
         from ..io.tensors import tensor_to_array
 
-        array, _ = tensor_to_array(torch.from_numpy(np.ascontiguousarray(values)).to(torch.bfloat16))
+        array, _ = tensor_to_array(
+            torch.from_numpy(np.ascontiguousarray(values)).to(torch.bfloat16)
+        )
         return np.array(array, copy=True), dtype
     if dtype.startswith(("int", "uint")):
         info = np.iinfo(np.dtype(dtype))
@@ -154,9 +167,11 @@ def _show(sig: Signature) -> str:
 class ArithmeticStrategy(MergeStrategy):
     """A strategy computing on the values of both sides (in float64, cast back to the dtype)."""
 
-    resolves = ("both_changed", "both_added")
+    resolves: ClassVar[tuple[str, ...]] = ("both_changed", "both_added")
 
-    def refuse(self, a: Signature | None, b: Signature | None, ancestor: Signature | None) -> str | None:
+    def refuse(
+        self, a: Signature | None, b: Signature | None, ancestor: Signature | None
+    ) -> str | None:
         if a is None or b is None:
             return f"{'A' if a is None else 'B'} lacks the parameter, so there is nothing to combine"
         if a != b:
@@ -170,11 +185,23 @@ class ArithmeticStrategy(MergeStrategy):
                 return f"the ancestor is {_show(ancestor)} but A and B are {_show(a)}"
         return None
 
-    def merge(self, a: Param | None, b: Param | None, ancestor: Param | None, args: Mapping[str, Any]) -> Param | None:
+    def merge(
+        self,
+        a: Param | None,
+        b: Param | None,
+        ancestor: Param | None,
+        args: Mapping[str, Any],
+    ) -> Param | None:
         assert a is not None and b is not None
         o = to_float(ancestor) if ancestor is not None and self.needs_ancestor else None
         return from_float(self.combine(to_float(a), to_float(b), o, args), a[1])
 
     @abstractmethod
-    def combine(self, a: np.ndarray, b: np.ndarray, ancestor: np.ndarray | None, args: Mapping[str, Any]) -> np.ndarray:
+    def combine(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        ancestor: np.ndarray | None,
+        args: Mapping[str, Any],
+    ) -> np.ndarray:
         """The merged float64 values."""

@@ -19,7 +19,13 @@ from .planner import AUTO_SOURCE, MergePlan, build_plan
 from .registry import get_strategy, parse_arguments
 
 #: shorthand sides accepted in overrides (``--take A:pattern``).
-SIDES = {"a": "take-a", "b": "take-b", "ancestor": "take-ancestor", "o": "take-ancestor", "base": "take-ancestor"}
+SIDES = {
+    "a": "take-a",
+    "b": "take-b",
+    "ancestor": "take-ancestor",
+    "o": "take-ancestor",
+    "base": "take-ancestor",
+}
 
 Choice = tuple[MergeStrategy, dict[str, Any]] | None
 
@@ -42,7 +48,10 @@ def parse_override(text: str) -> tuple[str, str]:
 
 
 def choose(
-    plan: MergePlan, strategy: str, args: Mapping[str, Any] | None, overrides: Mapping[str, str] | None
+    plan: MergePlan,
+    strategy: str,
+    args: Mapping[str, Any] | None,
+    overrides: Mapping[str, str] | None,
 ) -> tuple[dict[str, Choice], list[str]]:
     """For each parameter: None (automatic) or the strategy and arguments that merge it.
 
@@ -63,16 +72,23 @@ def choose(
         s = get_strategy(SIDES.get(target.lower(), target))
         rules.append((pattern, s, parse_arguments(s, args, strict=False)))
         if not any(fnmatch.fnmatchcase(e.name, pattern) for e in plan.entries):
-            raise InvalidInput(f"override pattern {pattern!r} matches no parameter", hint="patterns are globs on names")
+            raise InvalidInput(
+                f"override pattern {pattern!r} matches no parameter",
+                hint="patterns are globs on names",
+            )
     choices: dict[str, Choice] = {}
     problems: list[str] = []
     for e in plan.entries:
-        rule = next(((s, a) for p, s, a in rules if fnmatch.fnmatchcase(e.name, p)), None)
+        rule = next(
+            ((s, a) for p, s, a in rules if fnmatch.fnmatchcase(e.name, p)), None
+        )
         choice: Choice = rule if rule else (None if e.state.auto else (main, main_args))
         if choice is not None:
             s = choice[0]
             if s.needs_ancestor and plan.ancestor is None:
-                why: str | None = f"{s.name} needs a common ancestor and A and B have none"
+                why: str | None = (
+                    f"{s.name} needs a common ancestor and A and B have none"
+                )
             else:
                 why = s.refuse(e.a, e.b, e.ancestor)
             if why:
@@ -85,7 +101,9 @@ def raise_problems(problems: list[str]) -> None:
     """One :class:`InvalidInput` naming the parameters that cannot be merged, with a fix."""
     if not problems:
         return
-    shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+    shown = "; ".join(problems[:5]) + (
+        f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+    )
     first = problems[0].split(" ", 1)[0]
     raise InvalidInput(
         f"{len(problems)} parameters cannot be merged this way: {shown}",
@@ -144,7 +162,12 @@ def merge_states(
     """
 
     def entries(state: ArrayState) -> dict[str, tuple[str, str, tuple[int, ...]]]:
-        return {k: (object_id(arr, dt), dt, tuple(arr.shape)) for k, (arr, dt) in state.items()}
+        return {
+            k: (object_id(arr, dt), dt, tuple(arr.shape))
+            for k, (arr, dt) in state.items()
+        }
 
-    plan = build_plan(entries(ancestor) if ancestor is not None else None, entries(a), entries(b))
+    plan = build_plan(
+        entries(ancestor) if ancestor is not None else None, entries(a), entries(b)
+    )
     return merge_with_plan(plan, ancestor, a, b, strategy, args, overrides)

@@ -109,11 +109,21 @@ def classify(ancestor: Entry | None, a: Entry | None, b: Entry | None) -> ParamS
             return ParamState.ADDED_A
         if a[0] == b[0]:
             return ParamState.SAME_CHANGE
-        return ParamState.BOTH_ADDED if _sig(a) == _sig(b) else ParamState.SHAPE_CONFLICT
+        return (
+            ParamState.BOTH_ADDED if _sig(a) == _sig(b) else ParamState.SHAPE_CONFLICT
+        )
     if a is None:
-        return ParamState.REMOVED_A if b is not None and b[0] == ancestor[0] else ParamState.REMOVED_A_CHANGED_B
+        return (
+            ParamState.REMOVED_A
+            if b is not None and b[0] == ancestor[0]
+            else ParamState.REMOVED_A_CHANGED_B
+        )
     if b is None:
-        return ParamState.REMOVED_B if a[0] == ancestor[0] else ParamState.CHANGED_A_REMOVED_B
+        return (
+            ParamState.REMOVED_B
+            if a[0] == ancestor[0]
+            else ParamState.CHANGED_A_REMOVED_B
+        )
     changed_a, changed_b = a[0] != ancestor[0], b[0] != ancestor[0]
     if not changed_a and not changed_b:
         return ParamState.UNCHANGED
@@ -161,12 +171,27 @@ class MergePlan:
         """Whether strategy ``name`` resolves every conflict of this plan, and which not."""
         strategy = get_strategy(name)
         if strategy.needs_ancestor and self.ancestor is None:
-            return {"name": name, "applicable": False, "reason": "needs a common ancestor; A and B have none",
-                    "unresolved": [e.name for e in self.conflicts]}
-        unresolved = [e.name for e in self.conflicts if strategy.refuse(e.a, e.b, e.ancestor) is not None]
+            return {
+                "name": name,
+                "applicable": False,
+                "reason": "needs a common ancestor; A and B have none",
+                "unresolved": [e.name for e in self.conflicts],
+            }
+        unresolved = [
+            e.name
+            for e in self.conflicts
+            if strategy.refuse(e.a, e.b, e.ancestor) is not None
+        ]
         n = len(self.conflicts) - len(unresolved)
-        reason = f"resolves {n} of {len(self.conflicts)} conflicts: {strategy.description}"
-        return {"name": name, "applicable": not unresolved, "reason": reason, "unresolved": unresolved}
+        reason = (
+            f"resolves {n} of {len(self.conflicts)} conflicts: {strategy.description}"
+        )
+        return {
+            "name": name,
+            "applicable": not unresolved,
+            "reason": reason,
+            "unresolved": unresolved,
+        }
 
     def to_json(self) -> schema.MergePlan:
         return {
@@ -194,7 +219,9 @@ class MergePlan:
         }
 
 
-def check_related(ancestor: Mapping[str, Entry] | None, a: Mapping[str, Entry], b: Mapping[str, Entry]) -> None:
+def check_related(
+    ancestor: Mapping[str, Entry] | None, a: Mapping[str, Entry], b: Mapping[str, Entry]
+) -> None:
     """Without an ancestor, A and B must have the same parameter names, dtypes and shapes.
 
     Raises
@@ -209,7 +236,11 @@ def check_related(ancestor: Mapping[str, Entry] | None, a: Mapping[str, Entry], 
     other = [k for k in a if k in b and _sig(a[k]) != _sig(b[k])]
     if only_a or only_b or other:
         parts = []
-        for label, names in (("only in A", only_a), ("only in B", only_b), ("of other dtype or shape", other)):
+        for label, names in (
+            ("only in A", only_a),
+            ("only in B", only_b),
+            ("of other dtype or shape", other),
+        ):
             if names:
                 parts.append(f"{len(names)} parameters {label} (e.g. {names[0]})")
         raise InvalidInput(
@@ -240,8 +271,14 @@ def build_plan(
         if key in seen:
             continue
         seen.add(key)
-        ea, eb, eo = a.get(key), b.get(key), (o.get(key) if ancestor is not None else None)
-        plan.entries.append(PlanEntry(key, classify(eo, ea, eb), _sig(ea), _sig(eb), _sig(eo)))
+        ea, eb, eo = (
+            a.get(key),
+            b.get(key),
+            (o.get(key) if ancestor is not None else None),
+        )
+        plan.entries.append(
+            PlanEntry(key, classify(eo, ea, eb), _sig(ea), _sig(eb), _sig(eo))
+        )
     return plan
 
 
@@ -259,7 +296,9 @@ def manifest_entries(version: ModelVersion) -> dict[str, Entry]:
     return {k: (t.oid, t.dtype, tuple(t.shape)) for k, t in version.manifest.items()}
 
 
-def plan_merge(repo: Repository, a: str, b: str, *, ancestor: str | None = None) -> MergePlan:
+def plan_merge(
+    repo: Repository, a: str, b: str, *, ancestor: str | None = None
+) -> MergePlan:
     """Plan the merge of versions ``a`` and ``b`` against their common ancestor.
 
     ``ancestor`` overrides the lowest common ancestor found in the graph (cascades use it).
@@ -272,12 +311,25 @@ def plan_merge(repo: Repository, a: str, b: str, *, ancestor: str | None = None)
     graph = repo.graph
     va, vb = graph.get(a), graph.get(b)
     if va.id == vb.id:
-        raise InvalidInput(f"cannot merge {va.name!r} with itself", hint="pass two different versions")
-    o_id = graph.resolve(ancestor) if ancestor is not None else common_ancestor(graph, va.id, vb.id)
+        raise InvalidInput(
+            f"cannot merge {va.name!r} with itself", hint="pass two different versions"
+        )
+    o_id = (
+        graph.resolve(ancestor)
+        if ancestor is not None
+        else common_ancestor(graph, va.id, vb.id)
+    )
     vo = graph.get(o_id) if o_id is not None else None
     return build_plan(
         manifest_entries(vo) if vo else None,
         manifest_entries(va),
         manifest_entries(vb),
-        names=(va.id, vb.id, va.name, vb.name, vo.id if vo else None, vo.name if vo else None),
+        names=(
+            va.id,
+            vb.id,
+            va.name,
+            vb.name,
+            vo.id if vo else None,
+            vo.name if vo else None,
+        ),
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import ArithmeticStrategy, Argument
+from .base import Argument, ArithmeticStrategy
 
 
 class TaskArithmetic(ArithmeticStrategy):
@@ -20,10 +20,34 @@ class TaskArithmetic(ArithmeticStrategy):
     needs_ancestor = True
     resolves = ("both_changed",)
     arguments = (
-        Argument("scale_a", "float", 1.0, "scale of A's task vector (negative forgets the task)", -10.0, 10.0),
-        Argument("scale_b", "float", 1.0, "scale of B's task vector (negative forgets the task)", -10.0, 10.0),
+        Argument(
+            "scale_a",
+            "float",
+            1.0,
+            "scale of A's task vector (negative forgets the task)",
+            -10.0,
+            10.0,
+        ),
+        Argument(
+            "scale_b",
+            "float",
+            1.0,
+            "scale of B's task vector (negative forgets the task)",
+            -10.0,
+            10.0,
+        ),
     )
 
-    def combine(self, a: np.ndarray, b: np.ndarray, ancestor: np.ndarray | None, args: Mapping[str, Any]) -> np.ndarray:
+    def combine(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        ancestor: np.ndarray | None,
+        args: Mapping[str, Any],
+    ) -> np.ndarray:
         assert ancestor is not None
-        return ancestor + float(args["scale_a"]) * (a - ancestor) + float(args["scale_b"]) * (b - ancestor)
+        return (
+            ancestor
+            + float(args["scale_a"]) * (a - ancestor)
+            + float(args["scale_b"]) * (b - ancestor)
+        )

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import ArithmeticStrategy, Argument
+from .base import Argument, ArithmeticStrategy
 
 
 def trim(task: np.ndarray, density: float) -> np.ndarray:
@@ -39,16 +39,31 @@ class Ties(ArithmeticStrategy):
     needs_ancestor = True
     resolves = ("both_changed",)
     arguments = (
-        Argument("density", "float", 0.2, "fraction of each task vector kept (largest magnitudes)", 0.0001, 1.0),
+        Argument(
+            "density",
+            "float",
+            0.2,
+            "fraction of each task vector kept (largest magnitudes)",
+            0.0001,
+            1.0,
+        ),
         Argument("scale", "float", 1.0, "scale of the merged task vector", 0.0, 10.0),
     )
 
-    def combine(self, a: np.ndarray, b: np.ndarray, ancestor: np.ndarray | None, args: Mapping[str, Any]) -> np.ndarray:
+    def combine(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        ancestor: np.ndarray | None,
+        args: Mapping[str, Any],
+    ) -> np.ndarray:
         assert ancestor is not None
         density = float(args["density"])
         tasks = np.stack([trim(a - ancestor, density), trim(b - ancestor, density)])
         elected = np.sign(tasks.sum(axis=0))
         agree = (np.sign(tasks) == elected) & (tasks != 0)
         count = agree.sum(axis=0)
-        merged = np.where(count > 0, (tasks * agree).sum(axis=0) / np.maximum(count, 1), 0.0)
+        merged = np.where(
+            count > 0, (tasks * agree).sum(axis=0) / np.maximum(count, 1), 0.0
+        )
         return ancestor + float(args["scale"]) * merged

@@ -7,14 +7,22 @@ from typing import Any
 
 import numpy as np
 
-from .base import ArithmeticStrategy, Argument
+from .base import Argument, ArithmeticStrategy
 
 
 class WeightedAverage(ArithmeticStrategy):
     name = "weighted-average"
     description = "alpha * A + (1 - alpha) * B; needs no ancestor"
-    arguments = (Argument("alpha", "float", 0.5, "weight of A (B gets 1 - alpha)", 0.0, 1.0),)
+    arguments = (
+        Argument("alpha", "float", 0.5, "weight of A (B gets 1 - alpha)", 0.0, 1.0),
+    )
 
-    def combine(self, a: np.ndarray, b: np.ndarray, ancestor: np.ndarray | None, args: Mapping[str, Any]) -> np.ndarray:
+    def combine(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        ancestor: np.ndarray | None,
+        args: Mapping[str, Any],
+    ) -> np.ndarray:
         alpha = float(args["alpha"])
         return alpha * a + (1.0 - alpha) * b

@@ -8,7 +8,15 @@ Registrations live in ``.mgit/tests.json``; results live on each version
 
 from .bisect import BisectResult, bisect
 from .lossy_gate import add_lossy_gated, gate_verdict
-from .run import evaluate, run_tests, specs_for, store_results, summarize_results, version_digest, weights_digest
+from .run import (
+    evaluate,
+    run_tests,
+    specs_for,
+    store_results,
+    summarize_results,
+    version_digest,
+    weights_digest,
+)
 from .specs import list_tests, parse_metrics, read_specs, register_test, unregister_test
 
 __all__ = [

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from .. import schema
 from ..errors import InvalidInput, NotFound
 from ..model_state import load_version_model
 from ..progress import Progress
 from ..repository import Repository
-from .. import schema
 from ..schema import BisectStep, TestSpec
 from .run import evaluate, version_digest
 from .specs import read_specs
@@ -49,7 +49,14 @@ def _spec(repo: Repository, test: str) -> TestSpec:
     raise NotFound(f"no test named {test!r}", hint="see `mgit tests list`")
 
 
-def bisect(repo: Repository, good: str, bad: str, test: str, *, progress: Progress | None = None) -> BisectResult:
+def bisect(
+    repo: Repository,
+    good: str,
+    bad: str,
+    test: str,
+    *,
+    progress: Progress | None = None,
+) -> BisectResult:
     """Binary-search the lineage path from ``good`` to ``bad`` for the first version failing ``test``.
 
     Stored results on the same weights are reused; nothing is written.
@@ -79,22 +86,41 @@ def bisect(repo: Repository, good: str, bad: str, test: str, *, progress: Progre
         v = versions[i]
         digest = version_digest(v)
         stored = v.tests.get(test)
-        if stored and stored.get("weights") == digest and stored.get("status") in ("passed", "failed"):
+        if (
+            stored
+            and stored.get("weights") == digest
+            and stored.get("status") in ("passed", "failed")
+        ):
             status, cached = stored["status"], True
         else:
             model = load_version_model(repo, v.id)
-            status = evaluate([spec], model, version_id=v.id, version_name=v.name, weights=digest)[0]["status"]
+            status = evaluate(
+                [spec], model, version_id=v.id, version_name=v.name, weights=digest
+            )[0]["status"]
             cached = False
-        steps.append({"version": v.id, "version_name": v.name, "status": status, "cached": cached})
+        steps.append(
+            {
+                "version": v.id,
+                "version_name": v.name,
+                "status": status,
+                "cached": cached,
+            }
+        )
         if progress:
             progress(len(steps), budget, "bisect")
         verdicts[i] = status == "passed"
         return verdicts[i]
 
     if not passes(0):
-        raise InvalidInput(f"the good version {versions[0].name!r} fails {test!r}", hint="pick an older GOOD version")
+        raise InvalidInput(
+            f"the good version {versions[0].name!r} fails {test!r}",
+            hint="pick an older GOOD version",
+        )
     if passes(len(path) - 1):
-        raise InvalidInput(f"the bad version {versions[-1].name!r} passes {test!r}", hint="pick a BAD version that fails")
+        raise InvalidInput(
+            f"the bad version {versions[-1].name!r} passes {test!r}",
+            hint="pick a BAD version that fails",
+        )
     lo, hi = 0, len(path) - 1
     while hi - lo > 1:
         mid = (lo + hi) // 2

@@ -48,11 +48,18 @@ def gate_verdict(
     for ref in lossless:
         spec = by_name[ref["test"]]
         for metric, mspec in spec["metrics"].items():
-            base, trial = ref["metrics"][metric], lossy_by[ref["test"]]["metrics"][metric]
+            base, trial = (
+                ref["metrics"][metric],
+                lossy_by[ref["test"]]["metrics"][metric],
+            )
             if mspec["tolerance"] is not None:
                 allowed = mspec["tolerance"]
             else:
-                allowed = max(abs_tolerance, rel_tolerance * abs(base)) if base is not None else 0.0
+                allowed = (
+                    max(abs_tolerance, rel_tolerance * abs(base))
+                    if base is not None
+                    else 0.0
+                )
             if base is None or trial is None:
                 ok = False
             elif mspec["direction"] == "higher":
@@ -129,16 +136,30 @@ def add_lossy_gated(
         if specs:  # run before anything is written: a raising test adds nothing
             model = module_from_state(architecture, state, label=f"version {name!r}")
             lossless_results = evaluate(
-                specs, model, version_id="", version_name=name, weights=weights_digest(state_oids(state)), progress=progress
+                specs,
+                model,
+                version_id="",
+                version_name=name,
+                weights=weights_digest(state_oids(state)),
+                progress=progress,
             )
         version = repo.add_arrays(
-            state, name, parents=parents, model_type=model_type, architecture=architecture, message=message,
-            author=author, metadata=metadata, recipe=recipe,
+            state,
+            name,
+            parents=parents,
+            model_type=model_type,
+            architecture=architecture,
+            message=message,
+            author=author,
+            metadata=metadata,
+            recipe=recipe,
         )
         lossless_oids = {k: t.oid for k, t in version.manifest.items()}
         report["lossless_nbytes"] = _stored_nbytes(repo, set(lossless_oids.values()))
         if not specs:
-            report["reason"] = "no tests are registered for this model type, so the lossy encoding cannot be checked"
+            report["reason"] = (
+                "no tests are registered for this model type, so the lossy encoding cannot be checked"
+            )
             return _finish(repo, version, report, lossless_results, None)
         base = version.manifest
         first_parent = repo.graph.parents(version.id)
@@ -152,26 +173,51 @@ def add_lossy_gated(
                     lossy_oids[key] = lossless_oids[key]
                     continue
                 pref = parent_manifest.get(key)
-                lossy_oids[key] = writer.put(array, dtype, base=pref.oid if pref else None, lossy_bound=lossy_bound)
+                lossy_oids[key] = writer.put(
+                    array,
+                    dtype,
+                    base=pref.oid if pref else None,
+                    lossy_bound=lossy_bound,
+                )
         report["lossy_nbytes"] = _stored_nbytes(repo, set(lossy_oids.values()))
         if lossy_oids == lossless_oids:
-            report["reason"] = "the lossy codec reproduced every tensor exactly (no lossy codec applied)"
+            report["reason"] = (
+                "the lossy codec reproduced every tensor exactly (no lossy codec applied)"
+            )
             return _finish(repo, version, report, lossless_results, None)
-        decoded = {k: (repo.store.get(oid), state[k][1]) for k, oid in lossy_oids.items()}
-        lossy_model = module_from_state(architecture, decoded, label=f"version {name!r} (lossy)")
+        decoded = {
+            k: (repo.store.get(oid), state[k][1]) for k, oid in lossy_oids.items()
+        }
+        lossy_model = module_from_state(
+            architecture, decoded, label=f"version {name!r} (lossy)"
+        )
         lossy_results = evaluate(
-            specs, lossy_model, version_id=version.id, version_name=name, weights=weights_digest(lossy_oids)
+            specs,
+            lossy_model,
+            version_id=version.id,
+            version_name=name,
+            weights=weights_digest(lossy_oids),
         )
         report["metrics"] = gate_verdict(
-            specs, lossless_results, lossy_results, rel_tolerance=rel_tolerance, abs_tolerance=abs_tolerance
+            specs,
+            lossless_results,
+            lossy_results,
+            rel_tolerance=rel_tolerance,
+            abs_tolerance=abs_tolerance,
         )
-        failed = [f"{m['test']}.{m['metric']}" for m in report["metrics"] if not m["passed"]]
+        failed = [
+            f"{m['test']}.{m['metric']}" for m in report["metrics"] if not m["passed"]
+        ]
         if failed:
-            report["reason"] = f"lossy weights worsen {', '.join(failed)} beyond the tolerance"
+            report["reason"] = (
+                f"lossy weights worsen {', '.join(failed)} beyond the tolerance"
+            )
             return _finish(repo, version, report, lossless_results, None)
         report["kept"] = "lossy"
         report["reason"] = "every metric stayed within its tolerance"
-        manifest = {k: TensorRef(lossy_oids[k], base[k].dtype, base[k].shape) for k in base}
+        manifest = {
+            k: TensorRef(lossy_oids[k], base[k].dtype, base[k].shape) for k in base
+        }
         return _finish(repo, version, report, lossy_results, manifest)
 
 

@@ -42,7 +42,15 @@ def version_digest(version: ModelVersion) -> str:
 def _data(spec: TestSpec, cache: DataCache) -> Any:
     key = (spec["dataset"], spec["preprocess"])
     if key not in cache:
-        data = _call(spec, "dataset", resolve_reference(spec["dataset"], what="dataset function")) if spec["dataset"] else None
+        data = (
+            _call(
+                spec,
+                "dataset",
+                resolve_reference(spec["dataset"], what="dataset function"),
+            )
+            if spec["dataset"]
+            else None
+        )
         if spec["preprocess"]:
             pre = resolve_reference(spec["preprocess"], what="preprocess function")
             data = _call(spec, "preprocess", pre, data)
@@ -50,10 +58,12 @@ def _data(spec: TestSpec, cache: DataCache) -> Any:
     return cache[key]
 
 
-def _call(spec: TestSpec, what: str, fn: Any, *args: Any, version_name: str | None = None) -> Any:
+def _call(
+    spec: TestSpec, what: str, fn: Any, *args: Any, version_name: str | None = None
+) -> Any:
     try:
         return fn(*args)
-    except Exception as exc:  # the user's code failed: one clear line, traceback at debug level
+    except Exception as exc:  # noqa: BLE001 - the user's code failed: one clear line, traceback at debug level
         log.debug("test %s raised:\n%s", spec["name"], traceback.format_exc())
         where = f" on version {version_name!r}" if version_name else ""
         ref = spec["ref"] if what == "test" else spec[what]  # type: ignore[literal-required]
@@ -67,7 +77,10 @@ def _call(spec: TestSpec, what: str, fn: Any, *args: Any, version_name: str | No
 def _metrics(spec: TestSpec, out: Any, version_name: str) -> dict[str, float | None]:
     where = f"test {spec['name']!r} ({spec['ref']}) on version {version_name!r}"
     if not isinstance(out, Mapping):
-        raise InvalidInput(f"{where} returned {type(out).__name__}, not a dict of metrics", hint="return {'metric': value, ...}")
+        raise InvalidInput(
+            f"{where} returned {type(out).__name__}, not a dict of metrics",
+            hint="return {'metric': value, ...}",
+        )
     declared = spec["metrics"]
     extra = sorted(set(map(str, out)) - set(declared))
     if extra:
@@ -85,7 +98,9 @@ def _metrics(spec: TestSpec, out: Any, version_name: str) -> dict[str, float | N
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise InvalidInput(f"{where}: metric {name!r} is {value!r}, not a number") from None
+            raise InvalidInput(
+                f"{where}: metric {name!r} is {value!r}, not a number"
+            ) from None
         values[str(name)] = number if math.isfinite(number) else None
     return values
 
@@ -121,7 +136,9 @@ def evaluate(
         fn = resolve_reference(spec["ref"], what="test function")
         args = (model, _data(spec, cache)) if spec["dataset"] else (model,)
         start = time.perf_counter()
-        with torch.no_grad():  # a test that needs gradients opens torch.enable_grad() itself
+        with (
+            torch.no_grad()
+        ):  # a test that needs gradients opens torch.enable_grad() itself
             out = _call(spec, "test", fn, *args, version_name=version_name)
         duration = time.perf_counter() - start
         metrics = _metrics(spec, out, version_name)
@@ -134,7 +151,9 @@ def evaluate(
                 "passed": check_condition(metrics[name], mspec["condition"]),
             }
         verdicts = [c["passed"] for c in checks.values() if c["passed"] is not None]
-        status = "recorded" if not verdicts else ("passed" if all(verdicts) else "failed")
+        status = (
+            "recorded" if not verdicts else ("passed" if all(verdicts) else "failed")
+        )
         results.append(
             {
                 "test": spec["name"],
@@ -155,7 +174,11 @@ def evaluate(
 
 
 def specs_for(
-    repo: Repository, version: ModelVersion, names: list[str] | None = None, *, also_versions: tuple[str, ...] = ()
+    repo: Repository,
+    version: ModelVersion,
+    names: list[str] | None = None,
+    *,
+    also_versions: tuple[str, ...] = (),
 ) -> list[TestSpec]:
     """The registered tests that cover ``version`` (restricted to ``names``).
 
@@ -165,7 +188,9 @@ def specs_for(
         When a named test is registered but does not cover the version.
     """
     all_specs = read_specs(repo)
-    covering = [s for s in all_specs if applies_to(s, version, also_versions=also_versions)]
+    covering = [
+        s for s in all_specs if applies_to(s, version, also_versions=also_versions)
+    ]
     chosen = select_specs(covering, names, all_specs)
     for n in names or []:
         if n not in {s["name"] for s in chosen}:
@@ -186,7 +211,11 @@ def store_results(repo: Repository, version_id: str, results: list[TestResult]) 
 
 
 def run_tests(
-    repo: Repository, key: str, *, names: list[str] | None = None, progress: Progress | None = None
+    repo: Repository,
+    key: str,
+    *,
+    names: list[str] | None = None,
+    progress: Progress | None = None,
 ) -> list[TestResult]:
     """Run the tests registered for version ``key`` and store their results with it.
 
@@ -205,9 +234,16 @@ def run_tests(
     try:
         model = load_version_model(repo, version.id)
     except MgitError as exc:
-        raise InvalidInput(f"cannot run tests on {version.name!r}: {exc.message}", hint=exc.hint) from None
+        raise InvalidInput(
+            f"cannot run tests on {version.name!r}: {exc.message}", hint=exc.hint
+        ) from None
     results = evaluate(
-        specs, model, version_id=version.id, version_name=version.name, weights=version_digest(version), progress=progress
+        specs,
+        model,
+        version_id=version.id,
+        version_name=version.name,
+        weights=version_digest(version),
+        progress=progress,
     )
     store_results(repo, version.id, results)
     return results

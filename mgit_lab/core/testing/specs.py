@@ -23,12 +23,14 @@ from ..schema import MetricSpec, TestSpec
 from ..store import atomic_write_json
 
 TESTS_FILE = "tests.json"
-_CONDITION = re.compile(r"^\s*(>=|<=|==|>|<)\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$")
+_CONDITION = re.compile(
+    r"^\s*(>=|<=|==|>|<)\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$"
+)
 _NAME = re.compile(r"^[A-Za-z0-9_][\w.\-]*$")
 
 
 # ---------------------------------------------------------------- metric specs
-def parse_condition(condition: str | float | int, direction: str) -> str:
+def parse_condition(condition: str | float, direction: str) -> str:
     """Normalise a success condition to ``"<op> <number>"``.
 
     Raises
@@ -37,7 +39,10 @@ def parse_condition(condition: str | float | int, direction: str) -> str:
         When it cannot be parsed or points the wrong way for ``direction``.
     """
     if isinstance(condition, bool):
-        raise InvalidInput(f"invalid success condition {condition!r}", hint="write e.g. '>= 0.9' or '<= 0.5'")
+        raise InvalidInput(
+            f"invalid success condition {condition!r}",
+            hint="write e.g. '>= 0.9' or '<= 0.5'",
+        )
     if isinstance(condition, str):
         try:
             condition = float(condition)
@@ -47,9 +52,14 @@ def parse_condition(condition: str | float | int, direction: str) -> str:
         condition = f"{'>=' if direction == 'higher' else '<='} {condition!r}"
     m = _CONDITION.match(str(condition))
     if not m:
-        raise InvalidInput(f"invalid success condition {condition!r}", hint="write e.g. '>= 0.9' or '<= 0.5'")
+        raise InvalidInput(
+            f"invalid success condition {condition!r}",
+            hint="write e.g. '>= 0.9' or '<= 0.5'",
+        )
     op, number = m.group(1), float(m.group(2))
-    if (direction == "higher" and op.startswith("<")) or (direction == "lower" and op.startswith(">")):
+    if (direction == "higher" and op.startswith("<")) or (
+        direction == "lower" and op.startswith(">")
+    ):
         raise InvalidInput(
             f"condition {condition!r} asks for a {'low' if op.startswith('<') else 'high'} value but the metric "
             f"is declared {direction!r} is better",
@@ -66,7 +76,13 @@ def check_condition(value: float | None, condition: str | None) -> bool | None:
         return False
     op, number = condition.split(" ", 1)
     limit = float(number)
-    return {">=": value >= limit, "<=": value <= limit, ">": value > limit, "<": value < limit, "==": value == limit}[op]
+    return {
+        ">=": value >= limit,
+        "<=": value <= limit,
+        ">": value > limit,
+        "<": value < limit,
+        "==": value == limit,
+    }[op]
 
 
 def _metric_spec(name: str, raw: Any) -> MetricSpec:
@@ -75,10 +91,15 @@ def _metric_spec(name: str, raw: Any) -> MetricSpec:
     elif isinstance(raw, (tuple, list)):
         raw = dict(zip(("direction", "condition", "tolerance"), raw))
     if not isinstance(raw, Mapping):
-        raise InvalidInput(f"metric {name!r}: expected 'higher', 'lower' or a dict, got {raw!r}")
+        raise InvalidInput(
+            f"metric {name!r}: expected 'higher', 'lower' or a dict, got {raw!r}"
+        )
     unknown = set(raw) - {"direction", "condition", "tolerance"}
     if unknown:
-        raise InvalidInput(f"metric {name!r}: unknown keys {sorted(unknown)}", hint="use direction, condition, tolerance")
+        raise InvalidInput(
+            f"metric {name!r}: unknown keys {sorted(unknown)}",
+            hint="use direction, condition, tolerance",
+        )
     direction = raw.get("direction")
     if direction not in ("higher", "lower"):
         raise InvalidInput(
@@ -88,17 +109,27 @@ def _metric_spec(name: str, raw: Any) -> MetricSpec:
     condition = raw.get("condition")
     tolerance = raw.get("tolerance")
     if tolerance is not None:
-        if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not tolerance >= 0:
-            raise InvalidInput(f"metric {name!r}: tolerance must be a number >= 0, got {tolerance!r}")
+        if (
+            isinstance(tolerance, bool)
+            or not isinstance(tolerance, (int, float))
+            or not tolerance >= 0
+        ):
+            raise InvalidInput(
+                f"metric {name!r}: tolerance must be a number >= 0, got {tolerance!r}"
+            )
         tolerance = float(tolerance)
     return {
         "direction": direction,
-        "condition": parse_condition(condition, direction) if condition is not None else None,
+        "condition": parse_condition(condition, direction)
+        if condition is not None
+        else None,
         "tolerance": tolerance,
     }
 
 
-def parse_metrics(metrics: Mapping[str, Any] | list[str] | None) -> dict[str, MetricSpec]:
+def parse_metrics(
+    metrics: Mapping[str, Any] | list[str] | None,
+) -> dict[str, MetricSpec]:
     """Metric specs from ``{name: "higher" | (direction, condition) | {...}}`` or ``["name:dir[:cond]"]``.
 
     Raises
@@ -111,7 +142,10 @@ def parse_metrics(metrics: Mapping[str, Any] | list[str] | None) -> dict[str, Me
         for item in metrics:
             parts = str(item).split(":", 2)
             if len(parts) < 2:
-                raise InvalidInput(f"invalid metric {item!r}", hint="write NAME:higher or NAME:lower[:CONDITION]")
+                raise InvalidInput(
+                    f"invalid metric {item!r}",
+                    hint="write NAME:higher or NAME:lower[:CONDITION]",
+                )
             table[parts[0]] = tuple(parts[1:])
         metrics = table
     if not metrics:
@@ -135,7 +169,10 @@ def read_specs(repo: Repository) -> list[TestSpec]:
     except FileNotFoundError:
         return []
     except ValueError as exc:
-        raise Corrupt(f"{path} is not valid JSON: {exc}", hint="restore it or delete it and register the tests again")
+        raise Corrupt(
+            f"{path} is not valid JSON: {exc}",
+            hint="restore it or delete it and register the tests again",
+        )
     return list(doc.get("tests", []))
 
 
@@ -169,7 +206,15 @@ def register_test(
     Conflict
         When a test of that name exists and ``replace`` is false.
     """
-    scopes = [s for s, on in (("type", model_type is not None), ("version", version is not None), ("graph", graph)) if on]
+    scopes = [
+        s
+        for s, on in (
+            ("type", model_type is not None),
+            ("version", version is not None),
+            ("graph", graph),
+        )
+        if on
+    ]
     if len(scopes) != 1:
         raise InvalidInput(
             "a test applies to exactly one of: a model type, one version, or the whole graph",
@@ -177,14 +222,17 @@ def register_test(
         )
     ref = reference_of(ref_or_fn)
     fn = resolve_reference(ref, what="test function")
-    refs = {}
+    refs: dict[str, str | None] = {}
     for label, extra in (("dataset", dataset), ("preprocess", preprocess)):
         refs[label] = reference_of(extra) if extra is not None else None
-        if refs[label]:
-            resolve_reference(refs[label], what=f"{label} function")
+        if extra is not None:
+            resolve_reference(reference_of(extra), what=f"{label} function")
     test_name = name or ref.rsplit(":", 1)[1].rsplit(".", 1)[-1]
     if not _NAME.match(test_name):
-        raise InvalidInput(f"invalid test name {test_name!r}", hint="use letters, digits, '_', '-' and '.'")
+        raise InvalidInput(
+            f"invalid test name {test_name!r}",
+            hint="use letters, digits, '_', '-' and '.'",
+        )
     spec: TestSpec = {
         "name": test_name,
         "ref": ref,
@@ -200,7 +248,10 @@ def register_test(
         specs = read_specs(repo)
         if any(s["name"] == test_name for s in specs):
             if not replace:
-                raise Conflict(f"a test named {test_name!r} is already registered", hint="pass another name or replace=True")
+                raise Conflict(
+                    f"a test named {test_name!r} is already registered",
+                    hint="pass another name or replace=True",
+                )
             specs = [spec if s["name"] == test_name else s for s in specs]
         else:
             specs.append(spec)
@@ -221,10 +272,16 @@ def unregister_test(repo: Repository, name: str) -> TestSpec:
 
 def _known(specs: list[TestSpec]) -> str:
     names = [s["name"] for s in specs]
-    return f"registered tests: {', '.join(names)}" if names else "no tests are registered: add one with `mgit tests add`"
+    return (
+        f"registered tests: {', '.join(names)}"
+        if names
+        else "no tests are registered: add one with `mgit tests add`"
+    )
 
 
-def applies_to(spec: TestSpec, version: ModelVersion, *, also_versions: tuple[str, ...] = ()) -> bool:
+def applies_to(
+    spec: TestSpec, version: ModelVersion, *, also_versions: tuple[str, ...] = ()
+) -> bool:
     """Whether ``spec`` covers ``version`` (or, for version-scoped tests, one of ``also_versions``)."""
     if spec["scope"] == "graph":
         return True
@@ -242,7 +299,9 @@ def list_tests(repo: Repository, key: str | None = None) -> list[TestSpec]:
     return [s for s in specs if applies_to(s, version)]
 
 
-def select_specs(specs: list[TestSpec], names: list[str] | None, all_specs: list[TestSpec]) -> list[TestSpec]:
+def select_specs(
+    specs: list[TestSpec], names: list[str] | None, all_specs: list[TestSpec]
+) -> list[TestSpec]:
     """``specs`` restricted to ``names`` (each must be a registered test)."""
     if names is None:
         return specs
