@@ -224,12 +224,12 @@ def run_cascade(
                 _entry(v, "skipped", "no creation recipe recorded", parent_names)
             )
             continue
-        if not parents:
+        if len(parents) != (2 if v.recipe.get("kind") == "merge" else 1):
             report.entries.append(
                 _entry(
                     v,
                     "skipped",
-                    "its recipe does not say which parent it ran on",
+                    "its recipe's parents are not (all) in the graph, or it does not say which parent it ran on",
                     parent_names,
                 )
             )
@@ -313,7 +313,7 @@ def _rebuild(
         )
         assert result.version is not None
         return result.version, result.tests
-    rel: Relation | str = relations.get(recipe.get("parent", ""), Relation.FINETUNE)
+    rel: Relation | str = relations.get(recipe_parents(graph, v)[0], Relation.FINETUNE)
     created = derive(
         repo,
         parents[0],
