@@ -15,7 +15,7 @@ from mgit_lab.core.merge import merge_versions, plan_merge
 from mgit_lab.core.merge.planner import common_ancestor
 from mgit_lab.core.model_state import load_version_model, model_state
 from mgit_lab.core.repository import Repository
-from mgit_lab.core.testing import register_test
+from mgit_lab.core.testing import register_test, version_digest
 
 
 def edit(model, **deltas):
@@ -124,6 +124,8 @@ def test_merge_runs_registered_tests_before_recording(repo):
     expected = float(load_version_model(repo, "a+b").fc1.weight.detach().sum())
     assert r["metrics"]["score"] == pytest.approx(expected, rel=1e-6)
     assert repo.version("a+b").tests["weight_sum"]["version"] == result.version.id
+    # the test ran on exactly the tensors that were stored
+    assert r["weights"] == version_digest(repo.version("a+b"))
 
 
 def test_dry_run_records_nothing_and_lists_problems(repo):
