@@ -234,9 +234,18 @@ def test_a_raising_test_fails_that_version_only(repo):
 
 def test_a_recipe_without_a_known_parent_is_skipped(repo):
     with repo.transaction() as graph:
-        graph.get("m").recipe = {**graph.get("m").recipe, "parents": [repo.version("c1").id, "0" * 16]}
-        graph.get("g1").recipe = {"kind": "function", "ref": "model_fixtures:shift", "kwargs": {}}  # parent unknown
+        graph.get("m").recipe = {
+            **graph.get("m").recipe,
+            "parents": [repo.version("c1").id, "0" * 16],
+        }
+        graph.get("g1").recipe = {
+            "kind": "function",
+            "ref": "model_fixtures:shift",
+            "kwargs": {},
+        }  # parent unknown
     report = run_cascade(repo, "base", "base2", dry_run=True)
     status = {e["old"]: (e["status"], e["reason"]) for e in report.entries}
     assert status["m"][0] == "skipped" and "not (all) in the graph" in status["m"][1]
-    assert status["g1"][0] == "planned"  # falls back to its single derivation parent, c1
+    assert (
+        status["g1"][0] == "planned"
+    )  # falls back to its single derivation parent, c1

@@ -11,8 +11,9 @@ import numpy as np
 import torch
 
 from .errors import InvalidInput
-from .io.architecture import architecture_of, build_module
-from .io.tensors import array_to_tensor, tensor_to_array
+from .io.architecture import architecture_of
+from .io.modules import load_module
+from .io.tensors import tensor_to_array
 from .repository import ArrayState, Repository
 from .store import object_id
 
@@ -20,36 +21,22 @@ from .store import object_id
 def module_from_state(
     architecture: dict | None, state: ArrayState, *, label: str
 ) -> torch.nn.Module:
-    """A module of ``architecture`` holding the tensors of ``state``, in eval mode.
+    """A module of ``architecture`` holding a copy of the tensors of ``state``, in eval mode.
+
+    The copy keeps ``state`` (what gets stored) safe from a test that changes the model.
 
     Raises
     ------
     InvalidInput
         When the architecture cannot be rebuilt or the tensors do not fit it.
     """
-    model = build_module(architecture)
-    tensors = {
-        k: array_to_tensor(np.array(a, copy=True), d) for k, (a, d) in state.items()
-    }
-    try:
-        model.load_state_dict(tensors, strict=True)
-    except RuntimeError as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise InvalidInput(
-            f"the tensors of {label} do not fit its architecture: {first}",
-            hint="the version's parameters must match the model class it records",
-        ) from None
-    return model.eval()
+    copied = {k: (np.array(a, copy=True), d) for k, (a, d) in state.items()}
+    return load_module(copied, architecture, name=label).eval()
 
 
 def load_version_model(repo: Repository, key: str) -> torch.nn.Module:
     """The stored version ``key`` as an ``nn.Module`` in eval mode."""
-    version = repo.version(key)
-    return module_from_state(
-        version.architecture,
-        repo.checkout_arrays(key),
-        label=f"version {version.name!r}",
-    )
+    return repo.load(key).eval()
 
 
 def model_state(model: torch.nn.Module) -> ArrayState:

@@ -162,6 +162,9 @@ def derive(
     architecture = model_architecture(model, parent_version.architecture)
     mtype = model_type if model_type is not None else parent_version.model_type
     probe = ModelVersion(id="", name=name, model_type=mtype)
+    oids = state_oids(
+        state
+    )  # hashed once: names the tested weights, saves add_arrays a pass
     specs = specs_for(repo, probe, also_versions=test_versions)
     results = []
     if specs:
@@ -171,7 +174,7 @@ def derive(
             test_model,
             version_id="",
             version_name=name,
-            weights=weights_digest(state_oids(state)),
+            weights=weights_digest(oids),
             progress=progress,
         )
     version = repo.add_arrays(
@@ -183,6 +186,7 @@ def derive(
         message=message or f"{recipe['ref']} on {parent_version.name}",
         metadata=dict(metadata or {}),
         recipe=recipe,
+        oids=oids,
     )
     for r in results:
         r["version"] = version.id

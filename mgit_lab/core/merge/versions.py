@@ -136,6 +136,9 @@ def merge_versions(
         plan, va, vb, {k: (d, tuple(x.shape)) for k, (x, d) in merged.items()}
     )
     model_type = va.model_type or vb.model_type
+    oids = state_oids(
+        merged
+    )  # hashed once: names the tested weights, saves add_arrays a pass
     specs = specs_for(
         repo,
         ModelVersion(id="", name=new_name, model_type=model_type),
@@ -149,7 +152,7 @@ def merge_versions(
             model,
             version_id="",
             version_name=new_name,
-            weights=weights_digest(state_oids(merged)),
+            weights=weights_digest(oids),
             progress=progress,
         )
     recipe = {
@@ -178,6 +181,7 @@ def merge_versions(
         message=message or f"merge {va.name} and {vb.name} ({strategy})",
         metadata={**(metadata or {}), "merge": info},
         recipe=recipe,
+        oids=oids,
     )
     for r in results:
         r["version"] = version.id

@@ -121,6 +121,9 @@ def add_lossy_gated(
     else:
         state = model_or_state
     probe = ModelVersion(id="", name=name, model_type=model_type)
+    oids = state_oids(
+        state
+    )  # hashed once: names the tested weights, saves add_arrays a pass
     specs = specs_for(repo, probe)
     report: LossyGateReport = {
         "version": name,
@@ -140,7 +143,7 @@ def add_lossy_gated(
                 model,
                 version_id="",
                 version_name=name,
-                weights=weights_digest(state_oids(state)),
+                weights=weights_digest(oids),
                 progress=progress,
             )
         version = repo.add_arrays(
@@ -153,6 +156,7 @@ def add_lossy_gated(
             author=author,
             metadata=metadata,
             recipe=recipe,
+            oids=oids,
         )
         lossless_oids = {k: t.oid for k, t in version.manifest.items()}
         report["lossless_nbytes"] = _stored_nbytes(repo, set(lossless_oids.values()))
