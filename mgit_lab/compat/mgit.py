@@ -96,10 +96,13 @@ class LineageNode:
     def name(self) -> str:
         return self.output_dir
 
-    def _repo(self) -> Repository:
+    def _owner(self) -> LineageGraph:
         if self.graph is None:
             raise InvalidInput(f"node {self.output_dir!r} is not in a graph yet", hint="g.add(node) first")
-        return self.graph.repo
+        return self.graph
+
+    def _repo(self) -> Repository:
+        return self._owner().repo
 
     def source(self) -> Any:
         """The model to store: ``model=`` if given, else the ``init_checkpoint`` path."""
@@ -127,20 +130,14 @@ class LineageNode:
 
     def get_parents(self, etype: str | None = None) -> list[LineageNode]:
         rel = _relation(etype)
-        graph = self._repo().graph
-        return [
-            self.graph.get_node(p.name)
-            for p, r in graph.parents(self.output_dir)  # type: ignore[union-attr]
-            if rel is None or r == rel
-        ]
+        owner = self._owner()
+        return [owner.get_node(p.name) for p, r in owner.repo.graph.parents(self.output_dir) if rel is None or r == rel]
 
     def get_children(self, etype: str | None = None) -> list[LineageNode]:
         rel = _relation(etype)
-        graph = self._repo().graph
+        owner = self._owner()
         return [
-            self.graph.get_node(c.name)
-            for c, r in graph.children(self.output_dir)  # type: ignore[union-attr]
-            if rel is None or r == rel
+            owner.get_node(c.name) for c, r in owner.repo.graph.children(self.output_dir) if rel is None or r == rel
         ]
 
     @property

@@ -187,6 +187,14 @@ def store_prepared(
     if model_type is None and prep.parents:
         model_type = graph.g.nodes[prep.parents[0][0]]["version"].model_type
     meta: dict[str, Any] = {"source": prep.loaded.origin}
+    architecture = prep.loaded.architecture
+    if architecture is None and prep.parents and prep.parents[0][1] != Relation.DISTILL:
+        # a bare state dict with exactly its parent's tensors has its parent's architecture
+        first = graph.g.nodes[prep.parents[0][0]]["version"]
+        same = {k: t.shape for k, t in first.manifest.items()} == {k: t.shape for k, t in prep.manifest.items()}
+        if first.architecture is not None and same:
+            architecture = first.architecture
+            meta["architecture_from"] = first.name
     if prep.inference is not None:
         meta["inference"] = dict(prep.inference)
     meta.update(metadata or {})
@@ -195,7 +203,7 @@ def store_prepared(
         prep.name,
         parents=list(prep.parents),
         model_type=model_type,
-        architecture=prep.loaded.architecture,
+        architecture=architecture,
         message=message or "",
         author=author,
         metadata=meta,

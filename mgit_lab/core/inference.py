@@ -282,32 +282,31 @@ def infer_parent(
     refined = 0
     if scored and child_layout.size and child_state is not None and decode is not None:
         refined = _refine(scored, index, child_manifest, child_state, child_sketch, decode, refine_budget)
-    elapsed = (time.perf_counter() - start) * 1000
     top = [s.payload() for s in scored[:5]]
-    base = {"candidates": top, "compared": len(scored), "refined_tensors": refined, "elapsed_ms": round(elapsed, 3)}
-    if not scored:
+
+    def result(parent: _Scored | None, confidence: float, relation: str | None, reason: str) -> InferenceResult:
         return {
-            "parent": None,
-            "parent_id": None,
-            "confidence": 1.0,
-            "relation": None,  # type: ignore[typeddict-item]
-            "reason": "no stored version has the same parameter names and shapes as this model",
-            **base,
+            "parent": parent.version.name if parent else None,
+            "parent_id": parent.version.id if parent else None,
+            "confidence": round(confidence, 3),
+            "reason": reason,
+            "relation": relation,
+            "candidates": top,
+            "compared": len(scored),
+            "refined_tensors": refined,
+            "elapsed_ms": round((time.perf_counter() - start) * 1000, 3),
         }
+
+    if not scored:
+        return result(None, 1.0, None, "no stored version has the same parameter names and shapes as this model")
     best = scored[0]
     runner = scored[1] if len(scored) > 1 else None
     if best.score > max_distance:
-        return {  # type: ignore[typeddict-item]
-            "parent": None,
-            "parent_id": None,
-            "relation": None,
-            "confidence": round(min(1.0, (best.score - max_distance) / max_distance), 3),
-            "reason": (
-                f"no stored version is close: the nearest, {best.version.name!r}, scores {best.score:.3g} "
-                f"(relative distance {best.distance:.1%}), above the {max_distance:g} root threshold"
-            ),
-            **base,
-        }
+        reason = (
+            f"no stored version is close: the nearest, {best.version.name!r}, scores {best.score:.3g} "
+            f"(relative distance {best.distance:.1%}), above the {max_distance:g} root threshold"
+        )
+        return result(None, min(1.0, (best.score - max_distance) / max_distance), None, reason)
     closeness = 1.0 - best.score / max_distance
     if runner is None:
         separation = 1.0
@@ -316,14 +315,7 @@ def infer_parent(
     else:
         separation = min(1.0, (runner.score - best.score) / best.score)
     relation, reason = _explain(best, runner)
-    return {  # type: ignore[typeddict-item]
-        "parent": best.version.name,
-        "parent_id": best.version.id,
-        "relation": relation,
-        "confidence": round(max(0.0, closeness * separation), 3),
-        "reason": reason,
-        **base,
-    }
+    return result(best, max(0.0, closeness * separation), relation, reason)
 
 
 def _score_by_identity(

@@ -12,6 +12,8 @@ positive, 12-19 and 72-79 negative).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 
@@ -24,7 +26,7 @@ def config(num_labels: int = 2):
     """The tiny BERT configuration (about 0.1M parameters)."""
     from transformers import BertConfig
 
-    return BertConfig(
+    return BertConfig(  # type: ignore[call-arg]  # num_labels goes to PretrainedConfig
         vocab_size=VOCAB,
         hidden_size=64,
         num_hidden_layers=2,
@@ -56,7 +58,7 @@ def corpus(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]
     return tokens, topic, sentiment
 
 
-def _adam(params: list[torch.Tensor], lr: float):
+def _adam(params: Sequence[torch.Tensor], lr: float):
     """A minimal Adam (torch.optim imports torch._dynamo, seconds of start-up)."""
     state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
     t = 0

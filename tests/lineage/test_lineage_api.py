@@ -7,7 +7,7 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from mgit_lab.core.errors import NotFound
+from mgit_lab.core.errors import InvalidInput, NotFound
 from mgit_lab.core.repository import Repository
 from tests.lineage.lineage_models import TinyNet, perturbed, tiny_bert_config
 
@@ -161,11 +161,17 @@ def test_fp16_version_loads_as_fp16_and_safetensors_file_adds(repo, tmp_path):
     save_file(half, tmp_path / "half.safetensors")
     v = repo.add(tmp_path / "half.safetensors", name="cls-fp16", parent="cls", relation="quantize")
     assert v.model_type == "classifier"  # inherited
-    assert v.architecture is None  # a bare file records no architecture
-    with pytest.raises(Exception, match="records no architecture"):
-        repo.load("cls-fp16")
+    # a bare file with exactly its parent's tensors takes its parent's architecture
+    assert v.architecture == repo.version("cls").architecture and v.metadata["architecture_from"] == "cls"
     out = repo.checkout("cls-fp16")
     assert all(_bits_equal(out[k], half[k]) for k in half)
+    model = repo.load("cls-fp16")
+    assert model.classifier.weight.dtype == torch.float16
+    assert all(_bits_equal(model.state_dict()[k], half[k]) for k in half)
+    # a bare file as a root records none, so it checks out but does not load
+    repo.add(tmp_path / "half.safetensors", name="orphan", infer=False)
+    with pytest.raises(InvalidInput, match="records no architecture"):
+        repo.load("orphan")
 
 
 def test_lossy_add_stays_within_its_bound(repo):
