@@ -46,9 +46,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lineage import LineageGraph, ModelVersion, TensorRef
-from .parent_evidence import MIN_COVERAGE, refine, score_group
+from .parent_evidence import MIN_COVERAGE, refine, score_group, zeros_added
 from .schema import InferenceCandidate, InferenceResult
-from .sketch import Layout, layout_key, layout_of, read_sketch
+from .sketch import layout_of
+from .sketch_index import SketchIndex
+
+__all__ = ["Compatibility", "SketchIndex", "compatibility", "infer_parent"]
 
 ArrayState = dict[str, tuple[np.ndarray, str]]
 
@@ -77,58 +80,6 @@ def compatibility(child: dict[str, TensorRef], parent: dict[str, TensorRef]) -> 
     named = sum(max(t.numel, 1) for k, t in child.items() if k in parent)
     shaped = sum(max(t.numel, 1) for k, t in child.items() if k in parent and parent[k].shape == t.shape)
     return Compatibility(named / total, shaped / total)
-
-
-class SketchIndex:
-    """In-memory cache of every version's sketch, stacked per layout for vectorised scoring.
-
-    ``rebuild(version)`` must return a missing sketch (decoded from the store) and may
-    persist it.
-    """
-
-    def __init__(self, mgit_dir, rebuild: Callable[[ModelVersion, Layout], np.ndarray]) -> None:
-        self.mgit_dir = mgit_dir
-        self._rebuild = rebuild
-        self._vectors: dict[str, np.ndarray] = {}
-        self._keys: dict[str, tuple] = {}
-        self._stacks: dict[tuple, tuple[tuple[str, ...], np.ndarray]] = {}
-
-    def key(self, version: ModelVersion) -> tuple:
-        k = self._keys.get(version.id)
-        if k is None:
-            k = self._keys[version.id] = layout_key(version.manifest)
-        return k
-
-    def vector(self, version: ModelVersion) -> np.ndarray:
-        vec = self._vectors.get(version.id)
-        if vec is None:
-            layout = layout_of(version.manifest)
-            vec = read_sketch(self.mgit_dir, version.id, layout.size)
-            if vec is None:
-                vec = self._rebuild(version, layout)
-            self._vectors[version.id] = vec
-        return vec
-
-    def remember(self, vid: str, vector: np.ndarray) -> None:
-        self._vectors[vid] = vector
-
-    def stack(self, key: tuple, versions: list[ModelVersion]) -> np.ndarray:
-        vids = tuple(v.id for v in versions)
-        hit = self._stacks.get(key)
-        if hit is not None and hit[0] == vids:
-            return hit[1]
-        size = layout_of(versions[0].manifest).size
-        matrix = np.empty((len(versions), size), dtype=np.float32)
-        for i, v in enumerate(versions):
-            matrix[i] = self.vector(v)
-        self._stacks[key] = (vids, matrix)
-        return matrix
-
-    def groups(self, versions: Iterable[ModelVersion]) -> dict[tuple, list[ModelVersion]]:
-        out: dict[tuple, list[ModelVersion]] = {}
-        for v in versions:
-            out.setdefault(self.key(v), []).append(v)
-        return out
 
 
 @dataclass
@@ -192,7 +143,7 @@ def _evidence(
     child_total = sum(child_layout.numels) or 1
     scored: list[_Scored] = []
     for key, members in index.groups(v for v in graph.versions() if v.id not in skip).items():
-        group_layout = layout_of(members[0].manifest)
+        group_layout = index.layout(members[0])
         if not group_layout.size:
             continue
         group_names = set(group_layout.names)  # cheap structural filter before touching sketches
@@ -213,7 +164,7 @@ def _evidence(
                 ev.coverage,
                 ev.cand_coverage,
                 ev.dtype_changed,
-                float(ev.zeros_added[i]),
+                0.0,
                 adds,
             )
             s.rescore()
@@ -275,10 +226,13 @@ def infer_parent(
         scored = _evidence(graph, index, child_manifest, child_sketch, skip, order)
     else:
         scored = _score_by_identity(graph, child_manifest, skip, order)
-    ident = _identical(child_manifest, graph, {s.version.id for s in scored})
-    for s in scored:
-        s.identical = ident.get(s.version.id, 0.0)
     scored.sort(key=_Scored.key)
+    # exact identity of whole tensors breaks ties among the leaders (the sketches saw it already)
+    leaders = scored[:SHORTLIST]
+    ident = _identical(child_manifest, graph, {s.version.id for s in leaders})
+    for s in leaders:
+        s.identical = ident.get(s.version.id, 0.0)
+    scored[: len(leaders)] = sorted(leaders, key=_Scored.key)
     refined = 0
     if scored and child_layout.size and child_state is not None and decode is not None:
         refined = _refine(scored, index, child_manifest, child_state, child_sketch, decode, refine_budget)
@@ -301,6 +255,10 @@ def infer_parent(
         return result(None, 1.0, None, "no stored version has the same parameter names and shapes as this model")
     best = scored[0]
     runner = scored[1] if len(scored) > 1 else None
+    if child_layout.size:
+        best.zeros_added = zeros_added(
+            child_layout, child_sketch, index.layout(best.version), index.vector(best.version)
+        )
     if best.score > max_distance:
         reason = (
             f"no stored version is close: the nearest, {best.version.name!r}, scores {best.score:.3g} "

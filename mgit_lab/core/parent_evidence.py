@@ -22,6 +22,8 @@ from .lineage import ModelVersion, TensorRef
 from .sketch import DTYPE_CODES, Layout, as_float32, cast_like, layout_of, sample_count
 
 MIN_COVERAGE = 0.5
+ROW_BLOCK = 64
+EQUAL_COLUMNS = 4096
 
 
 @dataclass
@@ -63,7 +65,6 @@ class GroupEvidence:
     equal: np.ndarray
     coverage: float  # share of the child's float parameters the group has (same name and shape)
     cand_coverage: float  # share of the candidate's float parameters the child has
-    zeros_added: np.ndarray  # child's zero share minus the candidate's
     dtype_changed: float  # share of compared parameters whose dtype differs
 
 
@@ -92,30 +93,55 @@ def score_group(
     cc, gc = np.concatenate(ccols), np.concatenate(gcols)
     s = np.concatenate(scale)
     a = child_vec[cc]
-    b = matrix if (gc.size == matrix.shape[1] and np.array_equal(gc, np.arange(gc.size))) else matrix[:, gc]
-    diff = b - a
-    num = np.square(diff) @ s
-    del diff
-    den = float(np.square(a.astype(np.float64)) @ s)
-    distance = np.sqrt(num / den) if den > 0 else np.where(num > 0, 1.0, 0.0)
+    identity = gc.size == matrix.shape[1] and np.array_equal(gc, np.arange(gc.size))
     nz = a != 0
     code = np.concatenate(codes)
-    bc = cast_like(b, code) if code.any() else b
-    w_nz = np.where(nz, s, 0).astype(np.float32)
-    nz_weight = float(w_nz.sum())
-    equal = ((bc == a) @ w_nz) / nz_weight if nz_weight > 0 else np.zeros(len(b))
-    total = float(s.sum())
-    child_zero = float(s[~nz].sum()) / total
-    cand_zero = ((b == 0) @ s) / total
+    # bit-equality is a share: estimated on at most EQUAL_COLUMNS evenly spread columns
+    step = max(1, a.size // EQUAL_COLUMNS)
+    e_cols = np.arange(0, a.size, step)
+    e_gcols = gc[e_cols]
+    e_a, e_code = a[e_cols], code[e_cols]
+    e_w = np.where(nz[e_cols], s[e_cols], 0).astype(np.float32)
+    cast = bool(e_code.any())
+    rows = len(matrix)
+    num = np.empty(rows)
+    eqw = np.empty(rows)
+    for start in range(0, rows, ROW_BLOCK):  # blocks of rows stay in cache: no matrix-sized temporaries
+        block = matrix[start : start + ROW_BLOCK]
+        d = (block if identity else block[:, gc]) - a
+        np.square(d, out=d)
+        num[start : start + len(block)] = d @ s
+        eb = block[:, e_gcols]
+        eqw[start : start + len(block)] = ((cast_like(eb, e_code) if cast else eb) == e_a).astype(np.float32) @ e_w
+    den = float(np.square(a.astype(np.float64)) @ s)
+    distance = np.sqrt(num / den) if den > 0 else np.where(num > 0, 1.0, 0.0)
+    nz_weight = float(e_w.sum())
+    equal = eqw / nz_weight if nz_weight > 0 else np.zeros(rows)
     cand_total = sum(group_layout.numels) or 1
     return GroupEvidence(
         distance=np.asarray(distance, dtype=np.float64),
         equal=np.asarray(equal, dtype=np.float64),
         coverage=coverage,
         cand_coverage=common / cand_total,
-        zeros_added=child_zero - np.asarray(cand_zero, dtype=np.float64),
         dtype_changed=changed / (common or 1),
     )
+
+
+def zeros_added(child_layout: Layout, child_vec: np.ndarray, cand_layout: Layout, cand_vec: np.ndarray) -> float:
+    """Share of the compared parameters zero in the child but not in the candidate (pruning)."""
+    slot = cand_layout.slot()
+    added = total = 0.0
+    for i, name in enumerate(child_layout.names):
+        j = slot.get(name)
+        if j is None or cand_layout.shapes[j] != child_layout.shapes[i]:
+            continue
+        n = child_layout.numels[i]
+        k = sample_count(n)
+        a = child_vec[child_layout.offsets[i] : child_layout.offsets[i] + k]
+        b = cand_vec[cand_layout.offsets[j] : cand_layout.offsets[j] + k]
+        added += n / k * (float(np.count_nonzero(a == 0)) - float(np.count_nonzero(b == 0)))
+        total += n
+    return added / total if total else 0.0
 
 
 def _floats(array: np.ndarray, dtype: str) -> np.ndarray:

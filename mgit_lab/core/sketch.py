@@ -60,7 +60,10 @@ class Layout:
 
 
 def layout_key(manifest: dict[str, TensorRef]) -> tuple[tuple[str, str, tuple[int, ...]], ...]:
-    return tuple(sorted((k, t.dtype, tuple(t.shape)) for k, t in manifest.items() if t.dtype in FLOAT_DTYPES))
+    """The float tensors of a manifest as sorted ``(name, dtype, shape)``: what fixes a layout."""
+    items = [(k, t.dtype, tuple(t.shape)) for k, t in manifest.items() if t.dtype in FLOAT_DTYPES]
+    items.sort()
+    return tuple(items)
 
 
 @lru_cache(maxsize=4096)
@@ -78,6 +81,11 @@ def _layout(key: tuple[tuple[str, str, tuple[int, ...]], ...]) -> Layout:
         offsets.append(pos)
         pos += sample_count(n)
     return Layout(tuple(names), tuple(numels), tuple(dtypes), tuple(shapes), tuple(offsets), pos)
+
+
+def layout_for_key(key: tuple[tuple[str, str, tuple[int, ...]], ...]) -> Layout:
+    """The layout of a :func:`layout_key` (cached)."""
+    return _layout(key)
 
 
 def layout_of(manifest: dict[str, TensorRef]) -> Layout:
