@@ -11,7 +11,15 @@ from ..core.io.formats import FORMATS, guess_format
 from ..core.lineage import Relation
 from ..core.render_text import human_bytes
 from ..core.repository import Repository
-from ..core.schema import AddPayload, CheckoutPayload, InitPayload, RemovePayload, TagPayload
+from ..core.schema import (
+    AddPayload,
+    AddPlanPayload,
+    CheckoutPayload,
+    InitPayload,
+    ParentRef,
+    RemovePayload,
+    TagPayload,
+)
 from . import emit
 from .args import add_json_flag, open_repo, parse_pairs, verb_parser
 from .progress import progress_bar
@@ -50,13 +58,21 @@ def _add(args: argparse.Namespace) -> int:
                 progress=cb,
             )
         graph = repo.graph
-        names = [f"{graph.g.nodes[p]['version'].name} ({r.value})" for p, r in prep.parents]
+        parents: list[ParentRef] = [
+            {"id": p, "name": graph.g.nodes[p]["version"].name, "relation": r.value} for p, r in prep.parents
+        ]
+        plan: AddPlanPayload = {
+            "name": prep.name,
+            "num_tensors": len(prep.manifest),
+            "parents": parents,
+            "inference": prep.inference,
+        }
         text = f"would add {prep.name} ({len(prep.manifest)} tensors) " + (
-            f"as a child of {', '.join(names)}" if names else "as a root"
+            "as a child of " + ", ".join(f"{p['name']} ({p['relation']})" for p in parents) if parents else "as a root"
         )
         if prep.inference:
             text += f"\n  inference: {prep.inference['reason']} (confidence {prep.inference['confidence']})"
-        emit(args, {"name": prep.name, "parents": [p for p, _ in prep.parents], "inference": prep.inference}, text)
+        emit(args, plan, text)
         return 0
     with progress_bar(not args.json) as cb:
         version = repo.add(

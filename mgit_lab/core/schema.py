@@ -181,6 +181,15 @@ class AddPayload(TypedDict):
     new_bytes: int
 
 
+class AddPlanPayload(TypedDict):
+    """``add --dry-run``: what would be added, under which parents; nothing is written."""
+
+    name: str
+    num_tensors: int
+    parents: list[ParentRef]
+    inference: InferenceResult | None
+
+
 class RemovePayload(TypedDict):
     removed: str
     id: str

@@ -62,6 +62,7 @@ def test_new_user_session(tmp_path):
     assert added["inference"]["parent"] == "base" and added["version"]["model_type"] == "classifier"
     before = (work / ".mgit" / "lineage.json").read_bytes()
     dry = json.loads(mgit("add", "sentiment-pruned.pt", "--dry-run", "--json", cwd=work).stdout)
+    assert set(dry) == keys(schema.AddPlanPayload) and dry["parents"][0]["name"] == "sentiment"
     assert dry["inference"]["parent"] == "sentiment" and dry["inference"]["relation"] == "prune"
     assert (work / ".mgit" / "lineage.json").read_bytes() == before
     text = mgit("add", "sentiment-pruned.pt", "--parent", "sentiment", "--relation", "prune", cwd=work).stdout
