@@ -105,3 +105,19 @@ def test_sketches_are_rebuilt_when_missing(lineage):
     fresh = Repository.open(repo.root)
     assert fresh.infer_parent(perturbed(ft1, 0.01, 5))["parent"] == "ft1"
     assert len(list((repo.mgit_dir / "sketches").glob("*.f32"))) == 4
+
+
+def test_models_without_float_tensors_are_matched_by_identical_tensors(tmp_path):
+    repo = Repository.init(tmp_path / "r")
+    ids = {"vocab": torch.arange(1000), "mask": torch.ones(64, dtype=torch.bool)}
+    repo.add(ids, name="tok")
+    v = repo.add({**ids, "extra": torch.zeros(3, dtype=torch.int64)}, name="tok2")
+    assert _inferred(v)["parent"] == "tok"
+    v = repo.add({"vocab": torch.arange(1000) * 2, "mask": torch.zeros(64, dtype=torch.bool)}, name="other")
+    assert _inferred(v)["parent"] is None
+
+
+def test_an_all_zero_model_is_not_attached_to_everything(lineage):
+    repo, base, _ = lineage
+    v = repo.add({k: torch.zeros_like(t) for k, t in base.items()}, name="zeros")
+    assert _inferred(v)["parent"] is None
