@@ -114,9 +114,7 @@ def _write(args: argparse.Namespace, fmt: str) -> int:
     repo = open_repo(args)
     version = repo.version(args.version)
     with progress_bar(not args.json) as cb:
-        cb(0, 1, "writing")
-        path = repo.export(args.version, args.output, fmt, overwrite=args.force)  # type: ignore[arg-type]
-        cb(1, 1, "writing")
+        path = repo.export(args.version, args.output, fmt, overwrite=args.force, progress=cb)  # type: ignore[arg-type]
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
     payload: CheckoutPayload = {
         "version": version.name,

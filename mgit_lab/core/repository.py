@@ -394,10 +394,15 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         }
 
     # ------------------------------------------------------------ checkout / load / export
-    def checkout_arrays(self, key: str) -> ArrayState:
+    def checkout_arrays(self, key: str, progress: Progress | None = None) -> ArrayState:
         """``{name: (array, dtype)}`` of a stored version, bit-exact."""
         version = self.version(key)
-        return {k: (self.store.get(t.oid), t.dtype) for k, t in version.manifest.items()}
+        out: ArrayState = {}
+        for i, (k, t) in enumerate(version.manifest.items()):
+            out[k] = (self.store.get(t.oid), t.dtype)
+            if progress:
+                progress(i + 1, len(version.manifest), "decoding")
+        return out
 
     def checkout(self, key: str) -> dict[str, torch.Tensor]:
         """The state dict of a version: ``{name: tensor}``, bit-exact, in the stored dtypes."""
@@ -418,20 +423,28 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         version = self.version(key)
         return load_module(self.checkout_arrays(key), version.architecture, name=repr(version.name))
 
-    def export(self, key: str, path: str | Path, format: Format | None = None, *, overwrite: bool = False) -> Path:
+    def export(
+        self,
+        key: str,
+        path: str | Path,
+        format: Format | None = None,
+        *,
+        overwrite: bool = False,
+        progress: Progress | None = None,
+    ) -> Path:
         """Write a version to ``path``: ``safetensors`` / ``pt`` file or ``hf`` folder (guessed
         from the suffix when ``format`` is None).  Returns the path written."""
         from .io.export import guess_format, write_hf_folder, write_state
 
         version = self.version(key)
         fmt = format or guess_format(path)
-        state = self.checkout_arrays(key)
+        if fmt not in ("hf", "safetensors", "pt"):
+            raise InvalidInput(f"unknown export format {fmt!r}", hint="use safetensors, pt or hf")
+        state = self.checkout_arrays(key, progress)
         if fmt == "hf":
             write_hf_folder(state, version.architecture, path, name=repr(version.name), overwrite=overwrite)
-        elif fmt in ("safetensors", "pt"):
-            write_state(state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite)
         else:
-            raise InvalidInput(f"unknown export format {fmt!r}", hint="use safetensors, pt or hf")
+            write_state(state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite)
         return Path(path)
 
     def close(self) -> None:
