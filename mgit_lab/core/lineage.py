@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -68,9 +68,22 @@ class ModelVersion:
     recipe: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["manifest"] = {k: [v.oid, v.dtype, v.shape] for k, v in self.manifest.items()}
-        return out
+        """The node as JSON values (shares the metadata dicts: serialise, don't mutate)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "model_type": self.model_type,
+            "architecture": self.architecture,
+            "manifest": {k: [v.oid, v.dtype, v.shape] for k, v in self.manifest.items()},
+            "message": self.message,
+            "author": self.author,
+            "created": self.created,
+            "metadata": self.metadata,
+            "metrics": self.metrics,
+            "tests": self.tests,
+            "tags": list(self.tags),
+            "recipe": self.recipe,
+        }
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> ModelVersion:
@@ -321,6 +334,16 @@ class LineageGraph:
         return other
 
     # ------------------------------------------------------------ JSON
+    def edges_json(self) -> list[dict[str, Any]]:
+        return [
+            {"parent": u, "child": v, "relation": d["relation"].value, "order": d.get("order", 0)}
+            for u, v, d in self.g.edges(data=True)
+        ]
+
+    def unchanged(self) -> set[str]:
+        """Ids of versions this copy has not changed (shared with the graph it was copied from)."""
+        return set(self._shared)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "nodes": [v.to_json() for v in self.versions()],

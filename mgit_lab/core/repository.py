@@ -100,6 +100,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         self._writer: Any = None
         self._pending: list[tuple[Path, bytes]] = []
         self._txn: LineageGraph | None = None
+        self._node_json: dict[str, str] = {}  # version id -> its JSON in lineage.json (unchanged ones)
         self._accounts: tuple[Any, Accounts] | None = None
 
     # ------------------------------------------------------------ open / init
@@ -147,6 +148,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
                 except ValueError as exc:
                     raise Corrupt(f"{path} is not valid JSON: {exc}", hint="restore it from a backup") from None
                 self._graph = LineageGraph.from_json(doc)
+                self._node_json = {}
                 self._graph_stamp = stamp
                 self._revision = int(doc.get("revision", 0))
             return self._graph
@@ -187,12 +189,26 @@ class Repository(LineageEdits, LineageViews, Maintenance):
                     atomic_write_bytes(path, data)
             finally:
                 self._txn, self._pending = None, []
-            doc = graph.to_json()
-            doc["revision"] = revision + 1
-            atomic_write_bytes(self._lineage_path(), json.dumps(doc, separators=(",", ":")).encode())
+            data, node_json = self._serialise(graph, revision + 1)
+            atomic_write_bytes(self._lineage_path(), data)
             with self._read_lock:
+                self._node_json = node_json
                 graph._shared = set()
                 self._graph, self._graph_stamp, self._revision = graph, self._stamp(), revision + 1
+
+    def _serialise(self, graph: LineageGraph, revision: int) -> tuple[bytes, dict[str, str]]:
+        """``lineage.json`` of ``graph`` and each node's JSON text (unchanged ones are reused)."""
+        unchanged = graph.unchanged()
+        cache: dict[str, str] = {}
+        parts = []
+        for v in graph.versions():
+            text = self._node_json.get(v.id) if v.id in unchanged else None
+            if text is None:
+                text = json.dumps(v.to_json(), separators=(",", ":"))
+            cache[v.id] = text
+            parts.append(text)
+        edges = json.dumps(graph.edges_json(), separators=(",", ":"))
+        return f'{{"revision":{revision},"nodes":[{",".join(parts)}],"edges":{edges}}}'.encode(), cache
 
     def _queue_file(self, path: Path, data: bytes) -> None:
         """Write ``path`` when the current transaction commits (after its objects)."""

@@ -146,3 +146,23 @@ def test_verify_names_versions_hit_by_a_damaged_pack_and_repair_restores_an_inde
     repaired = fresh.verify(repair=True)
     assert repaired.ok and repaired.packs_repaired
     assert idx.read_bytes() and json.loads(idx.read_bytes()) == json.loads(saved)
+
+
+def test_lineage_file_always_matches_the_graph_after_edits_and_failures(family):
+    def on_disk():
+        return json.loads((family.mgit_dir / "lineage.json").read_text())
+
+    family.rename("a1", "a-one")
+    family.tag("b", "best")
+    family.annotate("base", message="the base", metrics={"acc": 0.5})
+    with pytest.raises(RuntimeError), family.transaction() as g:
+        g.get("b").message = "not committed"
+        raise RuntimeError("boom")
+    family.annotate("m", message="merged")  # a later commit must not carry the failed edit
+    doc = on_disk()
+    assert doc["nodes"] == family.graph.to_json()["nodes"]
+    by_name = {n["name"]: n for n in doc["nodes"]}
+    assert by_name["b"]["message"] == "" and by_name["b"]["tags"] == ["best"]
+    assert by_name["base"]["message"] == "the base" and "a-one" in by_name
+    fresh = Repository.open(family.root)
+    assert fresh.graph_payload()["nodes"] == family.graph_payload()["nodes"]
