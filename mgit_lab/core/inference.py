@@ -1,8 +1,9 @@
 """Automatic parent inference: which stored version did a new model most likely come from?
 
-No stored model is decoded.  Each version keeps a *sketch* (:mod:`.sketch`: a few hundred
-sampled weights per tensor, ~16-80 KB per version) and its manifest of per-tensor content
-hashes.  For a new model:
+No stored model is scanned.  Each version keeps a *sketch* (:mod:`.sketch`: 32 to 256
+sampled weights per tensor; 93 KB for a BERT-base) and its manifest of per-tensor content
+hashes; :mod:`.sketch_index` stacks the sketches of one layout into a matrix.  For a new
+model:
 
 1. **Structure.**  Versions are grouped by the names, dtypes and shapes of their float
    tensors.  A group is a candidate when same-name, same-shape tensors cover at least half
@@ -13,11 +14,11 @@ hashes.  For a new model:
    - ``distance``: estimated relative L2 distance ``||child - cand|| / ||child||``, each
      tensor's samples scaled by ``numel / samples`` so it estimates the full-model figure;
    - ``equal_fraction``: share of the child's non-zero weights that are bit-equal to the
-     candidate's after rounding to the child's dtype.  A pruned child keeps its parent's
+     candidate's after rounding to the child's dtype (on at most 4,096 spread samples).  A pruned child keeps its parent's
      surviving weights exactly, a cast child is its parent rounded, a child with frozen
      layers shares them: all score near 1, while a fine-tune sibling scores near 0;
-   - ``identical_fraction``: parameters in tensors whose content hash equals the
-     candidate's (exact, from the manifests).
+   - ``identical_fraction`` (for the leaders): parameters in tensors whose content hash
+     equals the candidate's (exact, from the manifests).
 
 3. **Score** (lower is closer): ``distance * (1 - equal_fraction)`` plus ``0.1`` times the
    share of either model's parameters the other lacks (so a sibling with an extra adapter
@@ -25,7 +26,8 @@ hashes.  For a new model:
    distance, then the newer version.
 4. **Refinement**: when several leaders are within 30% of the best score (a parent and its
    partial fine-tunes, adapters or near-copies), they are compared *exactly* on the tensors
-   whose content differs between them - usually a few small ones - decoding at most 64 MB.
+   whose content differs between them - usually a few small ones - decoding at most 64 MB
+   (the only objects inference ever decodes).
 5. The best candidate becomes the parent unless its score exceeds ``max_distance``
    (default 0.5: unrelated models of one architecture sit near 1.4); the model is then
    left a root.
