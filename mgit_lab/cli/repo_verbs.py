@@ -15,7 +15,11 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("init", help="create an empty repository", description="Create an empty repository.\n\nexample: mgit init my-models")
+    p = sub.add_parser(
+        "init",
+        help="create an empty repository",
+        description="Create an empty repository.\n\nexample: mgit init my-models",
+    )
     p.add_argument("path", nargs="?", default=".", help="folder to create it in (default: here)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_init)

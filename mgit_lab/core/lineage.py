@@ -69,7 +69,7 @@ class ModelVersion:
     def from_json(cls, doc: dict[str, Any]) -> ModelVersion:
         doc = dict(doc)
         doc["manifest"] = {k: TensorRef(v[0], v[1], list(v[2])) for k, v in doc.get("manifest", {}).items()}
-        known = {f for f in cls.__dataclass_fields__}
+        known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in doc.items() if k in known})
 
     @property
@@ -116,8 +116,10 @@ class LineageGraph:
         if len(hits) == 1:
             return hits[0]
         names = sorted(self._by_name)
-        hint = f"known versions: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}" if names else (
-            "the repository has no versions yet: add one with `mgit add`"
+        hint = (
+            f"known versions: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}"
+            if names
+            else ("the repository has no versions yet: add one with `mgit add`")
         )
         raise NotFound(f"no version named {key!r}", hint=hint)
 

@@ -34,6 +34,7 @@ from .store import (
     GcReport,
     ObjectStore,
     Problem,
+    StoreWriter,
     VerifyReport,
     WriterLock,
     atomic_write_json,
@@ -80,14 +81,13 @@ class Repository:
                 f"(up to {FORMAT_VERSION})",
                 hint="upgrade with `pip install -U mgit-lab`",
             )
-        self.store = ObjectStore(
-            self.mgit_dir, max_depth=int(self.config.get("max_delta_depth", 8))
-        )
+        self.store = ObjectStore(self.mgit_dir, max_depth=int(self.config.get("max_delta_depth", 8)))
         self.lock = WriterLock(self.mgit_dir / "lock")
         self._graph: LineageGraph | None = None
         self._graph_stamp: tuple[int, int] | None = None
         self._revision = 0
         self._read_lock = threading.RLock()
+        self._writer: StoreWriter | None = None  # set inside transaction()
 
     # ------------------------------------------------------------ open / init
     @classmethod
@@ -188,7 +188,9 @@ class Repository:
         first parent's tensor of the same name with the best codec.
         """
         if not name or not isinstance(name, str) or "/" in name or name.strip() != name:
-            raise InvalidInput(f"invalid version name {name!r}", hint="use a non-empty name without '/' or surrounding spaces")
+            raise InvalidInput(
+                f"invalid version name {name!r}", hint="use a non-empty name without '/' or surrounding spaces"
+            )
         if lossy_bound is not None and not (lossy_bound > 0):
             raise InvalidInput(f"the lossy error bound must be positive, got {lossy_bound}")
         with self.transaction() as graph:
@@ -201,8 +203,10 @@ class Repository:
             for key, (array, dtype) in state.items():
                 base = base_manifest.get(key)
                 oid = self._writer.put(
-                    array, dtype, base=base.oid if base else None, lossy_bound=lossy_bound if dtype in (
-                        "float32", "float64", "float16", "bfloat16") else None,
+                    array,
+                    dtype,
+                    base=base.oid if base else None,
+                    lossy_bound=lossy_bound if dtype in ("float32", "float64", "float16", "bfloat16") else None,
                 )
                 manifest[key] = TensorRef(oid, dtype, list(array.shape))
             version = ModelVersion(
@@ -245,7 +249,8 @@ class Repository:
         if bad:
             # objects whose chain runs through a damaged object are damaged too
             for oid in self.store.object_ids():
-                chain, cur = [], oid
+                chain: list[str] = []
+                cur: str | None = oid
                 while cur and self.store.has(cur):
                     chain.append(cur)
                     cur = self.store.info(cur).base

@@ -17,5 +17,5 @@ def object_id(array: np.ndarray, dtype: str) -> str:
     h.update(f"{dtype}|{','.join(map(str, array.shape))}|".encode())
     flat = np.ascontiguousarray(array).reshape(-1).view(np.uint8)
     for start in range(0, flat.size, _HASH_STEP):
-        h.update(memoryview(flat[start : start + _HASH_STEP]))
+        h.update(flat[start : start + _HASH_STEP].data)
     return h.hexdigest()
