@@ -78,7 +78,7 @@ demo: $(STAMPS)/python
 	elif [ -f examples/make_demo.py ]; then \
 	  $(BIN)/python examples/make_demo.py $(DEMO); \
 	else \
-	  mkdir -p $(DEMO) && $(BIN)/mgit -C $(DEMO) init; \
+	  $(BIN)/mgit init $(DEMO); \
 	fi
 
 lab: $(STAMPS)/python $(STAMPS)/frontend demo

@@ -1,4 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
+import * as path from 'path';
 
 /** The lineage served by jupyter_server_test_config.py: 5 versions, 5 edges. */
 const NODES = 5;
@@ -85,5 +86,26 @@ test.describe('mgit-lab lineage sidebar', () => {
     const warning = page.locator('#mgit-lineage-panel .mgit-LineagePanel-warning');
     await expect(warning).toBeVisible();
     await expect(warning).toContainText('0.0.1');
+  });
+});
+
+test.describe('mgit-lab notebook widget', () => {
+  test('LineageWidget draws the DAG in an output', async ({ page, tmpPath }) => {
+    const errors: string[] = [];
+    page.on('pageerror', error => errors.push(error.message));
+    const notebook = 'lineage_widget.ipynb';
+    await page.contents.uploadFile(
+      path.resolve(__dirname, '../../examples', notebook),
+      `${tmpPath}/${notebook}`
+    );
+    await page.notebook.openByPath(`${tmpPath}/${notebook}`);
+    await page.notebook.activate(notebook);
+    await page.notebook.run();
+    const output = page.locator('.jp-OutputArea-output');
+    await expect(output.locator('svg g.node')).toHaveCount(3, { timeout: 60000 });
+    await expect(output.locator('svg g.edgePath')).toHaveCount(2);
+    await expect(output.locator('svg g.node', { hasText: 'fine-tuned' })).toHaveCount(1);
+    await page.screenshot({ path: 'test-results/lineage-widget.png' });
+    expect(errors).toEqual([]);
   });
 });
