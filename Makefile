@@ -44,7 +44,7 @@ $(STAMPS)/torch: | $(BIN)/python
 # build tools (jupyterlab brings jlpm); the editable install below runs without build
 # isolation, which saves ~20 s of installing jupyterlab into a throwaway environment
 $(STAMPS)/buildtools: $(STAMPS)/torch
-	$(BIN)/pip install -q "hatchling>=1.5" "hatch-nodejs-version>=0.3.2" "hatch-jupyter-builder>=0.5" "jupyterlab>=4.6,<5"
+	$(BIN)/pip install -q "hatchling>=1.5" "hatch-nodejs-version>=0.3.2" "hatch-jupyter-builder>=0.5" editables "jupyterlab>=4.6,<5"
 	@touch $@
 
 # the frontend (tsc, webpack labextension, esbuild widget), rebuilt when a source changed
