@@ -13,6 +13,9 @@ configure_jupyter_server(c)  # port 8888, no token, window.jupyterapp exposed
 c.ServerApp.allow_root = True  # CI runs as root
 c.ServerApp.ip = "127.0.0.1"
 c.ServerApp.jpserver_extensions = {"mgit_lab": True}
+# the tests' own contents requests fill the log with 404 warnings: show errors only
+c.ServerApp.log_level = "ERROR"
+c.LabApp.log_level = "ERROR"
 
 
 def make_lineage(root: str) -> None:

@@ -47,6 +47,10 @@ test.describe('mgit-lab lineage sidebar', () => {
       (await panel.locator('svg g.node', { hasText: name }).boundingBox())!;
     expect((await box('base-model')).y).toBeLessThan((await box('fine-tuned')).y);
     expect((await box('fine-tuned')).y).toBeLessThan((await box('merged')).y);
+    // the drawing fits the sidebar's width (no node cut off)
+    const svgBox = (await panel.locator('svg').boundingBox())!;
+    const panelBox = (await panel.boundingBox())!;
+    expect(svgBox.x + svgBox.width).toBeLessThanOrEqual(panelBox.x + panelBox.width);
     await expect(panel.locator('.mgit-LineagePanel-warning')).toBeHidden();
     await page.screenshot({ path: 'test-results/lineage-panel.png' });
   });
