@@ -94,10 +94,10 @@ lint:
 	mypy
 	jlpm lint
 
-# tsc --strict (build:lib), webpack (labextension) and esbuild (widget bundle)
-build:
-	jlpm build
-	@touch $(STAMPS)/frontend
+# tsc --strict (build:lib), webpack (labextension) and esbuild (widget bundle); runs only
+# when a frontend source changed since the last build (`jlpm build` forces one)
+build: $(STAMPS)/frontend
+	@echo "frontend built: lib/ (tsc --strict), mgit_lab/labextension/, mgit_lab/static/lineage.js"
 
 pytest:
 	$(BIN)/python -m pytest -q -p no:cacheprovider
