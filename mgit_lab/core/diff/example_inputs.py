@@ -24,8 +24,12 @@ def normalize(example_inputs: Any) -> ExampleInputs | None:
         return (example_inputs,), {}
     if isinstance(example_inputs, dict):
         return (), dict(example_inputs)
-    if isinstance(example_inputs, tuple) and len(example_inputs) == 2 and isinstance(example_inputs[1], dict) \
-            and isinstance(example_inputs[0], (tuple, list)):
+    if (
+        isinstance(example_inputs, tuple)
+        and len(example_inputs) == 2
+        and isinstance(example_inputs[1], dict)
+        and isinstance(example_inputs[0], (tuple, list))
+    ):
         return tuple(example_inputs[0]), dict(example_inputs[1])
     if isinstance(example_inputs, (tuple, list)):
         return tuple(example_inputs), {}
@@ -59,14 +63,20 @@ def from_config(model: torch.nn.Module) -> ExampleInputs | None:
     kwargs: dict[str, Any] = {}
     if main == "input_ids":
         vocab = _int(getattr(config, "vocab_size", None), 2)
-        limit = _int(getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None), SEQ_LEN)
+        limit = _int(
+            getattr(config, "max_position_embeddings", None)
+            or getattr(config, "n_positions", None),
+            SEQ_LEN,
+        )
         seq = max(1, min(SEQ_LEN, limit))
         ids = torch.randint(0, vocab, (1, seq), generator=gen)
         kwargs["input_ids"] = ids
         if "attention_mask" in params:
             kwargs["attention_mask"] = torch.ones_like(ids)
         if "decoder_input_ids" in params:
-            kwargs["decoder_input_ids"] = torch.randint(0, vocab, (1, seq), generator=gen)
+            kwargs["decoder_input_ids"] = torch.randint(
+                0, vocab, (1, seq), generator=gen
+            )
     elif main == "pixel_values":
         size = _int(getattr(config, "image_size", None), 224)
         channels = _int(getattr(config, "num_channels", None), 3)
@@ -85,11 +95,17 @@ def from_first_layer(model: torch.nn.Module) -> ExampleInputs | None:
     gen = torch.Generator().manual_seed(0)
     for mod in model.modules():
         if isinstance(mod, torch.nn.Linear):
-            return (torch.randn(2, mod.in_features, generator=gen, dtype=mod.weight.dtype),), {}
+            return (
+                torch.randn(2, mod.in_features, generator=gen, dtype=mod.weight.dtype),
+            ), {}
         if isinstance(mod, torch.nn.Embedding):
-            return (torch.randint(0, mod.num_embeddings, (1, SEQ_LEN), generator=gen),), {}
+            return (
+                torch.randint(0, mod.num_embeddings, (1, SEQ_LEN), generator=gen),
+            ), {}
         if isinstance(mod, (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d)):
-            dims = {torch.nn.Conv1d: 1, torch.nn.Conv2d: 2, torch.nn.Conv3d: 3}[type(mod)]
+            dims = {torch.nn.Conv1d: 1, torch.nn.Conv2d: 2, torch.nn.Conv3d: 3}[
+                type(mod)
+            ]
             shape = (1, mod.in_channels, *([32] * dims))
             return (torch.randn(*shape, generator=gen, dtype=mod.weight.dtype),), {}
     return None

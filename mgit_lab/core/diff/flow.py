@@ -25,11 +25,21 @@ class Skeleton:
     inputs: dict[str, str] = field(default_factory=dict)  # input node -> dtype name
 
     def to_json(self) -> dict:
-        return {"order": self.order, "edges": [list(e) for e in self.edges], "tracer": self.tracer, "inputs": self.inputs}
+        return {
+            "order": self.order,
+            "edges": [list(e) for e in self.edges],
+            "tracer": self.tracer,
+            "inputs": self.inputs,
+        }
 
     @classmethod
     def from_json(cls, doc: dict) -> Skeleton:
-        return cls(list(doc["order"]), [(s, t) for s, t in doc["edges"]], doc["tracer"], dict(doc.get("inputs", {})))
+        return cls(
+            list(doc["order"]),
+            [(s, t) for s, t in doc["edges"]],
+            doc["tracer"],
+            dict(doc.get("inputs", {})),
+        )
 
 
 class FlowRecorder:
@@ -55,7 +65,9 @@ class FlowRecorder:
                 out = out | s
         return out
 
-    def operation(self, reads: Iterable[Hashable], owner: str | None, writes: Iterable[Hashable]) -> None:
+    def operation(
+        self, reads: Iterable[Hashable], owner: str | None, writes: Iterable[Hashable]
+    ) -> None:
         """One operation: it read ``reads``, ran in node ``owner`` (None: glue), wrote ``writes``."""
         srcs = self.sources_of(reads)
         if owner is None:

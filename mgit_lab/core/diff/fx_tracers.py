@@ -11,7 +11,7 @@ from contextlib import contextmanager, redirect_stderr
 from typing import Any
 
 import torch
-import torch.fx as fx
+from torch import fx
 from torch.utils import _pytree as pytree
 
 from .flow import FlowRecorder, Skeleton, output_name
@@ -20,7 +20,9 @@ from .scopes import Scopes
 
 def _dtype_name(value: Any) -> str:
     dtype = getattr(value, "dtype", None)
-    return str(dtype).removeprefix("torch.") if dtype is not None else type(value).__name__
+    return (
+        str(dtype).removeprefix("torch.") if dtype is not None else type(value).__name__
+    )
 
 
 def _stack_paths(node: fx.Node) -> list[str]:
@@ -28,11 +30,20 @@ def _stack_paths(node: fx.Node) -> list[str]:
     return [v[0] for v in stack.values()]
 
 
-def _flow(graph: fx.Graph, scopes: Scopes, inputs: dict[fx.Node, str], outputs: list[tuple[fx.Node | Any, str]],
-          tracer: str) -> Skeleton:
+def _flow(
+    graph: fx.Graph,
+    scopes: Scopes,
+    inputs: dict[fx.Node, str],
+    outputs: list[tuple[fx.Node | Any, str]],
+    tracer: str,
+) -> Skeleton:
     rec = FlowRecorder()
     for node, name in inputs.items():
-        rec.add_input(node, name, _dtype_name(node.meta.get("val", node.meta.get("example_value"))))
+        rec.add_input(
+            node,
+            name,
+            _dtype_name(node.meta.get("val", node.meta.get("example_value"))),
+        )
     for node in graph.nodes:
         if node.op in ("placeholder", "get_attr", "output"):
             continue
@@ -75,13 +86,19 @@ def trace_symbolic(model: torch.nn.Module, scopes: Scopes) -> Skeleton:
 
 
 # ---------------------------------------------------------------- torch.export
-def trace_export(model: torch.nn.Module, args: tuple, kwargs: dict, scopes: Scopes) -> Skeleton:
+def trace_export(
+    model: torch.nn.Module, args: tuple, kwargs: dict, scopes: Scopes
+) -> Skeleton:
     """Trace with ``torch.export.export(strict=False)`` (raises what export raises)."""
     with quiet_torch_logs():
         ep = torch.export.export(model, tuple(args), dict(kwargs), strict=False)
     graph = ep.graph
     placeholders = {n.name: n for n in graph.nodes if n.op == "placeholder"}
-    user_inputs = [s.arg.name for s in ep.graph_signature.input_specs if s.kind.name == "USER_INPUT"]
+    user_inputs = [
+        s.arg.name
+        for s in ep.graph_signature.input_specs
+        if s.kind.name == "USER_INPUT"
+    ]
     names = _input_names(model, ep.call_spec.in_spec, len(user_inputs))
     inputs: dict[fx.Node, str] = {}
     for arg_name, label in zip(user_inputs, names):
@@ -90,7 +107,11 @@ def trace_export(model: torch.nn.Module, args: tuple, kwargs: dict, scopes: Scop
             inputs[node] = label
     out_node = next(n for n in graph.nodes if n.op == "output")
     flat = list(out_node.args[0])
-    user_idx = [i for i, s in enumerate(ep.graph_signature.output_specs) if s.kind.name == "USER_OUTPUT"]
+    user_idx = [
+        i
+        for i, s in enumerate(ep.graph_signature.output_specs)
+        if s.kind.name == "USER_OUTPUT"
+    ]
     user_vals = [flat[i] for i in user_idx]
     spec = ep.call_spec.out_spec
     paths: list[str]
@@ -98,7 +119,8 @@ def trace_export(model: torch.nn.Module, args: tuple, kwargs: dict, scopes: Scop
         tree = pytree.tree_unflatten(list(range(len(user_vals))), spec)
         leaves, _ = pytree.tree_flatten_with_path(tree)
         paths = [output_name(p) for p, _ in leaves]
-    except Exception:  # an output structure pytree cannot rebuild: number the outputs
+    # an output structure pytree cannot rebuild: number the outputs
+    except Exception:  # noqa: BLE001
         paths = [f"output:{i}" for i in range(len(user_vals))]
     if len(paths) != len(user_vals):
         paths = [f"output:{i}" for i in range(len(user_vals))]
@@ -109,19 +131,28 @@ def trace_export(model: torch.nn.Module, args: tuple, kwargs: dict, scopes: Scop
 def _input_names(model: torch.nn.Module, in_spec: Any, count: int) -> list[str]:
     """Input node names of export's user inputs, from its ``(args, kwargs)`` input spec."""
     try:
-        params = [p.name for p in inspect.signature(model.forward).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        params = [
+            p.name
+            for p in inspect.signature(model.forward).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
     except (TypeError, ValueError):
         params = []
     try:
         tree = pytree.tree_unflatten(list(range(count)), in_spec)
         leaves, _ = pytree.tree_flatten_with_path(tree)
-    except Exception:  # an input structure pytree cannot rebuild: number the inputs
+    # an input structure pytree cannot rebuild: number the inputs
+    except Exception:  # noqa: BLE001
         return [f"input:{i}" for i in range(count)]
     names = []
     for path, _ in leaves:
         parts = output_name(path).removeprefix("output:").split(".")
-        if len(parts) >= 2 and parts[0] == "0" and parts[1].isdigit() and int(parts[1]) < len(params):
+        if (
+            len(parts) >= 2
+            and parts[0] == "0"
+            and parts[1].isdigit()
+            and int(parts[1]) < len(params)
+        ):
             parts = [params[int(parts[1])], *parts[2:]]
         else:
             parts = parts[1:]

@@ -26,7 +26,12 @@ class TensorInfo:
     hash: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "shape": list(self.shape), "dtype": self.dtype, "hash": self.hash}
+        return {
+            "key": self.key,
+            "shape": list(self.shape),
+            "dtype": self.dtype,
+            "hash": self.hash,
+        }
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> TensorInfo:
@@ -46,7 +51,9 @@ class GraphNode:
     def structure_key(self) -> str:
         """What a structural diff compares: kind, type, attributes, tensor shapes and dtypes."""
         shapes = [[n, t.shape, t.dtype] for n, t in sorted(self.params.items())]
-        return json.dumps([self.kind, self.type, self.attrs, shapes], sort_keys=True, default=str)
+        return json.dumps(
+            [self.kind, self.type, self.attrs, shapes], sort_keys=True, default=str
+        )
 
     def content_key(self) -> str:
         """What a contextual diff compares: the structure plus every tensor's content hash."""
@@ -55,7 +62,9 @@ class GraphNode:
 
     def describe(self) -> str:
         """A one-line label such as ``Linear(in_features=32, out_features=64)``."""
-        inner = ", ".join(f"{k}={_short(v)}" for k, v in self.attrs.items())
+        inner = ", ".join(
+            f"{k}={_short(v)}" for k, v in self.attrs.items() if v is not None
+        )
         return f"{self.type}({inner})"
 
     def to_json(self) -> dict[str, Any]:
@@ -70,7 +79,9 @@ class GraphNode:
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> GraphNode:
         params = {k: TensorInfo.from_json(v) for k, v in doc.get("params", {}).items()}
-        return cls(doc["name"], doc["kind"], doc["type"], dict(doc.get("attrs", {})), params)
+        return cls(
+            doc["name"], doc["kind"], doc["type"], dict(doc.get("attrs", {})), params
+        )
 
 
 def _short(value: Any) -> str:
@@ -135,6 +146,8 @@ class ModuleGraph:
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> ModuleGraph:
         nodes = {d["name"]: GraphNode.from_json(d) for d in doc["nodes"]}
-        tensors = {k: TensorInfo.from_json(v) for k, v in doc.get("tensors", {}).items()}
+        tensors = {
+            k: TensorInfo.from_json(v) for k, v in doc.get("tensors", {}).items()
+        }
         edges = [(s, t) for s, t in doc["edges"]]
         return cls(nodes, edges, doc["tracer"], tensors, list(doc.get("collapse", [])))

@@ -32,7 +32,13 @@ class TensorHasher:
     def __call__(self, tensor: torch.Tensor) -> str | None:
         if tensor.device.type == "meta":
             return None
-        key = (tensor.data_ptr(), tensor.dtype, tuple(tensor.shape), tuple(tensor.stride()), tensor.storage_offset())
+        key = (
+            tensor.data_ptr(),
+            tensor.dtype,
+            tuple(tensor.shape),
+            tuple(tensor.stride()),
+            tensor.storage_offset(),
+        )
         digest = self._seen.get(key)
         if digest is None:
             array, dtype = tensor_to_array(tensor)

@@ -24,29 +24,38 @@ def _tensors(tree: Any) -> list[torch.Tensor]:
 
 
 class _FlowMode(TorchFunctionMode):
-    def __init__(self, rec: FlowRecorder, scopes: Scopes, stack: list[str], keep: list[Any]) -> None:
+    def __init__(
+        self, rec: FlowRecorder, scopes: Scopes, stack: list[str], keep: list[Any]
+    ) -> None:
         super().__init__()
         self.rec, self.scopes, self.stack, self.keep = rec, scopes, stack, keep
 
-    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001 - torch's protocol
+    def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
         reads = [id(t) for t in _tensors((args, kwargs))]
         writes = _tensors(out)
         if writes:
             self.keep.extend(writes)  # keep ids unique while the trace runs
-            self.rec.operation(reads, self.scopes.owner(self.stack), [id(t) for t in writes])
+            self.rec.operation(
+                reads, self.scopes.owner(self.stack), [id(t) for t in writes]
+            )
         return out
 
 
-def trace_hooks(model: torch.nn.Module, args: tuple, kwargs: dict, scopes: Scopes) -> Skeleton:
+def trace_hooks(
+    model: torch.nn.Module, args: tuple, kwargs: dict, scopes: Scopes
+) -> Skeleton:
     """Run ``model(*args, **kwargs)`` once and record its data flow (raises what forward raises)."""
     rec = FlowRecorder()
     stack: list[str] = []
     keep: list[Any] = []
     try:
-        names = [p.name for p in inspect.signature(model.forward).parameters.values()
-                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        names = [
+            p.name
+            for p in inspect.signature(model.forward).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
     except (TypeError, ValueError):
         names = []
     for i, a in enumerate(args):
@@ -60,10 +69,10 @@ def trace_hooks(model: torch.nn.Module, args: tuple, kwargs: dict, scopes: Scope
         if not name:
             continue
 
-        def pre(_m, _inp, name=name):  # noqa: ANN001
+        def pre(_m, _inp, name=name):
             stack.append(name)
 
-        def post(_m, _inp, _out, name=name):  # noqa: ANN001
+        def post(_m, _inp, _out, name=name):
             if stack and stack[-1] == name:
                 stack.pop()
 
@@ -92,4 +101,8 @@ def _add_inputs(rec: FlowRecorder, base: str, value: Any, keep: list[Any]) -> No
         if isinstance(leaf, torch.Tensor):
             suffix = output_name(path).removeprefix("output").removeprefix(":")
             keep.append(leaf)
-            rec.add_input(id(leaf), f"input:{base}" + (f".{suffix}" if suffix else ""), str(leaf.dtype).removeprefix("torch."))
+            rec.add_input(
+                id(leaf),
+                f"input:{base}" + (f".{suffix}" if suffix else ""),
+                str(leaf.dtype).removeprefix("torch."),
+            )

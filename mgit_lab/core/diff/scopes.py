@@ -76,7 +76,9 @@ class Scopes:
     def owns_tensors(self, mod: torch.nn.Module) -> bool:
         if any(True for _ in mod.parameters(recurse=False)):
             return True
-        persistent = [n for n in mod._buffers if n not in mod._non_persistent_buffers_set]
+        persistent = [
+            n for n in mod._buffers if n not in mod._non_persistent_buffers_set
+        ]
         return any(mod._buffers[n] is not None for n in persistent)
 
     def is_node(self, canonical: str) -> bool:
@@ -123,7 +125,9 @@ class Scopes:
         return out
 
 
-def _persistent_buffers(mod: torch.nn.Module, recurse: bool) -> list[tuple[str, torch.Tensor]]:
+def _persistent_buffers(
+    mod: torch.nn.Module, recurse: bool
+) -> list[tuple[str, torch.Tensor]]:
     items = mod.named_modules() if recurse else [("", mod)]
     out = []
     seen: set[int] = set()

@@ -23,7 +23,13 @@ from ..errors import InvalidInput
 from ..io.architecture import architecture_of
 from ..io.tensors import tensor_to_array
 from . import trace_cache
-from .example_inputs import ExampleInputs, from_config, from_first_layer, normalize, to_device
+from .example_inputs import (
+    ExampleInputs,
+    from_config,
+    from_first_layer,
+    normalize,
+    to_device,
+)
 from .flow import Skeleton
 from .fx_tracers import trace_export, trace_symbolic
 from .graph import GraphNode, ModuleGraph, TensorInfo
@@ -77,7 +83,14 @@ def check_collapse(patterns: list[str], scopes: list[Scopes]) -> None:
     matched = set().union(*(s.matched_patterns for s in scopes)) if scopes else set()
     missing = [p for p in patterns if p not in matched]
     if missing:
-        types = sorted({type(m).__name__ for s in scopes for n, m in s.modules.items() if n and any(True for _ in m.children())})
+        types = sorted(
+            {
+                type(m).__name__
+                for s in scopes
+                for n, m in s.modules.items()
+                if n and any(True for _ in m.children())
+            }
+        )
         raise InvalidInput(
             f"collapse pattern{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} match no module",
             hint=f"use module class names or paths, e.g. one of: {', '.join(types[:12]) or 'none (the model has no containers)'}",
@@ -122,21 +135,30 @@ def _inputs_digest(inputs: ExampleInputs | None) -> str | None:
     return h.hexdigest()
 
 
-def skeleton_key(model: torch.nn.Module, scopes: Scopes, user_inputs: ExampleInputs | None) -> str | None:
+def skeleton_key(
+    model: torch.nn.Module, scopes: Scopes, user_inputs: ExampleInputs | None
+) -> str | None:
     """The cache key of a trace of ``model``, or None when it cannot be cached safely."""
     arch = architecture_of(model)
     if arch is None:
         return None
-    return trace_cache.cache_key({
-        "architecture": arch,
-        "tree": _fingerprint(model),
-        "collapse": scopes.patterns,
-        "inputs": _inputs_digest(user_inputs),
-    })
+    return trace_cache.cache_key(
+        {
+            "architecture": arch,
+            "tree": _fingerprint(model),
+            "collapse": scopes.patterns,
+            "inputs": _inputs_digest(user_inputs),
+        }
+    )
 
 
-def trace_skeleton(model: torch.nn.Module, scopes: Scopes, example_inputs: Any = None, *,
-                   cache_dir: str | Path | None = None) -> Skeleton:
+def trace_skeleton(
+    model: torch.nn.Module,
+    scopes: Scopes,
+    example_inputs: Any = None,
+    *,
+    cache_dir: str | Path | None = None,
+) -> Skeleton:
     """Nodes and edges of ``model`` from the first tracer that succeeds (cached)."""
     user_inputs = normalize(example_inputs)
     folder = Path(cache_dir) if cache_dir is not None else None
@@ -151,12 +173,15 @@ def trace_skeleton(model: torch.nn.Module, scopes: Scopes, example_inputs: Any =
     return skeleton
 
 
-def _run_tracers(model: torch.nn.Module, scopes: Scopes, user_inputs: ExampleInputs | None) -> Skeleton:
+def _run_tracers(
+    model: torch.nn.Module, scopes: Scopes, user_inputs: ExampleInputs | None
+) -> Skeleton:
     failures: list[str] = []
     if not _is_transformers(model):
         try:
             return trace_symbolic(model, scopes)
-        except Exception as exc:  # fx raises many kinds; any of them means "try the next tracer"
+        # fx raises many kinds; any of them means "try the next tracer"
+        except Exception as exc:  # noqa: BLE001
             failures.append(f"symbolic_trace: {_first_line(exc)}")
     inputs = user_inputs or from_config(model) or from_first_layer(model)
     if inputs is None:
@@ -166,13 +191,23 @@ def _run_tracers(model: torch.nn.Module, scopes: Scopes, user_inputs: ExampleInp
         )
     try:
         return trace_export(model, inputs[0], inputs[1], scopes)
-    except Exception as exc:  # export raises many kinds; fall back to the hook tracer
+    # export raises many kinds; fall back to the hook tracer
+    except Exception as exc:  # noqa: BLE001
         failures.append(f"torch.export: {_first_line(exc)}")
-    log.info("fx tracing failed for %s, using the hook tracer: %s", type(model).__name__, "; ".join(failures))
+    log.info(
+        "fx tracing failed for %s, using the hook tracer: %s",
+        type(model).__name__,
+        "; ".join(failures),
+    )
     try:
         return trace_hooks(model, *to_device(inputs, _device(model)), scopes)
-    except Exception as exc:  # the model's own forward failed on these inputs
-        what = "the example inputs" if user_inputs is not None else "the example inputs made for it"
+    # the model's own forward failed on these inputs: any error it raises
+    except Exception as exc:  # noqa: BLE001
+        what = (
+            "the example inputs"
+            if user_inputs is not None
+            else "the example inputs made for it"
+        )
         raise InvalidInput(
             f"{type(model).__name__} cannot run on {what}: {type(exc).__name__}: {_first_line(exc)}",
             hint="pass example inputs that model.forward accepts (a tensor, a tuple, a dict or (args, kwargs))",
@@ -202,7 +237,8 @@ def module_attrs(mod: torch.nn.Module) -> dict[str, Any]:
     if not attrs and not any(True for _ in mod.children()):
         try:
             extra = mod.extra_repr()
-        except Exception:  # a custom extra_repr that fails is no reason to fail the trace
+        # a custom extra_repr that fails is no reason to fail the trace
+        except Exception:  # noqa: BLE001
             extra = ""
         if extra:
             attrs["repr"] = extra
@@ -213,16 +249,25 @@ def _dtype_name(t: torch.Tensor) -> str:
     return str(t.dtype).removeprefix("torch.")
 
 
-def decorate(model: torch.nn.Module, scopes: Scopes, skeleton: Skeleton, hasher: TensorHasher | None) -> ModuleGraph:
+def decorate(
+    model: torch.nn.Module,
+    scopes: Scopes,
+    skeleton: Skeleton,
+    hasher: TensorHasher | None,
+) -> ModuleGraph:
     """A :class:`ModuleGraph` from a skeleton: types, attributes and tensors of each node."""
 
     def info(key: str, t: torch.Tensor) -> TensorInfo:
-        return TensorInfo(key, list(t.shape), _dtype_name(t), hasher(t) if hasher else None)
+        return TensorInfo(
+            key, list(t.shape), _dtype_name(t), hasher(t) if hasher else None
+        )
 
     nodes: dict[str, GraphNode] = {}
     for name in skeleton.order:
         if name.startswith("input:"):
-            nodes[name] = GraphNode(name, "input", "Input", {"dtype": skeleton.inputs.get(name)})
+            nodes[name] = GraphNode(
+                name, "input", "Input", {"dtype": skeleton.inputs.get(name)}
+            )
         elif name.startswith("output"):
             nodes[name] = GraphNode(name, "output", "Output")
         else:
@@ -230,10 +275,21 @@ def decorate(model: torch.nn.Module, scopes: Scopes, skeleton: Skeleton, hasher:
             mod = scopes.modules[path]
             attrs = module_attrs(mod)
             if path in scopes.collapsed:
-                inner = [[sub, type(m).__name__, module_attrs(m)] for sub, m in mod.named_modules() if sub]
+                inner = [
+                    [sub, type(m).__name__, module_attrs(m)]
+                    for sub, m in mod.named_modules()
+                    if sub
+                ]
                 attrs["modules"] = len(inner)
-                attrs["inner"] = blake3.blake3(json.dumps(inner, default=str).encode()).hexdigest()[:16]
-            params = {local: info(key, t) for local, (key, t) in scopes.node_tensors(name).items()}
+                attrs["inner"] = blake3.blake3(
+                    json.dumps(inner, default=str).encode()
+                ).hexdigest()[:16]
+            params = {
+                local: info(key, t)
+                for local, (key, t) in scopes.node_tensors(name).items()
+            }
             nodes[name] = GraphNode(name, "module", type(mod).__name__, attrs, params)
     tensors = {key: info(key, t) for key, t in model.state_dict(keep_vars=True).items()}
-    return ModuleGraph(nodes, list(skeleton.edges), skeleton.tracer, tensors, list(scopes.patterns))
+    return ModuleGraph(
+        nodes, list(skeleton.edges), skeleton.tracer, tensors, list(scopes.patterns)
+    )

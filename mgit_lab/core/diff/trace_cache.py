@@ -38,7 +38,9 @@ def library_versions() -> dict[str, str]:
 
 def cache_key(parts: dict[str, Any]) -> str:
     """A stable digest of ``parts`` (JSON-able) plus the library versions."""
-    doc = json.dumps({"parts": parts, "versions": library_versions()}, sort_keys=True, default=str)
+    doc = json.dumps(
+        {"parts": parts, "versions": library_versions()}, sort_keys=True, default=str
+    )
     return blake3.blake3(doc.encode()).hexdigest()[:32]
 
 
