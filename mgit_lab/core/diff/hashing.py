@@ -19,7 +19,7 @@ def array_hash(array: np.ndarray, dtype: str) -> str:
     h = blake3.blake3(max_threads=blake3.blake3.AUTO)
     h.update(f"{dtype}|{','.join(map(str, array.shape))}|".encode())
     flat = np.ascontiguousarray(array).reshape(-1).view(np.uint8)
-    h.update(memoryview(flat))
+    h.update(flat.data)
     return h.hexdigest()
 
 

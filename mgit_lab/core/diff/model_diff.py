@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from ..schema import DiffSideJSON, ModelDiffJSON
 from .graph import GraphNode, ModuleGraph
@@ -47,7 +48,7 @@ class DiffSide:
         }
 
 
-def _layer_json(node: GraphNode | None):  # -> DiffLayerJSON | None
+def _layer_json(node: GraphNode | None) -> dict[str, Any] | None:
     return None if node is None else node.to_json()
 
 
@@ -148,11 +149,11 @@ class ModelDiff:
             "removed_edges": [list(e) for e in self.removed_edges],
             "added_edges": [list(e) for e in self.added_edges],
         }
-        return {
+        doc: dict[str, Any] = {
             "a": self.a.to_json(),
             "b": self.b.to_json(),
-            "mode": self.mode,  # type: ignore[typeddict-item]
-            "matcher": self.matcher,  # type: ignore[typeddict-item]
+            "mode": self.mode,
+            "matcher": self.matcher,
             "collapse": list(self.collapse),
             "nodes": [
                 {
@@ -162,13 +163,13 @@ class ModelDiff:
                     "a": _layer_json(n.a),
                     "b": _layer_json(n.b),
                     "changes": list(n.changes),
-                }  # type: ignore[misc]
+                }
                 for n in self.nodes
             ],
             "edges": [
                 {"source": e.source, "target": e.target, "status": e.status}
                 for e in self.edges
-            ],  # type: ignore[misc]
+            ],
             "params": [
                 {
                     "a": p.a,
@@ -184,10 +185,13 @@ class ModelDiff:
                     "fraction_changed": p.fraction_changed,
                     "rank": p.rank,
                     "rank_exact": p.rank_exact,
-                }  # type: ignore[misc]
+                }
                 for p in self.params
             ],
-            "summary": summary,  # type: ignore[typeddict-item]
+            "summary": summary,
             "notes": list(self.notes),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
+        return cast(
+            ModelDiffJSON, doc
+        )  # the shape is checked against the schema by a test

@@ -3,10 +3,12 @@
 For each pair of tensors: changed or not (content hashes), the L2 norm of the update
 ``||b - a||``, the relative change ``||b - a|| / ||a||``, the fraction of elements whose
 bits changed, and, for 2-D float tensors, the numerical rank of the update.  The rank is
-exact for small matrices (full SVD when the short side is <= 64) and otherwise comes from a
-random sketch ``(b - a) @ G`` with ``RANK_PROBE`` columns: below the probe size it is the
-rank (with overwhelming probability); at the probe size the rank is only known to be at
-least that (``rank_exact`` false).  Everything streams in chunks, so memory stays flat.
+exact for small matrices (short side <= 64) and otherwise comes from a random sketch
+``(b - a) @ G`` with ``RANK_PROBE`` columns: below the probe size it is the rank (with
+overwhelming probability); at the probe size the rank is only known to be at least that
+(``rank_exact`` false), and the sketch stops reading rows as soon as it saturates, so a
+full-rank update (an ordinary fine-tune) costs one chunk.  Everything streams in chunks,
+so memory stays flat.
 """
 
 from __future__ import annotations
@@ -103,30 +105,49 @@ def update_stats(
     return out
 
 
+def _rank_from_gram(gram: np.ndarray, longest: int) -> int:
+    """Numerical rank from the eigenvalues of ``M^T M`` (squared singular values of M)."""
+    ev = np.linalg.eigvalsh(gram)
+    top = float(ev[-1]) if ev.size else 0.0
+    if top <= 0:
+        return 0
+    tol = (longest * float(np.finfo(np.float32).eps)) ** 2 * top
+    return int(np.count_nonzero(ev > tol))
+
+
 def update_rank(a: np.ndarray, b: np.ndarray, dtype: str) -> tuple[int, bool]:
-    """``(rank, exact)`` of ``b - a`` for 2-D arrays (see the module docstring)."""
+    """``(rank, exact)`` of ``b - a`` for 2-D arrays (see the module docstring).
+
+    Singular values come from the eigenvalues of a small Gram matrix (at most
+    ``EXACT_RANK_MAX`` or ``RANK_PROBE`` square) in float64, never from an SVD of the
+    tensor itself.
+    """
     m, n = a.shape
-    eps = float(np.finfo(np.float32).eps)
     if min(m, n) <= EXACT_RANK_MAX:
         d = _as_float(b, dtype).astype(np.float64) - _as_float(a, dtype).astype(
             np.float64
         )
-        s = np.linalg.svd(d, compute_uv=False)
-        tol = (s[0] if s.size else 0.0) * max(m, n) * eps
-        return int(np.count_nonzero(s > tol)), True
+        gram = d.T @ d if n <= m else d @ d.T
+        return _rank_from_gram(gram, max(m, n)), True
     gen = np.random.default_rng(0)
     probe = gen.standard_normal((n, RANK_PROBE)).astype(np.float32)
-    rows = max(1, CHUNK // n)
-    sketch = np.empty((m, RANK_PROBE), dtype=np.float32)
-    for r in range(0, m, rows):
-        d = _as_float(b[r : r + rows], dtype).astype(np.float32) - _as_float(
-            a[r : r + rows], dtype
-        ).astype(np.float32)
-        sketch[r : r + rows] = d @ probe
-    s = np.linalg.svd(sketch.astype(np.float64), compute_uv=False)
-    tol = (s[0] if s.size else 0.0) * max(m, n) * eps
-    r = int(np.count_nonzero(s > tol))
-    return r, r < RANK_PROBE
+    max_rows = max(1, CHUNK // n)
+    rows = min(
+        2 * RANK_PROBE, max_rows
+    )  # small first chunks: a saturated probe stops early
+    gram = np.zeros((RANK_PROBE, RANK_PROBE))
+    r = 0
+    while r < m:
+        xb = _as_float(b[r : r + rows], dtype).astype(np.float32, copy=False)
+        xa = _as_float(a[r : r + rows], dtype).astype(np.float32, copy=False)
+        y = ((xb - xa) @ probe).astype(np.float64)
+        gram += y.T @ y
+        r, rows = r + rows, min(2 * rows, max_rows)
+        if _rank_from_gram(gram, max(m, n)) == RANK_PROBE:
+            # more rows can only add rank: the probe is saturated, stop reading
+            return RANK_PROBE, False
+    rank = _rank_from_gram(gram, max(m, n))
+    return rank, rank < RANK_PROBE
 
 
 def compare_tensor(

@@ -190,7 +190,7 @@ def _run_tracers(
             hint="pass example inputs (a tensor, a tuple, a dict or (args, kwargs)) that model.forward accepts",
         )
     try:
-        return trace_export(model, inputs[0], inputs[1], scopes)
+        return trace_export(model, *to_device(inputs, _device(model)), scopes)
     # export raises many kinds; fall back to the hook tracer
     except Exception as exc:  # noqa: BLE001
         failures.append(f"torch.export: {_first_line(exc)}")
