@@ -94,8 +94,8 @@ class FlowRecorder:
         return Skeleton(order, list(self.edges), tracer, dict(self.inputs))
 
 
-def output_name(path: tuple) -> str:
-    """``"output"`` or ``"output:<field>"`` from a pytree key path of a model's result."""
+def key_path_name(path: tuple) -> str:
+    """A pytree key path as dotted text: ``("logits",)`` -> ``"logits"``; ``""`` at the root."""
     parts = []
     for key in path:
         for attr in ("key", "name", "idx"):
@@ -104,4 +104,12 @@ def output_name(path: tuple) -> str:
                 break
         else:
             parts.append(str(key))
-    return "output:" + ".".join(parts) if parts else "output"
+    return ".".join(parts)
+
+
+def output_name(path: tuple) -> str:
+    """The node name of one output: ``"output:<field>"`` (``"output:0"`` for a bare tensor).
+
+    The colon keeps it apart from module paths, which never contain one.
+    """
+    return "output:" + (key_path_name(path) or "0")

@@ -14,7 +14,7 @@ import torch
 from torch import fx
 from torch.utils import _pytree as pytree
 
-from .flow import FlowRecorder, Skeleton, output_name
+from .flow import FlowRecorder, Skeleton, key_path_name, output_name
 from .scopes import Scopes
 
 
@@ -146,7 +146,7 @@ def _input_names(model: torch.nn.Module, in_spec: Any, count: int) -> list[str]:
         return [f"input:{i}" for i in range(count)]
     names = []
     for path, _ in leaves:
-        parts = output_name(path).removeprefix("output:").split(".")
+        parts = key_path_name(path).split(".")
         if (
             len(parts) >= 2
             and parts[0] == "0"

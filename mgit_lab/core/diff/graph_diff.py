@@ -249,7 +249,7 @@ def _merged_order(
             after.setdefault(anchor, []).append(n)
 
     def is_output(n: str) -> bool:
-        return n.startswith("output")
+        return n.startswith("output:")  # module paths never contain a colon
 
     order: list[tuple[str, str]] = [
         ("b", m) for m in after.get(None, []) if not is_output(m)

@@ -15,7 +15,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils import _pytree as pytree
 
-from .flow import FlowRecorder, Skeleton, output_name
+from .flow import FlowRecorder, Skeleton, key_path_name, output_name
 from .scopes import Scopes
 
 
@@ -99,7 +99,7 @@ def _add_inputs(rec: FlowRecorder, base: str, value: Any, keep: list[Any]) -> No
     leaves, _ = pytree.tree_flatten_with_path(value)
     for path, leaf in leaves:
         if isinstance(leaf, torch.Tensor):
-            suffix = output_name(path).removeprefix("output").removeprefix(":")
+            suffix = key_path_name(path)
             keep.append(leaf)
             rec.add_input(
                 id(leaf),

@@ -268,7 +268,7 @@ def decorate(
             nodes[name] = GraphNode(
                 name, "input", "Input", {"dtype": skeleton.inputs.get(name)}
             )
-        elif name.startswith("output"):
+        elif name.startswith("output:"):
             nodes[name] = GraphNode(name, "output", "Output")
         else:
             path = scopes.module_path(name)

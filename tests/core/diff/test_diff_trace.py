@@ -7,7 +7,7 @@ import pytest
 import torch
 import transformers
 
-from mgit_lab.core.diff import trace_model
+from mgit_lab.core.diff import diff_models, trace_model
 from mgit_lab.core.diff.hashing import TensorHasher
 from mgit_lab.core.errors import InvalidInput
 from mgit_lab.core.io.tensors import tensor_to_array
@@ -88,13 +88,13 @@ def test_data_dependent_control_flow_falls_back_to_hooks_without_changing_the_mo
     before = {k: v.clone() for k, v in model.state_dict().items()}
     g = trace_model(model)
     assert g.tracer == "hooks"
-    assert list(g.nodes) == ["input:x", "inp", "norm", "branch", "out", "output"]
+    assert list(g.nodes) == ["input:x", "inp", "norm", "branch", "out", "output:0"]
     assert g.edges == [
         ("input:x", "inp"),
         ("inp", "norm"),
         ("norm", "branch"),
         ("branch", "out"),
-        ("out", "output"),
+        ("out", "output:0"),
     ]
     assert model.training  # flags restored
     after = model.state_dict()
@@ -211,3 +211,20 @@ def test_graph_json_round_trip():
     assert np.isclose(
         g.num_parameters, sum(p.numel() for p in SmallCNN().state_dict().values())
     )
+
+
+def test_layers_named_like_the_model_ends_stay_layers():
+    class Ends(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.input = torch.nn.Linear(3, 3)
+            self.output = torch.nn.Linear(3, 1)
+
+        def forward(self, x):
+            return self.output(self.input(x))
+
+    g = trace_model(Ends())
+    assert list(g.nodes) == ["input:x", "input", "output", "output:0"]
+    assert [g.nodes[n].kind for n in g.nodes] == ["input", "module", "module", "output"]
+    d = diff_models(Ends(), Ends(), structural=True)
+    assert d.identical and [n.id for n in d.nodes] == list(g.nodes)
