@@ -16,8 +16,18 @@ _LEGEND = [
     ("changed", "changed: model 1's form removed, model 2's added"),
 ]
 
+#: the graph's own styles live inside the SVG, so an .svg file written alone renders too.
+_SVG_CSS = (
+    "text{font:12px ui-monospace,monospace} .type{fill:#555}"
+    " .same rect{fill:#fff;stroke:#888} .removed rect{fill:#ffebee;stroke:#c62828}"
+    " .added rect{fill:#e8f5e9;stroke:#2e7d32} .changed rect{fill:url(#changed);stroke:#8d6e00}"
+    " path.e{fill:none;stroke:#999;stroke-width:1.2} path.e.removed{stroke:#c62828;stroke-width:2}"
+    " path.e.added{stroke:#2e7d32;stroke-width:2}"
+)
+
 _DEFS = (
-    '<defs><linearGradient id="changed" x1="0" y1="0" x2="0" y2="1">'
+    f"<defs><style>{_SVG_CSS}</style>"
+    '<linearGradient id="changed" x1="0" y1="0" x2="0" y2="1">'
     '<stop offset="50%" stop-color="#ffebee"/><stop offset="50%" stop-color="#e8f5e9"/>'
     '</linearGradient><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
     'markerWidth="6" markerHeight="6" orient="auto">'
@@ -31,14 +41,9 @@ table{border-collapse:collapse;margin:12px 0} td,th{padding:2px 10px;border-bott
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .legend span{display:inline-block;margin-right:16px} .legend i{display:inline-block;width:14px;height:14px;
 vertical-align:middle;margin-right:4px;border:1.5px solid}
-svg text{font:12px ui-monospace,monospace} svg .type{fill:#555}
-.same rect{fill:#fff;stroke:#888} .removed rect{fill:#ffebee;stroke:#c62828}
-.added rect{fill:#e8f5e9;stroke:#2e7d32} .changed rect{fill:url(#changed);stroke:#8d6e00}
 .legend .same{background:#fff;border-color:#888} .legend .removed{background:#ffebee;border-color:#c62828}
 .legend .added{background:#e8f5e9;border-color:#2e7d32}
 .legend .changed{background:linear-gradient(#ffebee 50%,#e8f5e9 50%);border-color:#8d6e00}
-path.e{fill:none;stroke:#999;stroke-width:1.2} path.e.removed{stroke:#c62828;stroke-width:2}
-path.e.added{stroke:#2e7d32;stroke-width:2}
 tr.removed td{color:#c62828} tr.added td{color:#2e7d32}
 """
 
