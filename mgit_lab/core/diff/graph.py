@@ -62,10 +62,9 @@ class GraphNode:
 
     def describe(self) -> str:
         """A one-line label such as ``Linear(in_features=32, out_features=64)``."""
-        inner = ", ".join(
-            f"{k}={_short(v)}" for k, v in self.attrs.items() if v is not None
-        )
-        return f"{self.type}({inner})"
+        # "inner" (a collapsed node's digest of its submodules) means nothing to a reader
+        shown = {k: v for k, v in self.attrs.items() if v is not None and k != "inner"}
+        return f"{self.type}({', '.join(f'{k}={_short(v)}' for k, v in shown.items())})"
 
     def to_json(self) -> dict[str, Any]:
         return {
