@@ -105,9 +105,7 @@ def main() -> int:
     print(
         "\n[1] diff_models(base, finetuned): contextual, hashing every tensor, stats on changed tensors"
     )
-    print(
-        "    (hashing and stats run in a thread beside the trace, so shares can add up past 100%)"
-    )
+    print()
     trace_cache.clear_memory()
     t = time.perf_counter()
     cold = diff_models(base, tuned)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -14,7 +13,7 @@ from ..progress import Progress, no_progress
 from .graph_diff import GraphMatch, match_graphs
 from .hashing import TensorHasher
 from .model_diff import DiffSide, ModelDiff
-from .param_diff import ParamDiff, compare_tensor, update_stats
+from .param_diff import ParamDiff, compare_tensor
 from .scopes import Scopes, parse_collapse
 from .sides import ModelSource, graph_for_architecture, load_ref, redirect
 from .trace import check_collapse, decorate, trace_skeleton
@@ -64,19 +63,17 @@ def diff_models(
     patterns = parse_collapse(collapse)
     sa, sb = Scopes(a, patterns), Scopes(b, patterns)
     check_collapse(patterns, [sa, sb])
-    state_a, state_b = a.state_dict(keep_vars=True), b.state_dict(keep_vars=True)
+    progress(0, 2, "trace")
+    ska = trace_skeleton(a, sa, example_inputs)
+    progress(1, 2, "trace")
+    skb = trace_skeleton(b, sb, example_inputs)
+    progress(2, 2, "trace")
+    timings["trace"] = time.perf_counter() - start
+    t = time.perf_counter()
     hasher = TensorHasher()
-    # hashing and tensor statistics (numpy, blake3: no GIL) overlap with tracing (Python)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        background = pool.submit(_hash_and_measure, hasher, state_a, state_b, stats)
-        progress(0, 2, "trace")
-        ska = trace_skeleton(a, sa, example_inputs)
-        progress(1, 2, "trace")
-        skb = trace_skeleton(b, sb, example_inputs)
-        progress(2, 2, "trace")
-        timings["trace"] = time.perf_counter() - start
-        known, timings["hash"], timings["stats"] = background.result()
     ga, gb = decorate(a, sa, ska, hasher), decorate(b, sb, skb, hasher)
+    timings["hash"] = time.perf_counter() - t
+    state_a, state_b = a.state_dict(keep_vars=True), b.state_dict(keep_vars=True)
     src_a = ModelSource(
         labels[0], ga, ga.tensors, lambda k: tensor_to_array(state_a[k])[0]
     )
@@ -93,32 +90,7 @@ def diff_models(
         progress=progress,
         timings=timings,
         start=start,
-        known=known,
     )
-
-
-def _hash_and_measure(
-    hasher: TensorHasher,
-    state_a: dict[str, torch.Tensor],
-    state_b: dict[str, torch.Tensor],
-    stats: bool,
-) -> tuple[dict[tuple[str, str], dict], float, float]:
-    """Hash every tensor of both models; measure the same-named tensors that differ."""
-    t = time.perf_counter()
-    hashes_a = {k: hasher(v) for k, v in state_a.items()}
-    hashes_b = {k: hasher(v) for k, v in state_b.items()}
-    hash_s = time.perf_counter() - t
-    t = time.perf_counter()
-    known: dict[tuple[str, str], dict] = {}
-    for key, ta in state_a.items():
-        tb = state_b.get(key)
-        if not stats or tb is None or ta.shape != tb.shape or ta.dtype != tb.dtype:
-            continue
-        if hashes_a[key] is None or hashes_a[key] == hashes_b[key]:
-            continue
-        array_a, dtype = tensor_to_array(ta)
-        known[key, key] = update_stats(array_a, tensor_to_array(tb)[0], dtype)
-    return known, hash_s, time.perf_counter() - t
 
 
 def diff_versions(
@@ -246,7 +218,6 @@ def diff_sources(
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
     start: float | None = None,
-    known: dict[tuple[str, str], dict] | None = None,
 ) -> ModelDiff:
     """Compare two prepared sides (graphs may be None: tensors only)."""
     progress = progress or no_progress
@@ -258,7 +229,7 @@ def diff_sources(
         match = match_graphs(a.graph, b.graph, structural=structural, lcs=lcs)
     timings["match"] = time.perf_counter() - t
     t = time.perf_counter()
-    params = _param_diffs(a, b, match, stats, progress, known)
+    params = _param_diffs(a, b, match, stats, progress)
     timings["params"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
     return ModelDiff(
@@ -316,7 +287,6 @@ def _param_diffs(
     match: GraphMatch | None,
     stats: bool,
     progress: Progress,
-    known: dict[tuple[str, str], dict] | None = None,
 ) -> list[ParamDiff]:
     pairs = _param_pairs(a, b, match)
     out: list[ParamDiff] = []
@@ -334,14 +304,7 @@ def _param_diffs(
         else:
             out.append(
                 compare_tensor(
-                    ka,
-                    kb,
-                    a.tensors[ka],
-                    b.tensors[kb],
-                    a.load,
-                    b.load,
-                    stats=stats,
-                    known=known,
+                    ka, kb, a.tensors[ka], b.tensors[kb], a.load, b.load, stats=stats
                 )
             )
         progress(i + 1, len(pairs), "tensors")

@@ -159,12 +159,8 @@ def compare_tensor(
     load_b: ArrayLoader | None,
     *,
     stats: bool = True,
-    known: dict[tuple[str, str], dict] | None = None,
 ) -> ParamDiff:
-    """The :class:`ParamDiff` of two tensors (``*_info``: objects with shape, dtype, hash).
-
-    ``known`` holds :func:`update_stats` results already computed for ``(a_key, b_key)``.
-    """
+    """The :class:`ParamDiff` of two tensors (``*_info``: objects with shape, dtype, hash)."""
     diff = ParamDiff(
         a_key,
         b_key,
@@ -190,9 +186,7 @@ def compare_tensor(
         or b_info.hash is None
     ):
         return diff
-    values = (known or {}).get((a_key, b_key))
-    if values is None:
-        values = update_stats(load_a(a_key), load_b(b_key), a_info.dtype)
+    values = update_stats(load_a(a_key), load_b(b_key), a_info.dtype)
     diff.l2 = values.get("l2")
     diff.relative = values.get("relative")
     diff.fraction_changed = values["fraction_changed"]
