@@ -105,7 +105,6 @@ def main() -> int:
     print(
         "\n[1] diff_models(base, finetuned): contextual, hashing every tensor, stats on changed tensors"
     )
-    print()
     trace_cache.clear_memory()
     t = time.perf_counter()
     cold = diff_models(base, tuned)
