@@ -14,9 +14,10 @@ model:
    - ``distance``: estimated relative L2 distance ``||child - cand|| / ||child||``, each
      tensor's samples scaled by ``numel / samples`` so it estimates the full-model figure;
    - ``equal_fraction``: share of the child's non-zero weights that are bit-equal to the
-     candidate's after rounding to the child's dtype (on at most 4,096 spread samples).  A pruned child keeps its parent's
-     surviving weights exactly, a cast child is its parent rounded, a child with frozen
-     layers shares them: all score near 1, while a fine-tune sibling scores near 0;
+     candidate's after rounding to the child's dtype (on at most 4,096 spread samples).
+     A pruned child keeps its parent's surviving weights exactly, a cast child is its
+     parent rounded, a child with frozen layers shares them: all score near 1, while a
+     fine-tune sibling scores near 0;
    - ``identical_fraction`` (for the leaders): parameters in tensors whose content hash
      equals the candidate's (exact, from the manifests).
 
