@@ -1,0 +1,83 @@
+"""Handlers of long operations: ``POST`` validates the request, queues a job, answers 202.
+
+The request is checked before anything is queued (unknown versions, strategies or fields
+answer 4xx at once); the job then calls one core function with the job's progress
+callback.  ``GET jobs/{id}`` follows it; ``DELETE jobs/{id}`` cancels it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+from ..core.repository import Repository
+from ..core.schema import JobList
+from .base import MgitHandler, field
+from .jobs import Work
+
+
+class JobLauncher(MgitHandler):
+    """Base of the ``POST`` routes that start a job; subclasses define :meth:`plan`."""
+
+    #: the job's kind, as in JobPayload.kind
+    kind = ""
+    #: body fields besides ``repo``
+    fields: frozenset[str] = frozenset()
+
+    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, Work]:
+        """Check the request; return the job's title and its work (runs on a thread)."""
+        raise NotImplementedError
+
+    @web.authenticated
+    async def post(self) -> None:
+        doc = self.body(set(self.fields) | {"repo"})
+        rel, repo = self.repository(field(doc, "repo", str, ""))
+        title, work = await self.call(self.plan, doc, repo)
+        job = self.jobs.submit(self.kind, rel, title, work)
+        self.set_header("Location", url_path_join(self.base_url, "mgit", "api", "jobs", job.id))
+        self.reply(job.to_json(), status=202)
+
+
+def _dataclass_json(report: Any) -> dict[str, Any]:
+    return dataclasses.asdict(report)
+
+
+class GcHandler(JobLauncher):
+    kind = "gc"
+
+    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, Work]:
+        return "collect garbage", lambda progress: _dataclass_json(repo.gc(progress))
+
+
+class VerifyHandler(JobLauncher):
+    kind = "verify"
+    fields = frozenset({"repair"})
+
+    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, Work]:
+        repair = field(doc, "repair", bool, False)
+
+        def work(progress: Any) -> dict[str, Any]:
+            report = repo.verify(progress, repair=repair)
+            return {**_dataclass_json(report), "ok": report.ok}
+
+        return "verify the repository" + (" and repair indexes" if repair else ""), work
+
+
+class JobsHandler(MgitHandler):
+    @web.authenticated
+    def get(self) -> None:
+        payload: JobList = {"jobs": [job.to_json() for job in self.jobs.jobs()]}
+        self.reply(payload)
+
+
+class JobHandler(MgitHandler):
+    @web.authenticated
+    def get(self, job_id: str) -> None:
+        self.reply(self.jobs.get(job_id).to_json())
+
+    @web.authenticated
+    def delete(self, job_id: str) -> None:
+        self.reply(self.jobs.cancel(job_id).to_json())
