@@ -50,10 +50,10 @@ async def test_list_repositories_and_nearest(api, jp_root_dir, lineage_repo):
 async def test_repository_at_the_root(api, jp_root_dir):
     repo = Repository.init(jp_root_dir)
     repo.add_arrays(small_state(0), "only")
-    status, doc = await api("GET", "repos", params={"near": ""})
+    _, doc = await api("GET", "repos", params={"near": ""})
     assert doc["repositories"] == [{"path": "", "name": jp_root_dir.name}]
     assert doc["nearest"] == ""
-    status, doc = await api("GET", "graph")
+    _status, doc = await api("GET", "graph")
     assert [n["name"] for n in doc["nodes"]] == ["only"]
 
 
@@ -84,13 +84,13 @@ async def test_graph_etag_and_revision(jp_fetch, api, lineage_repo):
     # another process (CLI, notebook) writes: the revision moves and the graph follows
     other = Repository.open(lineage_repo.root)
     other.add_arrays(small_state(9), "from-cli", parents=[("v2", "finetune")])
-    status, doc = await api("GET", "revision", params={"repo": "models"})
+    _, doc = await api("GET", "revision", params={"repo": "models"})
     assert doc["revision"] == 5
     changed = await jp_fetch(
         "mgit", "api", "graph", params={"repo": "models"}, headers={"If-None-Match": etag}, raise_error=False
     )
     assert changed.code == 200 and changed.headers["ETag"] != etag
-    status, doc = await api("GET", "graph", params={"repo": "models"})
+    _status, doc = await api("GET", "graph", params={"repo": "models"})
     assert doc["revision"] == 5 and "from-cli" in {n["name"] for n in doc["nodes"]}
 
 

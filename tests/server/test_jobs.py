@@ -68,7 +68,7 @@ async def test_job_whole_life(api, big_repo):
 
 
 async def test_gc_job(api, lineage_repo):
-    status, job = await api("POST", "gc", body={"repo": "models"})
+    _status, job = await api("POST", "gc", body={"repo": "models"})
     done = await wait_for(api, job["id"])
     assert done["status"] == "done", done
     assert done["result"]["objects_kept"] == len(lineage_repo.live_objects())
@@ -93,7 +93,7 @@ async def test_cancel_a_running_job(api, big_repo):
 async def test_cancel_a_queued_job(api, big_repo):
     jobs = [(await api("POST", "verify", body={"repo": "big"}))[1] for _ in range(3)]
     # two workers: the third waits in the queue
-    status, third = await api("DELETE", f"jobs/{jobs[2]['id']}")
+    _status, third = await api("DELETE", f"jobs/{jobs[2]['id']}")
     assert third["status"] == "cancelled" and third["started"] is None
     for job in jobs[:2]:
         await api("DELETE", f"jobs/{job['id']}")
@@ -107,7 +107,7 @@ async def test_server_answers_during_a_long_job(api, big_repo):
     worst = 0.0
     for _ in range(5):
         t0 = time.perf_counter()
-        status, doc = await api("GET", "graph", params={"repo": "big"})
+        status, _doc = await api("GET", "graph", params={"repo": "big"})
         worst = max(worst, time.perf_counter() - t0)
         assert status == 200
     status, during = await api("GET", f"jobs/{job['id']}")
