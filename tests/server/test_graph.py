@@ -79,7 +79,7 @@ async def test_graph_etag_and_revision(jp_fetch, api, lineage_repo):
         "mgit", "api", "graph", params={"repo": "models"}, headers={"If-None-Match": etag}, raise_error=False
     )
     assert again.code == 304 and again.body == b""
-    status, doc = await api("GET", "revision", params={"repo": "models"})
+    _, doc = await api("GET", "revision", params={"repo": "models"})
     assert doc == {"repo": "models", "revision": 4}
     # another process (CLI, notebook) writes: the revision moves and the graph follows
     other = Repository.open(lineage_repo.root)
