@@ -11,11 +11,24 @@ import numpy as np
 _HASH_STEP = 1 << 26  # bytes hashed per update call; views, never copies
 
 
+class ObjectHasher:
+    """Incremental :func:`object_id`: feed the tensor's flat chunks in order."""
+
+    def __init__(self, dtype: str, shape: tuple[int, ...]) -> None:
+        self._h = blake3.blake3()
+        self._h.update(f"{dtype}|{','.join(map(str, shape))}|".encode())
+
+    def update(self, part: np.ndarray) -> None:
+        flat = np.ascontiguousarray(part).reshape(-1).view(np.uint8)
+        for start in range(0, flat.size, _HASH_STEP):
+            self._h.update(memoryview(flat[start : start + _HASH_STEP]))
+
+    def hexdigest(self) -> str:
+        return self._h.hexdigest()
+
+
 def object_id(array: np.ndarray, dtype: str) -> str:
     """Content address of a tensor: equal dtype, shape and bits give an equal id."""
-    h = blake3.blake3()
-    h.update(f"{dtype}|{','.join(map(str, array.shape))}|".encode())
-    flat = np.ascontiguousarray(array).reshape(-1).view(np.uint8)
-    for start in range(0, flat.size, _HASH_STEP):
-        h.update(memoryview(flat[start : start + _HASH_STEP]))
+    h = ObjectHasher(dtype, tuple(array.shape))
+    h.update(array)
     return h.hexdigest()

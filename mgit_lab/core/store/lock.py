@@ -53,23 +53,33 @@ class WriterLock:
             self._thread_lock.release()
 
     def _acquire_file(self, limit: float) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        # Fairness: a waiter first takes the turnstile, then waits for the lock.  A holder
+        # that releases and wants the lock again must pass the turnstile too, so it cannot
+        # starve a waiting process by re-taking the lock before the waiter wakes up.
         deadline = time.monotonic() + limit
-        delay = 0.005
+        gate = self._flock(self.path.with_name(self.path.name + ".turnstile"), deadline)
+        try:
+            self._fd = self._flock(self.path, deadline)
+        finally:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+            os.close(gate)
+
+    def _flock(self, path: Path, deadline: float) -> int:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        delay = 0.001
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                return fd
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     os.close(fd)
                     raise Conflict(
-                        f"another mgit process has been writing to this repository for over {limit:.0f} s",
+                        f"another mgit process has been writing to this repository for over {self.timeout:.0f} s",
                         hint=f"wait for it to finish; the lock is {self.path}",
                     ) from None
                 time.sleep(delay)
-                delay = min(delay * 2, 0.1)
-        self._fd = fd
+                delay = min(delay * 2, 0.02)
 
     def _release_file(self) -> None:
         if self._fd is not None:

@@ -25,12 +25,16 @@ from ..codecs.abc import STORAGE_DTYPES, Codec, TensorSpec
 from ..codecs.choose import encode_best
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, InvalidInput, NotFound
-from .hashing import object_id
+from .hashing import ObjectHasher, object_id
 from .pack import INDEX_SUFFIX, PACK_SUFFIX, PackReader, PackWriter
 
 DEFAULT_CHUNK_ELEMS = 1 << 24  # 64 MiB of float32
 DEFAULT_MAX_DEPTH = 8
 DEFAULT_CACHE_BYTES = 512 << 20
+
+
+class _PackGone(Exception):
+    """A pack named by the (stale) index no longer exists."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,10 @@ class ObjectStore:
             return self._writer.pack.read(offset, length)
         reader = self._readers.get(pack)
         if reader is None:
-            reader = self._readers[pack] = PackReader(self.packs_dir / (pack + PACK_SUFFIX))
+            path = self.packs_dir / (pack + PACK_SUFFIX)
+            if not path.exists():
+                raise _PackGone(pack)
+            reader = self._readers[pack] = PackReader(path)
         return reader.read(offset, length)
 
     def _chunk(self, oid: str, i: int, *, keep: bool) -> np.ndarray:
@@ -181,11 +188,13 @@ class ObjectStore:
             if codec.needs_base:
                 if not entry.get("base"):
                     raise Corrupt(f"object {oid[:12]} needs a delta base but records none")
-                base = self._chunk(entry["base"], i, keep=True)
+                # a chunked tensor uses each base chunk once per decode: caching them all
+                # would hold a second full copy; small tensors' bases are worth keeping
+                base = self._chunk(entry["base"], i, keep=len(chunks) == 1)
             try:
                 data = self._read(pack, offset, length)
                 arr = codec.decode(data, base, chunk_spec)
-            except (NotFound, Corrupt):
+            except (NotFound, Corrupt, _PackGone):
                 raise
             except Exception as exc:
                 raise Corrupt(f"object {oid[:12]} in {pack or 'the pack being written'} cannot be decoded: {exc}") from exc
@@ -200,6 +209,19 @@ class ObjectStore:
 
     def get(self, oid: str) -> np.ndarray:
         """Decode object ``oid``: a new, writable array of its storage dtype and shape."""
+        try:
+            return self._get(oid)
+        except _PackGone:
+            # another process's gc repacked it: re-read the indexes once and retry
+            with self._lock:
+                self._seen = frozenset()
+                self.refresh()
+            try:
+                return self._get(oid)
+            except _PackGone as gone:
+                raise Corrupt(f"object {oid[:12]} is listed in pack {gone} which is missing") from None
+
+    def _get(self, oid: str) -> np.ndarray:
         entry, _ = self._entry(oid)
         spec = TensorSpec(entry["dtype"], tuple(entry["shape"]))
         chunks = entry["chunks"]
@@ -286,29 +308,38 @@ class StoreWriter:
             base_info = self.store.info(base)
             if base_info.depth + 1 > self.store.max_depth:
                 base_info = None  # chain long enough: store a full object
+        forced = None
+        if not (isinstance(codec, str) and codec == "auto"):
+            forced = codec if isinstance(codec, Codec) else get_codec(codec)
         flat = np.ascontiguousarray(array).reshape(-1)
         n = flat.size
         step = self.store.chunk_elems
         whole = n <= step
         chunks = []
         used_base = False
-        decoded: list[np.ndarray] = []
+        rebuilt = ObjectHasher(dtype, spec.shape) if lossy_bound is not None else None
         for i, start in enumerate(range(0, max(n, 1), step) if not whole else [0]):
             part = array if whole else flat[start : start + step]
             part_spec = spec if whole else TensorSpec(dtype, (part.size,))
             base_part, base_spec = None, None
             if base_info is not None and base_info.spec.size == spec.size:
-                base_part = self.store._chunk(base_info.oid, i, keep=True)
+                base_part = self.store._chunk(base_info.oid, i, keep=whole)
                 base_spec = base_info.spec if whole else TensorSpec(base_info.spec.dtype, (base_part.size,))
-            chosen, data = encode_best(part, part_spec, base_part, base_spec, whole=whole, lossy_bound=lossy_bound)
+            if forced is None:
+                chosen, data = encode_best(part, part_spec, base_part, base_spec, whole=whole, lossy_bound=lossy_bound)
+            else:
+                if forced.needs_base and base_part is None:
+                    raise InvalidInput(f"codec {forced.id!r} needs a base object of the same size")
+                if not whole and not forced.elementwise:
+                    raise InvalidInput(f"codec {forced.id!r} cannot encode a tensor chunked for size")
+                chosen, data = forced, forced.encode(part, base_part if forced.needs_base else None)
             used_base = used_base or chosen.needs_base
-            if lossy_bound is not None:
-                decoded.append(chosen.decode(data, base_part if chosen.needs_base else None, part_spec).reshape(-1))
+            if rebuilt is not None:  # the id names what checkout will return
+                rebuilt.update(chosen.decode(data, base_part if chosen.needs_base else None, part_spec))
             offset, length = self.pack.append(data)
             chunks.append([offset, length, int(part.size), chosen.get_config()])
-        if lossy_bound is not None:
-            rebuilt = decoded[0] if len(decoded) == 1 else np.concatenate(decoded)
-            oid = object_id(rebuilt.reshape(spec.shape), dtype)
+        if rebuilt is not None:
+            oid = rebuilt.hexdigest()
             if self.store.has(oid):
                 return oid
         assert oid is not None
