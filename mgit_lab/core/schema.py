@@ -5,7 +5,7 @@ One block per feature; ``src/tokens.ts`` mirrors these shapes.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 
 # ============================================================== REST server (server helper)
@@ -55,15 +55,18 @@ class JobError(TypedDict):
     status: int
 
 
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+JobKind = Literal["diff", "tests", "merge", "cascade", "gc", "verify"]
+
+
 class JobPayload(TypedDict):
     """A long operation run by the server (diff, tests, merge, cascade, gc, verify)."""
 
     id: str
-    kind: str
+    kind: JobKind
     repo: str
     title: str
-    #: queued | running | done | failed | cancelled
-    status: str
+    status: JobStatus
     cancel_requested: bool
     created: str
     started: str | None

@@ -66,3 +66,4 @@ class CodecsHandler(MgitHandler):
     @web.authenticated
     def get(self) -> None:
         self.reply({"codecs": describe_codecs()})
+

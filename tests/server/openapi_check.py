@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-import yaml
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
 
 import mgit_lab.server
-
-SPEC_PATH = Path(mgit_lab.server.__file__).with_name("openapi.yaml")
+from mgit_lab.server import openapi
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -28,7 +25,7 @@ class OpenAPIChecker:
 
     @classmethod
     def load(cls) -> OpenAPIChecker:
-        return cls(yaml.safe_load(SPEC_PATH.read_text()))
+        return cls(openapi.load())
 
     def operations(self) -> set[tuple[str, str]]:
         return {(t, m) for t, item in self.spec["paths"].items() for m in item if m in METHODS}

@@ -217,3 +217,11 @@ async def test_unknown_things_get_404(api, lineage_repo, jp_root_dir):
 async def test_unknown_route_is_404(jp_fetch):
     resp = await jp_fetch("mgit", "api", "nope", raise_error=False)
     assert resp.code == 404
+
+
+def test_openapi_payload_schemas_are_generated_from_schema_py(openapi):
+    """The checked-in document matches core/schema.py (regenerate: python -m mgit_lab.server.openapi)."""
+    from mgit_lab.server.openapi import payload_schemas
+
+    for name, generated in payload_schemas().items():
+        assert openapi.components["schemas"].get(name) == generated, f"{name} is stale in openapi.yaml"
