@@ -66,4 +66,3 @@ class CodecsHandler(MgitHandler):
     @web.authenticated
     def get(self) -> None:
         self.reply({"codecs": describe_codecs()})
-

@@ -49,7 +49,9 @@ class TagsHandler(MgitHandler):
     async def post(self) -> None:
         doc = self.body({"repo", "version", "tag", "move"})
         _, repo = self.repository(field(doc, "repo", str, ""))
-        await self.call(repo.tag, field(doc, "version", str), field(doc, "tag", str), move=field(doc, "move", bool, False))
+        await self.call(
+            repo.tag, field(doc, "version", str), field(doc, "tag", str), move=field(doc, "move", bool, False)
+        )
         payload: TagPayload = {"tags": await self.call(repo.tags)}
         self.reply(payload)
 

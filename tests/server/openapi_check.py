@@ -10,6 +10,7 @@ from openapi_spec_validator import validate as validate_spec
 
 import mgit_lab.server
 from mgit_lab.server import openapi
+
 METHODS = ("get", "post", "put", "patch", "delete")
 
 

@@ -138,7 +138,11 @@ def test_failures_are_recorded_not_raised():
 
     job = _wait(runner, runner.submit("merge", "", "user error", user_error).id)
     assert job["status"] == "failed"
-    assert job["error"] == {"message": "a version named 'x' already exists", "hint": "choose another name", "status": 409}
+    assert job["error"] == {
+        "message": "a version named 'x' already exists",
+        "hint": "choose another name",
+        "status": 409,
+    }
     job = _wait(runner, runner.submit("merge", "", "bug", bug).id)
     assert job["status"] == "failed" and job["error"]["status"] == 500
     assert "RuntimeError: boom" in job["error"]["message"] and "Traceback" not in str(job)

@@ -83,9 +83,7 @@ async def _login_cookies(jp_serverapp, http_server_client, jp_base_url) -> dict[
     return {k: v.value for k, v in jar.items()}
 
 
-async def test_writes_need_the_xsrf_token_with_cookie_auth(
-    jp_serverapp, http_server_client, jp_base_url, lineage_repo
-):
+async def test_writes_need_the_xsrf_token_with_cookie_auth(jp_serverapp, http_server_client, jp_base_url, lineage_repo):
     cookies = await _login_cookies(jp_serverapp, http_server_client, jp_base_url)
     cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
     url = url_path_join(jp_base_url, "mgit", "api", "verify")
