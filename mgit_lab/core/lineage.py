@@ -41,6 +41,13 @@ class TensorRef:
     dtype: str
     shape: list[int]
 
+    @property
+    def numel(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
 
 @dataclass
 class ModelVersion:
@@ -69,7 +76,7 @@ class ModelVersion:
     def from_json(cls, doc: dict[str, Any]) -> ModelVersion:
         doc = dict(doc)
         doc["manifest"] = {k: TensorRef(v[0], v[1], list(v[2])) for k, v in doc.get("manifest", {}).items()}
-        known = {f for f in cls.__dataclass_fields__}
+        known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in doc.items() if k in known})
 
     @property
@@ -80,25 +87,44 @@ class ModelVersion:
 
     @property
     def num_parameters(self) -> int:
-        total = 0
-        for t in self.manifest.values():
-            n = 1
-            for d in t.shape:
-                n *= d
-            total += n
-        return total
+        return sum(t.numel for t in self.manifest.values())
+
+
+def check_label(label: str, what: str = "version name") -> str:
+    """Validate a version name or tag: non-empty, no '/', no surrounding spaces, no control chars."""
+    if (
+        not isinstance(label, str)
+        or not label
+        or "/" in label
+        or label.strip() != label
+        or any(ord(c) < 32 for c in label)
+        or label.startswith("-")
+    ):
+        raise InvalidInput(
+            f"invalid {what} {label!r}",
+            hint="use a non-empty name without '/', control characters, a leading '-' or surrounding spaces",
+        )
+    return label
 
 
 class LineageGraph:
-    """A DAG of :class:`ModelVersion` nodes keyed by id; edges carry a :class:`Relation`."""
+    """A DAG of :class:`ModelVersion` nodes keyed by id; edges carry a :class:`Relation`.
+
+    Copies made by :meth:`copy` (a transaction's private graph) share version objects with
+    the original until one is asked for with :meth:`get` or :meth:`edit`, which hand out the
+    copy's own object: change versions through those, never through :meth:`versions`.
+    """
 
     def __init__(self) -> None:
         self.g: nx.DiGraph = nx.DiGraph()
         self._by_name: dict[str, str] = {}
+        self._by_tag: dict[str, str] = {}
+        self._order: list[str] | None = None
+        self._shared: set[str] = set()
 
     # ------------------------------------------------------------ queries
     def __contains__(self, key: str) -> bool:
-        return key in self._by_name or key in self.g
+        return key in self._by_name or key in self.g or key in self._by_tag
 
     def __len__(self) -> int:
         return self.g.number_of_nodes()
@@ -107,35 +133,58 @@ class LineageGraph:
         """The id of the version named (or tagged, or with id / id prefix) ``key``."""
         if key in self._by_name:
             return self._by_name[key]
+        if key in self._by_tag:
+            return self._by_tag[key]
         if key in self.g:
             return key
-        for vid in self.g.nodes:
-            if key in self.g.nodes[vid]["version"].tags:
-                return vid
         hits = [vid for vid in self.g.nodes if vid.startswith(key)] if len(key) >= 6 else []
         if len(hits) == 1:
             return hits[0]
         names = sorted(self._by_name)
-        hint = f"known versions: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}" if names else (
-            "the repository has no versions yet: add one with `mgit add`"
+        hint = (
+            f"known versions: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}"
+            if names
+            else ("the repository has no versions yet: add one with `mgit add`")
         )
         raise NotFound(f"no version named {key!r}", hint=hint)
 
+    def _version(self, vid: str) -> ModelVersion:
+        return self.g.nodes[vid]["version"]
+
     def get(self, key: str) -> ModelVersion:
-        return self.g.nodes[self.resolve(key)]["version"]
+        """The version ``key`` (this graph's own object: safe to change in a transaction)."""
+        return self.edit(key)
+
+    def edit(self, key: str) -> ModelVersion:
+        vid = self.resolve(key)
+        if vid in self._shared:
+            self.g.nodes[vid]["version"] = copy.deepcopy(self._version(vid))
+            self._shared.discard(vid)
+        return self._version(vid)
 
     def versions(self) -> list[ModelVersion]:
-        """Every version, parents before children, ties by creation time."""
-        order = nx.lexicographical_topological_sort(self.g, key=lambda v: (self.g.nodes[v]["version"].created, v))
-        return [self.g.nodes[v]["version"] for v in order]
+        """Every version, parents before children, ties by creation time (read only)."""
+        if self._order is None:
+            order = nx.lexicographical_topological_sort(self.g, key=lambda v: (self._version(v).created, v))
+            self._order = list(order)
+        return [self._version(v) for v in self._order]
+
+    def ids(self) -> list[str]:
+        """Version ids, parents first."""
+        self.versions()
+        assert self._order is not None
+        return list(self._order)
 
     def parents(self, key: str) -> list[tuple[ModelVersion, Relation]]:
+        """``(parent, relation)`` of ``key``, first parent (the delta base) first."""
         vid = self.resolve(key)
-        return [(self.g.nodes[p]["version"], self.g.edges[p, vid]["relation"]) for p in self.g.predecessors(vid)]
+        preds = sorted(self.g.predecessors(vid), key=lambda p: self.g.edges[p, vid].get("order", 0))
+        return [(self._version(p), self.g.edges[p, vid]["relation"]) for p in preds]
 
     def children(self, key: str) -> list[tuple[ModelVersion, Relation]]:
         vid = self.resolve(key)
-        return [(self.g.nodes[c]["version"], self.g.edges[vid, c]["relation"]) for c in self.g.successors(vid)]
+        kids = sorted(self.g.successors(vid), key=lambda c: (self._version(c).created, c))
+        return [(self._version(c), self.g.edges[vid, c]["relation"]) for c in kids]
 
     def ancestors(self, key: str) -> set[str]:
         return nx.ancestors(self.g, self.resolve(key))
@@ -146,45 +195,139 @@ class LineageGraph:
     def edges(self) -> list[tuple[str, str, Relation]]:
         return [(u, v, d["relation"]) for u, v, d in self.g.edges(data=True)]
 
+    def tags(self) -> dict[str, str]:
+        """tag -> version id."""
+        return dict(self._by_tag)
+
+    def names(self) -> dict[str, str]:
+        """name -> version id."""
+        return dict(self._by_name)
+
     # ------------------------------------------------------------ changes
+    def _changed(self) -> None:
+        self._order = None
+
     def add_version(self, version: ModelVersion, parents: list[tuple[str, Relation]] | None = None) -> None:
+        check_label(version.name)
         if version.name in self._by_name:
-            raise Conflict(f"a version named {version.name!r} already exists", hint="choose another --name")
+            raise Conflict(f"a version named {version.name!r} already exists", hint="choose another name")
+        if version.name in self._by_tag:
+            raise Conflict(f"{version.name!r} is already a tag", hint="choose another name")
         for pid, _ in parents or []:
             if pid not in self.g:
-                raise NotFound(f"parent version {pid!r} does not exist")
+                raise NotFound(f"parent version {pid!r} does not exist", hint="it may have just been removed")
         self.g.add_node(version.id, version=version)
         self._by_name[version.name] = version.id
-        for pid, rel in parents or []:
-            self.g.add_edge(pid, version.id, relation=Relation.parse(rel))
+        for tag in version.tags:
+            self._by_tag[tag] = version.id
+        for i, (pid, rel) in enumerate(parents or []):
+            self.g.add_edge(pid, version.id, relation=Relation.parse(rel), order=i)
+        self._changed()
 
-    def remove_version(self, key: str) -> ModelVersion:
+    def dependants(self, key: str) -> list[ModelVersion]:
+        """Versions with an edge from ``key``."""
+        return [c for c, _ in self.children(key)]
+
+    def remove_version(self, key: str, *, reroot: bool = False) -> ModelVersion:
+        """Remove ``key``; with ``reroot`` its children take its parents (or become roots).
+
+        Raises
+        ------
+        Conflict
+            When other versions depend on it and ``reroot`` is False.
+        """
         vid = self.resolve(key)
-        version = self.g.nodes[vid]["version"]
+        version = self._version(vid)
+        kids = self.dependants(vid)
+        if kids and not reroot:
+            names = ", ".join(k.name for k in kids[:5])
+            raise Conflict(
+                f"{len(kids)} version(s) depend on {version.name!r}: {names}",
+                hint="remove them first, or re-root them onto its parents (`mgit rm --reroot`)",
+            )
+        grand = [(p.id, r) for p, r in self.parents(vid)]
+        for kid in kids:
+            rel = self.g.edges[vid, kid.id]["relation"]
+            order = self.g.edges[vid, kid.id].get("order", 0)
+            for gp, _ in grand:
+                if not self.g.has_edge(gp, kid.id):
+                    self.g.add_edge(gp, kid.id, relation=rel, order=order)
         self.g.remove_node(vid)
         del self._by_name[version.name]
+        for tag in version.tags:
+            self._by_tag.pop(tag, None)
+        self._shared.discard(vid)
+        self._changed()
         return version
 
     def rename(self, key: str, new_name: str) -> None:
+        check_label(new_name)
         vid = self.resolve(key)
-        if new_name in self._by_name:
-            raise Conflict(f"a version named {new_name!r} already exists")
-        version = self.g.nodes[vid]["version"]
+        if new_name in self._by_name and self._by_name[new_name] != vid:
+            raise Conflict(f"a version named {new_name!r} already exists", hint="choose another name")
+        if new_name in self._by_tag:
+            raise Conflict(f"{new_name!r} is already a tag", hint="choose another name")
+        version = self.edit(vid)
         del self._by_name[version.name]
         version.name = new_name
         self._by_name[new_name] = vid
 
+    def tag(self, key: str, tag: str, *, move: bool = False) -> None:
+        """Attach ``tag`` to ``key``; a tag names one version (``move`` takes it from another)."""
+        check_label(tag, "tag")
+        vid = self.resolve(key)
+        if tag in self._by_name:
+            raise Conflict(f"{tag!r} is already a version name", hint="choose another tag")
+        owner = self._by_tag.get(tag)
+        if owner == vid:
+            return
+        if owner is not None:
+            if not move:
+                raise Conflict(
+                    f"tag {tag!r} is already on {self._version(owner).name!r}",
+                    hint="remove it first or move it (`mgit tag --force`)",
+                )
+            self.edit(owner).tags.remove(tag)
+        self.edit(vid).tags.append(tag)
+        self._by_tag[tag] = vid
+
+    def untag(self, tag: str) -> str:
+        """Remove ``tag``; returns the id it was on."""
+        vid = self._by_tag.get(tag)
+        if vid is None:
+            raise NotFound(f"no tag {tag!r}", hint="list tags with `mgit tag`")
+        self.edit(vid).tags.remove(tag)
+        del self._by_tag[tag]
+        return vid
+
     def add_edge(self, parent: str, child: str, relation: Relation | str) -> None:
-        self.g.add_edge(self.resolve(parent), self.resolve(child), relation=Relation.parse(relation))
+        p, c = self.resolve(parent), self.resolve(child)
+        if p == c or nx.has_path(self.g, c, p):
+            raise InvalidInput(
+                f"an edge {parent} -> {child} would make a cycle", hint="a version cannot descend from itself"
+            )
+        order = self.g.in_degree(c)
+        self.g.add_edge(p, c, relation=Relation.parse(relation), order=order)
+        self._changed()
 
     def copy(self) -> LineageGraph:
-        return copy.deepcopy(self)
+        """A copy whose changes never reach this graph (versions copied on first edit)."""
+        other = LineageGraph()
+        other.g = self.g.copy()
+        other._by_name = dict(self._by_name)
+        other._by_tag = dict(self._by_tag)
+        other._order = list(self._order) if self._order is not None else None
+        other._shared = set(self.g.nodes)
+        return other
 
     # ------------------------------------------------------------ JSON
     def to_json(self) -> dict[str, Any]:
         return {
             "nodes": [v.to_json() for v in self.versions()],
-            "edges": [{"parent": u, "child": v, "relation": r.value} for u, v, r in self.edges()],
+            "edges": [
+                {"parent": u, "child": v, "relation": d["relation"].value, "order": d.get("order", 0)}
+                for u, v, d in self.g.edges(data=True)
+            ],
         }
 
     @classmethod
@@ -194,6 +337,8 @@ class LineageGraph:
             version = ModelVersion.from_json(node)
             graph.g.add_node(version.id, version=version)
             graph._by_name[version.name] = version.id
+            for tag in version.tags:
+                graph._by_tag[tag] = version.id
         for e in doc.get("edges", []):
-            graph.g.add_edge(e["parent"], e["child"], relation=Relation(e["relation"]))
+            graph.g.add_edge(e["parent"], e["child"], relation=Relation(e["relation"]), order=e.get("order", 0))
         return graph

@@ -6,12 +6,13 @@ On disk (``<work dir>/.mgit/``)::
     lineage.json    nodes and edges; replaced atomically, the commit point
     lock            writer lock (flock)
     packs/          immutable HDF5 packs + their .idx.json
+    sketches/       per-version weight samples for parent inference (an index)
     tmp/            packs being written
 
 Every write runs in :meth:`Repository.transaction`: take the writer lock, re-read the
-lineage, write objects (a new pack, durable first), then replace ``lineage.json``.  A crash
-before the last step leaves an orphan pack that ``gc`` removes; readers never see a
-version whose objects are not durable.
+lineage, write objects (a new pack, durable first), then index files, then replace
+``lineage.json``.  A crash before the last step leaves orphans that ``gc`` removes;
+readers never see a version whose objects are not durable.
 """
 
 from __future__ import annotations
@@ -22,29 +23,50 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import payloads
+from .accounting import Accounts, charge
 from .errors import Conflict, Corrupt, InvalidInput, NotFound, UnsupportedFormat
-from .lineage import LineageGraph, ModelVersion, Relation, TensorRef
+from .inference import DEFAULT_MAX_DISTANCE, SketchIndex
+from .lineage import LineageGraph, ModelVersion, Relation, TensorRef, check_label
+from .progress import Progress
+from .schema import GraphPayload, InferenceResult, StorageStats, VersionDetail
+from .sketch import SKETCH_DIR, SKETCH_SUFFIX, Layout, layout_of, sketch_arrays, sketch_path
 from .store import (
     GcReport,
     ObjectStore,
     Problem,
     VerifyReport,
     WriterLock,
+    atomic_write_bytes,
     atomic_write_json,
     collect_garbage,
     repair_indexes,
     verify_store,
 )
 
+if TYPE_CHECKING:  # torch loads lazily: read-only verbs start without it
+    import torch
+
+    from .io.formats import Format
+
 MGIT_DIR = ".mgit"
 FORMAT_VERSION = 1
 ArrayState = dict[str, tuple[np.ndarray, str]]
+_LOSSY_DTYPES = ("float32", "float64", "float16", "bfloat16")
+
+
+@dataclass
+class RepoGcReport(GcReport):
+    """:class:`GcReport` plus the index files (sketches) of removed versions deleted."""
+
+    sketches_removed: int = 0
 
 
 def _now() -> str:
@@ -72,7 +94,7 @@ class Repository:
         except FileNotFoundError:
             raise NotFound(f"{self.root} is not an mgit repository", hint="create one with `mgit init`") from None
         except ValueError as exc:
-            raise Corrupt(f"{config_path} is not valid JSON: {exc}") from None
+            raise Corrupt(f"{config_path} is not valid JSON: {exc}", hint="restore it from a backup") from None
         version = self.config.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise UnsupportedFormat(
@@ -80,14 +102,17 @@ class Repository:
                 f"(up to {FORMAT_VERSION})",
                 hint="upgrade with `pip install -U mgit-lab`",
             )
-        self.store = ObjectStore(
-            self.mgit_dir, max_depth=int(self.config.get("max_delta_depth", 8))
-        )
+        self.store = ObjectStore(self.mgit_dir, max_depth=int(self.config.get("max_delta_depth", 8)))
         self.lock = WriterLock(self.mgit_dir / "lock")
+        self.sketch_index = SketchIndex(self.mgit_dir, self._rebuild_sketch)
         self._graph: LineageGraph | None = None
-        self._graph_stamp: tuple[int, int] | None = None
+        self._graph_stamp: tuple[int, int, int] | None = None
         self._revision = 0
         self._read_lock = threading.RLock()
+        self._writer: Any = None
+        self._pending: list[tuple[Path, bytes]] = []
+        self._txn: LineageGraph | None = None
+        self._accounts: tuple[Any, Accounts] | None = None
 
     # ------------------------------------------------------------ open / init
     @classmethod
@@ -100,10 +125,12 @@ class Repository:
             If ``path`` already holds one.
         """
         root = Path(path).resolve()
+        if root.exists() and not root.is_dir():
+            raise InvalidInput(f"{root} is a file, not a folder", hint="choose a folder for the repository")
         mgit = root / MGIT_DIR
         if (mgit / "config.json").exists():
-            raise Conflict(f"{root} already holds an mgit repository")
-        for sub in ("packs", "tmp"):
+            raise Conflict(f"{root} already holds an mgit repository", hint="open it, or choose another folder")
+        for sub in ("packs", "tmp", SKETCH_DIR):
             (mgit / sub).mkdir(parents=True, exist_ok=True)
         atomic_write_json(mgit / "lineage.json", {"revision": 0, "nodes": [], "edges": []})
         atomic_write_json(mgit / "config.json", {"format_version": FORMAT_VERSION, "max_delta_depth": max_delta_depth})
@@ -118,18 +145,21 @@ class Repository:
     def _lineage_path(self) -> Path:
         return self.mgit_dir / "lineage.json"
 
+    def _stamp(self) -> tuple[int, int, int]:
+        st = self._lineage_path().stat()
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
     def _load_graph(self) -> LineageGraph:
         path = self._lineage_path()
         with self._read_lock:
-            st = path.stat()
-            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+            stamp = self._stamp()
             if self._graph is None or stamp != self._graph_stamp:
                 try:
                     doc = json.loads(path.read_text())
                 except ValueError as exc:
-                    raise Corrupt(f"{path} is not valid JSON: {exc}") from None
+                    raise Corrupt(f"{path} is not valid JSON: {exc}", hint="restore it from a backup") from None
                 self._graph = LineageGraph.from_json(doc)
-                self._graph_stamp = stamp  # type: ignore[assignment]
+                self._graph_stamp = stamp
                 self._revision = int(doc.get("revision", 0))
             return self._graph
 
@@ -146,28 +176,49 @@ class Repository:
 
     @contextmanager
     def transaction(self) -> Iterator[LineageGraph]:
-        """Lock, yield a private copy of the graph, then commit objects and graph atomically."""
+        """Lock, yield a private copy of the graph, then commit objects and graph atomically.
+
+        Objects go first (a durable pack), then files queued with :meth:`_queue_file`, then
+        ``lineage.json``.  An exception inside the block leaves the repository unchanged.
+        """
         with self.lock.hold():
+            if self._txn is not None:  # nested in this thread: join the open transaction
+                yield self._txn
+                return
             graph = self._load_graph().copy()
-            with self.store.writer() as writer:
-                self._writer = writer
-                try:
-                    yield graph
-                finally:
-                    self._writer = None
+            revision = self._revision
+            self._txn, self._pending = graph, []
+            try:
+                with self.store.writer() as writer:
+                    self._writer = writer
+                    try:
+                        yield graph
+                    finally:
+                        self._writer = None
+                for path, data in self._pending:
+                    atomic_write_bytes(path, data)
+            finally:
+                self._txn, self._pending = None, []
             doc = graph.to_json()
-            doc["revision"] = self._revision + 1
-            atomic_write_json(self._lineage_path(), doc)
-            self._graph = None
+            doc["revision"] = revision + 1
+            atomic_write_bytes(self._lineage_path(), json.dumps(doc, separators=(",", ":")).encode())
+            with self._read_lock:
+                graph._shared = set()
+                self._graph, self._graph_stamp, self._revision = graph, self._stamp(), revision + 1
+
+    def _queue_file(self, path: Path, data: bytes) -> None:
+        """Write ``path`` when the current transaction commits (after its objects)."""
+        self._pending.append((path, data))
 
     def version(self, key: str) -> ModelVersion:
         """The version named, tagged or with id ``key``."""
         return self.graph.get(key)
 
     def versions(self) -> list[ModelVersion]:
+        """Every version, parents before children."""
         return self.graph.versions()
 
-    # ------------------------------------------------------------ add / checkout
+    # ------------------------------------------------------------ add
     def add_arrays(
         self,
         state: ArrayState,
@@ -181,16 +232,24 @@ class Repository:
         metadata: dict[str, Any] | None = None,
         lossy_bound: float | None = None,
         recipe: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+        oids: dict[str, str] | None = None,
+        sketch: np.ndarray | None = None,
+        progress: Progress | None = None,
     ) -> ModelVersion:
         """Store a state of ``{name: (array, dtype)}`` as a new version.
 
         Tensors equal to stored ones cost nothing; changed ones are encoded against the
-        first parent's tensor of the same name with the best codec.
+        first parent's tensor of the same name with the best codec.  ``oids`` (content
+        hashes already computed) and ``sketch`` save recomputing them.
         """
-        if not name or not isinstance(name, str) or "/" in name or name.strip() != name:
-            raise InvalidInput(f"invalid version name {name!r}", hint="use a non-empty name without '/' or surrounding spaces")
+        check_label(name)
+        if not state:
+            raise InvalidInput(f"version {name!r} would hold no tensors", hint="pass a non-empty state")
         if lossy_bound is not None and not (lossy_bound > 0):
-            raise InvalidInput(f"the lossy error bound must be positive, got {lossy_bound}")
+            raise InvalidInput(
+                f"the lossy error bound must be positive, got {lossy_bound}", hint="e.g. --lossy 1e-4, or leave it out"
+            )
         with self.transaction() as graph:
             if name in graph:
                 raise Conflict(f"a version named {name!r} already exists", hint="choose another name")
@@ -198,13 +257,19 @@ class Repository:
             base_manifest = graph.g.nodes[resolved[0][0]]["version"].manifest if resolved else {}
             manifest: dict[str, TensorRef] = {}
             assert self._writer is not None
-            for key, (array, dtype) in state.items():
+            for i, (key, (array, dtype)) in enumerate(state.items()):
                 base = base_manifest.get(key)
+                bound = lossy_bound if dtype in _LOSSY_DTYPES else None
                 oid = self._writer.put(
-                    array, dtype, base=base.oid if base else None, lossy_bound=lossy_bound if dtype in (
-                        "float32", "float64", "float16", "bfloat16") else None,
+                    array,
+                    dtype,
+                    base=base.oid if base else None,
+                    lossy_bound=bound,
+                    oid=oids.get(key) if (oids and bound is None) else None,
                 )
                 manifest[key] = TensorRef(oid, dtype, list(array.shape))
+                if progress:
+                    progress(i + 1, len(state), "storing")
             version = ModelVersion(
                 id=uuid.uuid4().hex[:16],
                 name=name,
@@ -215,28 +280,280 @@ class Repository:
                 author=author if author is not None else getpass.getuser(),
                 created=_now(),
                 metadata=dict(metadata or {}),
+                metrics=dict(metrics or {}),
                 recipe=recipe,
             )
             if lossy_bound is not None:
                 version.metadata["lossy_bound"] = lossy_bound
+                sketch = None  # the stored tensors are the decoded ones
+            if sketch is None:
+                sketch = sketch_arrays(self._decoded(state, manifest, lossy_bound), layout_of(manifest))
+            self._queue_file(sketch_path(self.mgit_dir, version.id), np.asarray(sketch, dtype="<f4").tobytes())
             graph.add_version(version, resolved)
+        self.sketch_index.remember(version.id, np.asarray(sketch, dtype=np.float32))
         return version
 
+    def _decoded(self, state: ArrayState, manifest: dict[str, TensorRef], lossy: float | None) -> ArrayState:
+        if lossy is None:
+            return state
+        return {
+            k: (self.store.get(t.oid), t.dtype) if t.dtype in _LOSSY_DTYPES else state[k] for k, t in manifest.items()
+        }
+
+    def _rebuild_sketch(self, version: ModelVersion, layout: Layout) -> np.ndarray:
+        state = {k: (self.store.get(version.manifest[k].oid), version.manifest[k].dtype) for k in layout.names}
+        vec = sketch_arrays(state, layout)
+        try:
+            atomic_write_bytes(sketch_path(self.mgit_dir, version.id), vec.astype("<f4").tobytes())
+        except OSError:
+            pass  # a read-only repository still answers; the sketch is rebuilt next time
+        return vec
+
+    def add(
+        self,
+        model: Any,
+        name: str | None = None,
+        parent: str | list[str] | None = None,
+        relation: str | Relation | None = None,
+        model_type: str | None = None,
+        message: str | None = None,
+        lossy: float | None = None,
+        *,
+        author: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+        infer: bool = True,
+        max_distance: float = DEFAULT_MAX_DISTANCE,
+        progress: Progress | None = None,
+    ) -> ModelVersion:
+        """Add a model as a new version.
+
+        Parameters
+        ----------
+        model
+            An ``nn.Module``, a state dict, a ``.safetensors`` file, a ``.pt``/``.bin`` state
+            dict (read with ``weights_only=True``) or a local Hugging Face model folder.
+        name
+            The version's name (default: the file or folder name).
+        parent
+            A version name, tag or id, or a list of them (a merge).  When None the parent is
+            inferred (see :mod:`.inference`), unless ``infer`` is False; the decision is kept in
+            ``metadata["inference"]``.
+        relation
+            ``finetune`` (default), ``version``, ``prune``, ``quantize``, ``distill``,
+            ``adapter`` or ``merge`` (default with several parents).  With an inferred parent
+            the evidence's suggestion is used when this is None.
+        model_type
+            The key tests are registered on; default: the first parent's.
+        lossy
+            An absolute error bound: float tensors may be stored lossy within it.
+
+        Raises
+        ------
+        NotFound, InvalidInput, Conflict
+            Missing file, unreadable or unsafe pickle, unknown or incompatible parent,
+            duplicate name.  The repository is unchanged.
+        """
+        from .adding import prepare_add, store_prepared
+
+        prep = prepare_add(
+            self,
+            model,
+            name=name,
+            parent=parent,
+            relation=relation,
+            lossy=lossy,
+            infer=infer,
+            max_distance=max_distance,
+            progress=progress,
+        )
+        return store_prepared(
+            self,
+            prep,
+            model_type=model_type,
+            message=message,
+            lossy=lossy,
+            author=author,
+            metadata=metadata,
+            metrics=metrics,
+            progress=progress,
+        )
+
+    def infer_parent(self, model: Any, *, max_distance: float = DEFAULT_MAX_DISTANCE) -> InferenceResult:
+        """The parent :meth:`add` would infer for ``model``, and why; writes nothing."""
+        from .adding import prepare_add
+
+        prep = prepare_add(
+            self, model, name="(dry run)", parent=None, relation=None, lossy=None, infer=True, max_distance=max_distance
+        )
+        if prep.inference is not None:
+            return prep.inference
+        return {
+            "parent": None,
+            "parent_id": None,
+            "confidence": 1.0,
+            "relation": None,
+            "candidates": [],
+            "reason": "the repository is empty",
+            "compared": 0,
+            "elapsed_ms": 0.0,
+        }
+
+    # ------------------------------------------------------------ checkout / load / export
     def checkout_arrays(self, key: str) -> ArrayState:
         """``{name: (array, dtype)}`` of a stored version, bit-exact."""
         version = self.version(key)
         return {k: (self.store.get(t.oid), t.dtype) for k, t in version.manifest.items()}
 
+    def checkout(self, key: str) -> dict[str, torch.Tensor]:
+        """The state dict of a version: ``{name: tensor}``, bit-exact, in the stored dtypes."""
+        from .io.modules import tensors_of
+
+        return tensors_of(self.checkout_arrays(key))
+
+    def load(self, key: str) -> torch.nn.Module:
+        """Rebuild the ``nn.Module`` of a version (Hugging Face config or importable class).
+
+        Raises
+        ------
+        InvalidInput
+            When the version records no architecture or its tensors do not fit it.
+        """
+        from .io.modules import load_module
+
+        version = self.version(key)
+        return load_module(self.checkout_arrays(key), version.architecture, name=repr(version.name))
+
+    def export(self, key: str, path: str | Path, format: Format | None = None, *, overwrite: bool = False) -> Path:
+        """Write a version to ``path``: ``safetensors`` / ``pt`` file or ``hf`` folder (guessed
+        from the suffix when ``format`` is None).  Returns the path written."""
+        from .io.export import guess_format, write_hf_folder, write_state
+
+        version = self.version(key)
+        fmt = format or guess_format(path)
+        state = self.checkout_arrays(key)
+        if fmt == "hf":
+            write_hf_folder(state, version.architecture, path, name=repr(version.name), overwrite=overwrite)
+        elif fmt in ("safetensors", "pt"):
+            write_state(state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite)
+        else:
+            raise InvalidInput(f"unknown export format {fmt!r}", hint="use safetensors, pt or hf")
+        return Path(path)
+
+    # ------------------------------------------------------------ names, tags, removal
+    def rename(self, key: str, new_name: str) -> ModelVersion:
+        """Give a version a new name (its id, tags and edges stay)."""
+        with self.transaction() as graph:
+            graph.rename(key, new_name)
+            return graph.get(new_name)
+
+    def tag(self, key: str, tag: str, *, move: bool = False) -> ModelVersion:
+        """Attach ``tag`` to a version; ``move`` takes it from the version that has it."""
+        with self.transaction() as graph:
+            graph.tag(key, tag, move=move)
+            return graph.get(tag)
+
+    def untag(self, tag: str) -> ModelVersion:
+        """Remove a tag; returns the version it was on."""
+        with self.transaction() as graph:
+            return graph.edit(graph.untag(tag))
+
+    def tags(self) -> dict[str, str]:
+        """tag -> version name."""
+        graph = self.graph
+        return {t: graph.g.nodes[vid]["version"].name for t, vid in sorted(graph.tags().items())}
+
+    def remove(self, key: str, *, reroot: bool = False) -> tuple[ModelVersion, list[str]]:
+        """Remove a version; returns it and the names of children re-rooted onto its parents.
+
+        Its stored objects stay until ``gc`` (children's deltas may still need them).
+
+        Raises
+        ------
+        Conflict
+            When other versions depend on it and ``reroot`` is False.
+        """
+        with self.transaction() as graph:
+            kids = [c.name for c in graph.dependants(key)]
+            removed = graph.remove_version(key, reroot=reroot)
+        return removed, kids
+
+    def annotate(
+        self,
+        key: str,
+        *,
+        message: str | None = None,
+        model_type: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+    ) -> ModelVersion:
+        """Change a version's message or model type, or merge keys into its metadata/metrics."""
+        with self.transaction() as graph:
+            v = graph.edit(key)
+            if message is not None:
+                v.message = message
+            if model_type is not None:
+                v.model_type = model_type or None
+            v.metadata.update(metadata or {})
+            v.metrics.update(metrics or {})
+            return v
+
+    # ------------------------------------------------------------ reading payloads
+    def log(self, key: str | None = None) -> list[ModelVersion]:
+        """Versions parents-first: all of them, or ``key`` with its ancestors and descendants."""
+        graph = self.graph
+        if key is None:
+            return graph.versions()
+        vid = graph.resolve(key)
+        keep = graph.ancestors(vid) | graph.descendants(vid) | {vid}
+        return [v for v in graph.versions() if v.id in keep]
+
+    def accounts(self) -> Accounts:
+        """Stored bytes charged to each version (cached until the lineage or packs change)."""
+        graph = self.graph
+        stamp = (self._graph_stamp, tuple(self.store.pack_names()))
+        if self._accounts is None or self._accounts[0] != stamp:
+            self._accounts = (stamp, charge(graph, self.store))
+        return self._accounts[1]
+
+    def graph_payload(self) -> GraphPayload:
+        """The lineage for the panel, ``log --json`` and the REST graph route (no manifests)."""
+        graph = self.graph
+        return payloads.graph_payload(graph, self.accounts(), self._revision)
+
+    def show(self, key: str) -> VersionDetail:
+        """One version in full (manifest with per-tensor storage, metadata, metrics, tests)."""
+        return payloads.version_detail(self, key)
+
+    def stats(self) -> StorageStats:
+        """Stored vs raw bytes per version and in total (indexes only, nothing decoded)."""
+        return payloads.storage_stats(self)
+
+    def stored_nbytes(self, key: str | None = None) -> tuple[int, int]:
+        """(stored bytes charged to ``key``, or of the whole repository; raw bytes)."""
+        acc = self.accounts()
+        if key is None:
+            return acc.stored_bytes, sum(v.raw_nbytes for v in self.versions())
+        v = self.version(key)
+        return acc.charged.get(v.id, 0), v.raw_nbytes
+
     # ------------------------------------------------------------ maintenance
     def live_objects(self) -> set[str]:
         return {t.oid for v in self.versions() for t in v.manifest.values()}
 
-    def gc(self, progress: Any = None) -> GcReport:
-        """Drop objects no version references and repack the rest into one pack."""
+    def gc(self, progress: Progress | None = None) -> RepoGcReport:
+        """Drop objects and sketches no version references; repack the rest into one pack."""
         with self.lock.hold():
-            return collect_garbage(self.store, self.live_objects(), progress)
+            live = {v.id for v in self.versions()}
+            removed = 0
+            for f in (self.mgit_dir / SKETCH_DIR).glob("*" + SKETCH_SUFFIX):
+                if f.name[: -len(SKETCH_SUFFIX)] not in live:
+                    f.unlink(missing_ok=True)
+                    removed += 1
+            report = collect_garbage(self.store, self.live_objects(), progress)
+            return RepoGcReport(**asdict(report), sketches_removed=removed)
 
-    def verify(self, progress: Any = None, repair: bool = False) -> VerifyReport:
+    def verify(self, progress: Progress | None = None, repair: bool = False) -> VerifyReport:
         """Re-hash every object and check every delta chain; name the versions affected."""
         repaired = repair_indexes(self.store) if repair else []
         report = verify_store(self.store, progress=progress)
@@ -245,7 +562,8 @@ class Repository:
         if bad:
             # objects whose chain runs through a damaged object are damaged too
             for oid in self.store.object_ids():
-                chain, cur = [], oid
+                chain: list[str] = []
+                cur: str | None = oid
                 while cur and self.store.has(cur):
                     chain.append(cur)
                     cur = self.store.info(cur).base
@@ -262,19 +580,6 @@ class Repository:
             v.name for v in self.versions() if any(t.oid in bad for t in v.manifest.values())
         )
         return report
-
-    def stored_nbytes(self, key: str | None = None) -> tuple[int, int]:
-        """(stored bytes new to ``key`` or in the whole repository, raw bytes)."""
-        if key is None:
-            oids = self.live_objects()
-            raw = sum(v.raw_nbytes for v in self.versions())
-        else:
-            v = self.version(key)
-            parents = self.graph.parents(key)
-            seen = {t.oid for p, _ in parents for t in p.manifest.values()}
-            oids = {t.oid for t in v.manifest.values()} - seen
-            raw = v.raw_nbytes
-        return sum(self.store.info(o).stored_nbytes for o in oids), raw
 
     def close(self) -> None:
         self.store.close()

@@ -14,6 +14,7 @@ def main(path: str, prefix: str, seed: int) -> None:
     rng = np.random.default_rng(seed)
     state = {f"layer{i}.weight": (rng.standard_normal((64, 64)).astype(np.float32), "float32") for i in range(6)}
     parent = None
+    print("ready", flush=True)
     for step in range(10_000):
         for key, (arr, dtype) in list(state.items()):
             arr = arr.copy()

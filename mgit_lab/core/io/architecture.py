@@ -81,6 +81,8 @@ def build_module(architecture: dict[str, Any] | None) -> torch.nn.Module:
             for part in qual.split("."):
                 obj = getattr(obj, part)
         except (ImportError, AttributeError) as exc:
-            raise InvalidInput(f"cannot import the model class {path!r}: {exc}", hint="install the package that defines it") from None
+            raise InvalidInput(
+                f"cannot import the model class {path!r}: {exc}", hint="install the package that defines it"
+            ) from None
         return obj(**architecture.get("init", {}))
-    raise InvalidInput(f"unknown architecture kind {kind!r}")
+    raise InvalidInput(f"unknown architecture kind {kind!r}", hint="this version was recorded by a newer mgit-lab")

@@ -45,7 +45,10 @@ def tensor_to_array(tensor: torch.Tensor) -> tuple[np.ndarray, str]:
 def array_to_tensor(array: np.ndarray, dtype: str) -> torch.Tensor:
     """The torch tensor of ``array`` (storage dtype) with logical ``dtype``."""
     if array.dtype != STORAGE_DTYPES[dtype]:
-        raise InvalidInput(f"array of {array.dtype} is not the storage dtype of {dtype}")
+        raise InvalidInput(
+            f"array of {array.dtype} is not the storage dtype of {dtype}",
+            hint=f"hold {dtype} as {STORAGE_DTYPES[dtype]}",
+        )
     if not array.flags.writeable:
         array = array.copy()
     if dtype == "bfloat16":

@@ -1,0 +1,222 @@
+"""Read a model from whatever a user has: an ``nn.Module``, a state dict, a ``.safetensors``
+file, a ``.pt``/``.bin`` state dict, or a local Hugging Face model folder.
+
+Everything becomes a :class:`LoadedModel`: ``{name: (array in storage dtype, dtype)}``
+plus the architecture record when one can be known.  Pickled files are always read with
+``torch.load(weights_only=True)``: a file that needs more than tensors is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..errors import InvalidInput, NotFound
+from .architecture import architecture_of
+from .tensors import tensor_to_array
+
+ArrayState = dict[str, tuple[np.ndarray, str]]
+
+PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
+HF_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+HF_INDEX_FILES = ("model.safetensors.index.json", "pytorch_model.bin.index.json")
+
+
+@dataclass
+class LoadedModel:
+    """A model read into arrays, ready for :meth:`Repository.add_arrays`."""
+
+    state: ArrayState
+    architecture: dict[str, Any] | None
+    #: what it was read from, for messages and metadata (``"nn.Module"``, a path, ...)
+    origin: str
+    #: a version name suggested by the source (file stem, folder name), if any
+    suggested_name: str | None = None
+
+
+def state_from_tensors(tensors: Mapping[str, Any], origin: str) -> ArrayState:
+    """Convert a mapping of names to tensors (or numpy arrays) into storage arrays."""
+    state: ArrayState = {}
+    for key, value in tensors.items():
+        if not isinstance(key, str):
+            raise InvalidInput(f"{origin}: state dict key {key!r} is not a string", hint="use parameter names as keys")
+        if isinstance(value, torch.Tensor):
+            if value.is_sparse or value.layout != torch.strided:
+                raise InvalidInput(f"{origin}: tensor {key!r} is sparse", hint="convert it with .to_dense()")
+            if value.device.type == "meta":
+                raise InvalidInput(
+                    f"{origin}: tensor {key!r} is on the meta device and holds no data",
+                    hint="materialise the model's weights before adding it",
+                )
+            state[key] = tensor_to_array(value)
+        elif isinstance(value, np.ndarray):
+            state[key] = tensor_to_array(torch.from_numpy(np.ascontiguousarray(value)))
+        else:
+            raise InvalidInput(
+                f"{origin}: entry {key!r} is a {type(value).__name__}, not a tensor",
+                hint="pass a state dict of tensors (model.state_dict())",
+            )
+    if not state:
+        raise InvalidInput(f"{origin} holds no tensors", hint="check that it is a model checkpoint")
+    return state
+
+
+def _from_module(model: torch.nn.Module) -> LoadedModel:
+    return LoadedModel(state_from_tensors(model.state_dict(), "the model"), architecture_of(model), "nn.Module")
+
+
+def _load_pickle(path: Path) -> dict[str, Any]:
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - torch raises many kinds; all mean "refused"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidInput(
+            f"{path} cannot be loaded safely (torch.load with weights_only=True refused it: {first})",
+            hint="save a plain state dict (torch.save(model.state_dict(), path)) or use safetensors",
+        ) from None
+    if isinstance(obj, Mapping):
+        # common wrappers: {"state_dict": {...}}, {"model": {...}}
+        for wrapper in ("state_dict", "model_state_dict", "model"):
+            inner = obj.get(wrapper)
+            if isinstance(inner, Mapping) and inner and all(isinstance(v, torch.Tensor) for v in inner.values()):
+                return dict(inner)
+        return dict(obj)
+    raise InvalidInput(
+        f"{path} holds a {type(obj).__name__}, not a state dict",
+        hint="save model.state_dict() rather than the model object",
+    )
+
+
+def _load_safetensors(path: Path) -> dict[str, torch.Tensor]:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        return load_file(str(path), device="cpu")
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise InvalidInput(
+            f"{path} is not a readable safetensors file: {exc}",
+            hint="check that the file is complete and not corrupted",
+        ) from None
+
+
+def _hf_weights(folder: Path) -> dict[str, torch.Tensor]:
+    for index_name in HF_INDEX_FILES:
+        index_path = folder / index_name
+        if index_path.is_file():
+            try:
+                shards = sorted(set(json.loads(index_path.read_text())["weight_map"].values()))
+            except (ValueError, KeyError) as exc:
+                raise InvalidInput(
+                    f"{index_path} is not a valid shard index: {exc}", hint="re-save the model with save_pretrained"
+                ) from None
+            out: dict[str, torch.Tensor] = {}
+            for shard in shards:
+                out.update(_read_weight_file(folder / shard))
+            return out
+    for name in HF_WEIGHT_FILES:
+        if (folder / name).is_file():
+            return _read_weight_file(folder / name)
+    raise InvalidInput(
+        f"{folder} has a config.json but no weights",
+        hint=f"expected one of {', '.join(HF_WEIGHT_FILES + HF_INDEX_FILES)}",
+    )
+
+
+def _read_weight_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise NotFound(f"{path} does not exist", hint="the folder's shard index names a file that is missing")
+    if path.suffix == ".safetensors":
+        return dict(_load_safetensors(path))
+    return _load_pickle(path)
+
+
+def _from_hf_folder(folder: Path) -> LoadedModel:
+    """A Hugging Face folder: through ``from_pretrained`` when transformers knows the class
+    (canonical keys, tied weights restored), else the raw weight files."""
+    try:
+        config = json.loads((folder / "config.json").read_text())
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{folder / 'config.json'} is not valid JSON: {exc}", hint="fix or re-save the model folder"
+        ) from None
+    arch_names = config.get("architectures") or []
+    cls = None
+    if arch_names:
+        try:
+            import transformers
+
+            cls = getattr(transformers, arch_names[0], None)
+        except ImportError:
+            cls = None
+    if cls is not None:
+        model = _from_pretrained(cls, folder)
+        loaded = _from_module(model)
+        loaded.origin = str(folder)
+        loaded.suggested_name = folder.name
+        return loaded
+    arch = {"kind": "transformers", "class": arch_names[0], "config": config} if arch_names else None
+    return LoadedModel(state_from_tensors(_hf_weights(folder), str(folder)), arch, str(folder), folder.name)
+
+
+def _from_pretrained(cls: Any, folder: Path) -> torch.nn.Module:
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        return cls.from_pretrained(str(folder), local_files_only=True)
+    except Exception as exc:  # noqa: BLE001 - from_pretrained raises many kinds
+        raise InvalidInput(
+            f"transformers could not load {folder}: {exc}", hint="check that from_pretrained opens this folder"
+        ) from None
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def load_source(model: Any) -> LoadedModel:
+    """Read ``model`` (module, state dict, file or folder path) into a :class:`LoadedModel`.
+
+    Raises
+    ------
+    NotFound
+        When a path does not exist.
+    InvalidInput
+        When the input is not a model this function can read.
+    """
+    if isinstance(model, torch.nn.Module):
+        return _from_module(model)
+    if isinstance(model, Mapping):
+        return LoadedModel(state_from_tensors(model, "the state dict"), None, "state dict")
+    if isinstance(model, (str, Path)):
+        path = Path(model).expanduser()
+        if not path.exists():
+            raise NotFound(f"{path} does not exist", hint="check the path")
+        if path.is_dir():
+            if (path / "config.json").is_file():
+                return _from_hf_folder(path)
+            raise InvalidInput(
+                f"{path} is a folder without a config.json",
+                hint="pass a Hugging Face model folder, a .safetensors file or a .pt/.bin state dict",
+            )
+        if path.suffix == ".safetensors":
+            tensors: Mapping[str, Any] = _load_safetensors(path)
+        elif path.suffix in PICKLE_SUFFIXES:
+            tensors = _load_pickle(path)
+        else:
+            raise InvalidInput(
+                f"{path}: unknown model file type {path.suffix or '(no suffix)'!r}",
+                hint="use .safetensors, .pt, .pth, .bin or .ckpt, or a Hugging Face folder",
+            )
+        return LoadedModel(state_from_tensors(tensors, str(path)), None, str(path), path.stem)
+    raise InvalidInput(
+        f"cannot add a {type(model).__name__}",
+        hint="pass an nn.Module, a state dict, a .safetensors/.pt/.bin file or a Hugging Face folder",
+    )
