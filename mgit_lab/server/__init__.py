@@ -13,11 +13,13 @@ from typing import Any
 
 from jupyter_server.utils import url_path_join
 
+from ..core.repository import Repository
 from . import handlers as h
 from . import job_handlers as jh
+from . import version_handlers as vh
 from .jobs import JobLogHandler, JobRunner
 from .paths import RootDir
-from .repos import RepositoryCache, interim_graph_payload
+from .repos import RepositoryCache
 
 #: (path template as in openapi.yaml, handler class); {name} matches one path segment
 ROUTES: list[tuple[str, type]] = [
@@ -25,6 +27,11 @@ ROUTES: list[tuple[str, type]] = [
     ("/repos", h.RepositoriesHandler),
     ("/graph", h.GraphHandler),
     ("/revision", h.RevisionHandler),
+    ("/versions/{key}", vh.ModelVersionHandler),
+    ("/versions/{key}/rename", vh.RenameHandler),
+    ("/tags", vh.TagsHandler),
+    ("/tags/{tag}", vh.TagHandler),
+    ("/stats", vh.StatsHandler),
     ("/codecs", h.CodecsHandler),
     ("/gc", jh.GcHandler),
     ("/verify", jh.VerifyHandler),
@@ -43,11 +50,13 @@ def setup_routes(server_app: Any) -> None:
     web_app = server_app.web_app
     root = RootDir(server_app.root_dir)
     web_app.settings["mgit_root"] = root
-    web_app.settings["mgit_repos"] = RepositoryCache(root, interim_graph_payload)
+    web_app.settings["mgit_repos"] = RepositoryCache(root, Repository.graph_payload)
     web_app.settings["mgit_jobs"] = JobRunner()
     package_log = logging.getLogger("mgit_lab")
     for old in [x for x in package_log.handlers if isinstance(x, JobLogHandler)]:
         package_log.removeHandler(old)
     package_log.addHandler(JobLogHandler(server_app.log))
     base = url_path_join(web_app.settings["base_url"], "mgit", "api")
-    web_app.add_handlers(".*$", [(base + route_regex(t) + "$", cls) for t, cls in ROUTES])
+    web_app.add_handlers(
+        ".*$", [(base + route_regex(t) + "$", cls) for t, cls in ROUTES]
+    )

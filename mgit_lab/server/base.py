@@ -40,10 +40,14 @@ class MgitHandler(APIHandler):
     # ------------------------------------------------------------ auth
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
-        if self.current_user is None:  # also when the server allows unauthenticated access
+        if (
+            self.current_user is None
+        ):  # also when the server allows unauthenticated access
             raise web.HTTPError(403, "authentication required")
         action = "read" if self.request.method in ("GET", "HEAD") else "write"
-        allowed = self.authorizer.is_authorized(self, self.current_user, action, AUTH_RESOURCE)
+        allowed = self.authorizer.is_authorized(
+            self, self.current_user, action, AUTH_RESOURCE
+        )
         if asyncio.iscoroutine(allowed):
             allowed = await allowed
         if not allowed:
@@ -78,13 +82,18 @@ class MgitHandler(APIHandler):
         try:
             doc = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"the request body is not valid JSON: {exc}", hint="send a JSON object") from None
+            raise InvalidInput(
+                f"the request body is not valid JSON: {exc}", hint="send a JSON object"
+            ) from None
         if not isinstance(doc, dict):
-            raise InvalidInput(f"the request body must be a JSON object, got {type(doc).__name__}")
+            raise InvalidInput(
+                f"the request body must be a JSON object, got {type(doc).__name__}"
+            )
         unknown = sorted(set(doc) - known)
         if unknown:
             raise InvalidInput(
-                f"unknown field(s) {', '.join(map(repr, unknown))}", hint=f"known fields: {', '.join(sorted(known))}"
+                f"unknown field(s) {', '.join(map(repr, unknown))}",
+                hint=f"known fields: {', '.join(sorted(known))}",
             )
         return doc
 
@@ -96,7 +105,9 @@ class MgitHandler(APIHandler):
             return True
         if value.lower() in ("0", "false", "no", ""):
             return False
-        raise InvalidInput(f"query parameter {name!r} must be true or false, got {value!r}")
+        raise InvalidInput(
+            f"query parameter {name!r} must be true or false, got {value!r}"
+        )
 
     def query_str(self, name: str, default: Any = _MISSING) -> Any:
         value = self.get_query_argument(name, None)
@@ -119,7 +130,10 @@ class MgitHandler(APIHandler):
         elif isinstance(exc, web.HTTPError):
             body = {"message": exc.log_message or self._reason, "hint": None}
         elif exc is not None:
-            body = {"message": f"internal error: {type(exc).__name__}", "hint": "see the Jupyter server log"}
+            body = {
+                "message": f"internal error: {type(exc).__name__}",
+                "hint": "see the Jupyter server log",
+            }
         else:
             body = {"message": self._reason, "hint": None}
         self.set_header("Content-Type", "application/json")
@@ -127,12 +141,23 @@ class MgitHandler(APIHandler):
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         if isinstance(value, MgitError) and value.http_status < 500:
-            self.log.info("mgit %s %s: %s %s", self.request.method, self.request.path, value.http_status, value)
+            self.log.info(
+                "mgit %s %s: %s %s",
+                self.request.method,
+                self.request.path,
+                value.http_status,
+                value,
+            )
         else:
             super().log_exception(typ, value, tb)
 
 
-def field(doc: dict[str, Any], name: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
+def field(
+    doc: dict[str, Any],
+    name: str,
+    kind: type | tuple[type, ...],
+    default: Any = _MISSING,
+) -> Any:
     """``doc[name]`` checked to be of ``kind``; ``default`` when absent (required if none given)."""
     if name not in doc or doc[name] is None:
         if default is _MISSING:
@@ -141,9 +166,13 @@ def field(doc: dict[str, Any], name: str, kind: type | tuple[type, ...], default
     value = doc[name]
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if isinstance(value, bool) and bool not in kinds:
-        raise InvalidInput(f"field {name!r} must be {_kind_names(kinds)}, got a boolean")
+        raise InvalidInput(
+            f"field {name!r} must be {_kind_names(kinds)}, got a boolean"
+        )
     if not isinstance(value, kinds):
-        raise InvalidInput(f"field {name!r} must be {_kind_names(kinds)}, got {type(value).__name__}")
+        raise InvalidInput(
+            f"field {name!r} must be {_kind_names(kinds)}, got {type(value).__name__}"
+        )
     return value
 
 

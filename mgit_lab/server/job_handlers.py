@@ -7,14 +7,14 @@ callback.  ``GET jobs/{id}`` follows it; ``DELETE jobs/{id}`` cancels it.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from jupyter_server.utils import url_path_join
 from tornado import web
 
+from ..core.payloads import gc_payload, verify_payload
 from ..core.repository import Repository
-from ..core.schema import JobList
+from ..core.schema import GcPayload, JobList, VerifyPayload
 from .base import MgitHandler, field
 from .jobs import Work
 
@@ -37,19 +37,21 @@ class JobLauncher(MgitHandler):
         rel, repo = self.repository(field(doc, "repo", str, ""))
         title, work = await self.call(self.plan, doc, repo)
         job = self.jobs.submit(self.kind, rel, title, work)
-        self.set_header("Location", url_path_join(self.base_url, "mgit", "api", "jobs", job.id))
+        self.set_header(
+            "Location", url_path_join(self.base_url, "mgit", "api", "jobs", job.id)
+        )
         self.reply(job.to_json(), status=202)
-
-
-def _dataclass_json(report: Any) -> dict[str, Any]:
-    return dataclasses.asdict(report)
 
 
 class GcHandler(JobLauncher):
     kind = "gc"
 
     def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, Work]:
-        return "collect garbage", lambda progress: _dataclass_json(repo.gc(progress))
+        def work(progress: Any) -> GcPayload:
+            report = repo.gc(progress)
+            return gc_payload(report, report.sketches_removed)
+
+        return "collect garbage", work
 
 
 class VerifyHandler(JobLauncher):
@@ -59,9 +61,8 @@ class VerifyHandler(JobLauncher):
     def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, Work]:
         repair = field(doc, "repair", bool, False)
 
-        def work(progress: Any) -> dict[str, Any]:
-            report = repo.verify(progress, repair=repair)
-            return {**_dataclass_json(report), "ok": report.ok}
+        def work(progress: Any) -> VerifyPayload:
+            return verify_payload(repo.verify(progress, repair=repair))
 
         return "verify the repository" + (" and repair indexes" if repair else ""), work
 

@@ -47,7 +47,9 @@ def _now() -> str:
 class Job:
     """One long operation: its state, progress, log and outcome (thread-safe)."""
 
-    def __init__(self, kind: str, repo: str, title: str, work: Work, log_lines: int = 200) -> None:
+    def __init__(
+        self, kind: str, repo: str, title: str, work: Work, log_lines: int = 200
+    ) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.kind = kind
         self.repo = repo
@@ -124,10 +126,16 @@ class Job:
                 self._append("cancelled")
         except MgitError as exc:
             with self._lock:
-                self.error = {"message": exc.message, "hint": exc.hint, "status": exc.http_status}
+                self.error = {
+                    "message": exc.message,
+                    "hint": exc.hint,
+                    "status": exc.http_status,
+                }
                 self._end("failed")
                 self._append(f"failed: {exc}")
-        except Exception as exc:  # a job records every failure rather than kill its worker
+        except (
+            Exception
+        ) as exc:  # a job records every failure rather than kill its worker
             log.exception("mgit job %s (%s) failed", self.id, self.title)
             with self._lock:
                 self.error = {
@@ -149,7 +157,11 @@ class Job:
 
     def to_json(self) -> JobPayload:
         with self._lock:
-            fraction = min(1.0, self.done / self.total) if self.total else (1.0 if self.status == "done" else None)
+            fraction = (
+                min(1.0, self.done / self.total)
+                if self.total
+                else (1.0 if self.status == "done" else None)
+            )
             return {
                 "id": self.id,
                 "kind": self.kind,
@@ -160,7 +172,12 @@ class Job:
                 "created": self.created,
                 "started": self.started,
                 "finished": self.finished,
-                "progress": {"done": self.done, "total": self.total, "fraction": fraction, "step": self.step},
+                "progress": {
+                    "done": self.done,
+                    "total": self.total,
+                    "fraction": fraction,
+                    "step": self.step,
+                },
                 "log": list(self._log),
                 "result": self.result,
                 "error": self.error,
@@ -195,7 +212,13 @@ class JobRunner:
         At most this many finished jobs are kept (oldest dropped first).
     """
 
-    def __init__(self, workers: int = 2, keep_seconds: float = 3600.0, keep_max: int = 100, idle_seconds: float = 5.0):
+    def __init__(
+        self,
+        workers: int = 2,
+        keep_seconds: float = 3600.0,
+        keep_max: int = 100,
+        idle_seconds: float = 5.0,
+    ):
         self.workers = workers
         self.keep_seconds = keep_seconds
         self.keep_max = keep_max
@@ -212,12 +235,19 @@ class JobRunner:
         job = Job(kind, repo, title, work)
         with self._lock:
             if self._closed:
-                raise Conflict("the server is shutting down", hint="try again once it has restarted")
+                raise Conflict(
+                    "the server is shutting down",
+                    hint="try again once it has restarted",
+                )
             self._prune()
             self._jobs[job.id] = job
             self._queue.put(job)
             if self._queue.qsize() > self._idle and len(self._threads) < self.workers:
-                thread = threading.Thread(target=self._worker, name=f"mgit-job-{len(self._threads)}", daemon=True)
+                thread = threading.Thread(
+                    target=self._worker,
+                    name=f"mgit-job-{len(self._threads)}",
+                    daemon=True,
+                )
                 self._threads.add(thread)
                 thread.start()
         return job
@@ -227,7 +257,8 @@ class JobRunner:
             job = self._jobs.get(job_id)
         if job is None:
             raise NotFound(
-                f"no job {job_id!r}", hint="finished jobs are forgotten after a while; list them with GET jobs"
+                f"no job {job_id!r}",
+                hint="finished jobs are forgotten after a while; list them with GET jobs",
             )
         return job
 
@@ -254,9 +285,15 @@ class JobRunner:
 
     def _prune(self) -> None:
         now = time.monotonic()
-        ended = sorted((j for j in self._jobs.values() if j.ended_at is not None), key=lambda j: j.ended_at or 0.0)
+        ended = sorted(
+            (j for j in self._jobs.values() if j.ended_at is not None),
+            key=lambda j: j.ended_at or 0.0,
+        )
         for i, job in enumerate(ended):
-            if now - (job.ended_at or now) > self.keep_seconds or len(ended) - i > self.keep_max:
+            if (
+                now - (job.ended_at or now) > self.keep_seconds
+                or len(ended) - i > self.keep_max
+            ):
                 del self._jobs[job.id]
 
     def _worker(self) -> None:

@@ -15,7 +15,15 @@ import sys
 import types
 import typing
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
+from typing import (
+    Any,
+    Literal,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+    is_typeddict,
+)
 
 from ..core import schema
 
@@ -29,9 +37,22 @@ PAYLOADS = [
     "RevisionPayload",
     "JobPayload",
     "JobList",
+    "GraphPayload",
+    "VersionDetail",
+    "RemovePayload",
+    "TagPayload",
+    "StorageStats",
+    "GcPayload",
+    "VerifyPayload",
 ]
 
-_SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean", type(None): "null"}
+_SCALARS = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
 
 
 def _type_schema(tp: Any, refs: dict[str, type]) -> dict[str, Any]:
@@ -53,7 +74,10 @@ def _type_schema(tp: Any, refs: dict[str, type]) -> dict[str, Any]:
     if origin in (list, tuple, typing.Sequence):
         return {"type": "array", "items": _type_schema(args[0], refs) if args else {}}
     if origin is dict:
-        return {"type": "object", "additionalProperties": _type_schema(args[1], refs) if args else {}}
+        return {
+            "type": "object",
+            "additionalProperties": _type_schema(args[1], refs) if args else {},
+        }
     if tp is dict:
         return {"type": "object"}
     if tp is list:
@@ -107,7 +131,11 @@ def main() -> int:
     import yaml
 
     doc = updated(load())
-    SPEC_PATH.write_text(yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True, default_flow_style=None))
+    SPEC_PATH.write_text(
+        yaml.safe_dump(
+            doc, sort_keys=False, width=110, allow_unicode=True, default_flow_style=None
+        )
+    )
     print(f"wrote {SPEC_PATH}")
     return 0
 

@@ -30,7 +30,9 @@ class RepositoryCache:
         ``graph_payload(repo) -> dict`` with a ``"revision"`` key (a core function).
     """
 
-    def __init__(self, root: RootDir, graph_payload: Callable[[Repository], dict[str, Any]]) -> None:
+    def __init__(
+        self, root: RootDir, graph_payload: Callable[[Repository], dict[str, Any]]
+    ) -> None:
         self.root = root
         self._graph_payload = graph_payload
         self._repos: dict[Path, Repository] = {}
@@ -75,27 +77,3 @@ class RepositoryCache:
             entry = (int(payload["revision"]), json.dumps(payload))
             self._graphs[key] = entry
             return entry
-
-
-def interim_graph_payload(repo: Repository) -> dict[str, Any]:
-    """The graph payload until the core's builder lands (no manifests: kept cheap)."""
-    graph = repo.graph
-    revision = repo.revision
-    nodes = []
-    for v in graph.versions():
-        parents = graph.parents(v.id)
-        nodes.append(
-            {
-                "id": v.id,
-                "name": v.name,
-                "model_type": v.model_type,
-                "parents": [p.id for p, _ in parents],
-                "relations": [r.value for _, r in parents],
-                "created": v.created,
-                "author": v.author,
-                "message": v.message,
-                "tags": list(v.tags),
-            }
-        )
-    edges = [{"parent": u, "child": c, "relation": r.value} for u, c, r in graph.edges()]
-    return {"revision": revision, "nodes": nodes, "edges": edges}

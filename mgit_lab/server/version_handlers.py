@@ -24,8 +24,14 @@ class ModelVersionHandler(MgitHandler):
     @web.authenticated
     async def delete(self, key: str) -> None:
         _, repo = self.repository(self.query_str("repo", ""))
-        removed, kids = await self.call(repo.remove, key, reroot=self.query_bool("reroot"))
-        payload: RemovePayload = {"removed": removed.name, "id": removed.id, "rerooted": kids}
+        removed, kids = await self.call(
+            repo.remove, key, reroot=self.query_bool("reroot")
+        )
+        payload: RemovePayload = {
+            "removed": removed.name,
+            "id": removed.id,
+            "rerooted": kids,
+        }
         self.reply(payload)
 
 
@@ -50,7 +56,10 @@ class TagsHandler(MgitHandler):
         doc = self.body({"repo", "version", "tag", "move"})
         _, repo = self.repository(field(doc, "repo", str, ""))
         await self.call(
-            repo.tag, field(doc, "version", str), field(doc, "tag", str), move=field(doc, "move", bool, False)
+            repo.tag,
+            field(doc, "version", str),
+            field(doc, "tag", str),
+            move=field(doc, "move", bool, False),
         )
         payload: TagPayload = {"tags": await self.call(repo.tags)}
         self.reply(payload)

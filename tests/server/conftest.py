@@ -21,9 +21,14 @@ def jp_server_config() -> dict[str, Any]:
     return {"ServerApp": {"jpserver_extensions": {"mgit_lab": True}}}
 
 
-def small_state(seed: int, n: int = 4, size: int = 64) -> dict[str, tuple[np.ndarray, str]]:
+def small_state(
+    seed: int, n: int = 4, size: int = 64
+) -> dict[str, tuple[np.ndarray, str]]:
     rng = np.random.default_rng(seed)
-    return {f"layer{i}.weight": (rng.standard_normal(size).astype(np.float32), "float32") for i in range(n)}
+    return {
+        f"layer{i}.weight": (rng.standard_normal(size).astype(np.float32), "float32")
+        for i in range(n)
+    }
 
 
 @pytest.fixture
@@ -35,9 +40,13 @@ def lineage_repo(jp_root_dir: Path) -> Repository:
     ft = {k: (a + 0.01, d) for k, (a, d) in base.items()}
     repo.add_arrays(ft, "ft", parents=[("base", "finetune")], model_type="mlm")
     repo.add_arrays(
-        {k: (a.astype(np.float16), "float16") for k, (a, _) in ft.items()}, "quant", parents=[("ft", "quantize")]
+        {k: (a.astype(np.float16), "float16") for k, (a, _) in ft.items()},
+        "quant",
+        parents=[("ft", "quantize")],
     )
-    repo.add_arrays(small_state(2), "v2", parents=[("base", "version")], model_type="mlm")
+    repo.add_arrays(
+        small_state(2), "v2", parents=[("base", "version")], model_type="mlm"
+    )
     return repo
 
 
@@ -53,8 +62,19 @@ def api(jp_fetch, openapi):
     Every answer is validated against openapi.yaml; errors do not raise.
     """
 
-    async def call(method: str, path: str, body: Any = None, params: dict | None = None, headers=None, raw=None):
-        kwargs: dict[str, Any] = {"method": method, "raise_error": False, "headers": headers or {}}
+    async def call(
+        method: str,
+        path: str,
+        body: Any = None,
+        params: dict | None = None,
+        headers=None,
+        raw=None,
+    ):
+        kwargs: dict[str, Any] = {
+            "method": method,
+            "raise_error": False,
+            "headers": headers or {},
+        }
         if params:
             kwargs["params"] = params
         if raw is not None:

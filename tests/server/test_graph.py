@@ -65,9 +65,21 @@ async def test_graph_payload(api, lineage_repo):
     assert set(by_name) == {"base", "ft", "quant", "v2"}
     ids = {n["id"]: n["name"] for n in doc["nodes"]}
     edges = {(ids[e["parent"]], ids[e["child"]], e["relation"]) for e in doc["edges"]}
-    assert edges == {("base", "ft", "finetune"), ("ft", "quant", "quantize"), ("base", "v2", "version")}
-    assert [ids[p] for p in by_name["quant"]["parents"]] == ["ft"]
-    assert by_name["base"]["model_type"] == "mlm"
+    assert edges == {
+        ("base", "ft", "finetune"),
+        ("ft", "quant", "quantize"),
+        ("base", "v2", "version"),
+    }
+    assert by_name["quant"]["parents"] == [
+        {"id": by_name["ft"]["id"], "name": "ft", "relation": "quantize"}
+    ]
+    assert (
+        by_name["base"]["model_type"] == "mlm"
+        and by_name["base"]["test_status"] == "none"
+    )
+    assert (
+        by_name["ft"]["raw_bytes"] == 4 * 64 * 4 and by_name["base"]["stored_bytes"] > 0
+    )
     # cheap: no manifests in the graph payload
     assert all("manifest" not in n for n in doc["nodes"])
 
@@ -76,7 +88,12 @@ async def test_graph_etag_and_revision(jp_fetch, api, lineage_repo):
     first = await jp_fetch("mgit", "api", "graph", params={"repo": "models"})
     etag = first.headers["ETag"]
     again = await jp_fetch(
-        "mgit", "api", "graph", params={"repo": "models"}, headers={"If-None-Match": etag}, raise_error=False
+        "mgit",
+        "api",
+        "graph",
+        params={"repo": "models"},
+        headers={"If-None-Match": etag},
+        raise_error=False,
     )
     assert again.code == 304 and again.body == b""
     _, doc = await api("GET", "revision", params={"repo": "models"})
@@ -87,7 +104,12 @@ async def test_graph_etag_and_revision(jp_fetch, api, lineage_repo):
     _, doc = await api("GET", "revision", params={"repo": "models"})
     assert doc["revision"] == 5
     changed = await jp_fetch(
-        "mgit", "api", "graph", params={"repo": "models"}, headers={"If-None-Match": etag}, raise_error=False
+        "mgit",
+        "api",
+        "graph",
+        params={"repo": "models"},
+        headers={"If-None-Match": etag},
+        raise_error=False,
     )
     assert changed.code == 200 and changed.headers["ETag"] != etag
     _status, doc = await api("GET", "graph", params={"repo": "models"})
@@ -100,9 +122,15 @@ async def test_concurrent_writers_are_serialized(api, lineage_repo):
 
     def writer(tag: int) -> None:
         try:
-            repo = Repository.open(lineage_repo.root)  # each its own object: own lock handle
+            repo = Repository.open(
+                lineage_repo.root
+            )  # each its own object: own lock handle
             for i in range(3):
-                repo.add_arrays(small_state(100 * tag + i), f"w{tag}-{i}", parents=[("base", "finetune")])
+                repo.add_arrays(
+                    small_state(100 * tag + i),
+                    f"w{tag}-{i}",
+                    parents=[("base", "finetune")],
+                )
         except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread below
             errors.append(exc)
 
