@@ -36,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mgit_lab.core.repository import Repository
+from mgit_lab.core.repository import Repository  # noqa: E402 - after the sys.path line above
 
 RELATIONS = [
     "finetune",
@@ -50,9 +50,7 @@ RELATIONS = [
 ]
 
 
-def build_repository(
-    path: Path, versions: int, tensors: int, seed: int = 0
-) -> Repository:
+def build_repository(path: Path, versions: int, tensors: int, seed: int = 0) -> Repository:
     """A forest of ``versions`` small models: each changes a quarter of its parent's tensors."""
     rng = np.random.default_rng(seed)
     repo = Repository.init(path)
@@ -100,9 +98,7 @@ def free_port() -> int:
 def start_server(root: Path, token: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     config = root.parent / "jupyter_server_config.json"
-    config.write_text(
-        json.dumps({"ServerApp": {"jpserver_extensions": {"mgit_lab": True}}})
-    )
+    config.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {"mgit_lab": True}}}))
     env = {
         **os.environ,
         "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
@@ -112,24 +108,18 @@ def start_server(root: Path, token: str) -> tuple[subprocess.Popen, int]:
         "--no-browser", "--allow-root", f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
         "--ServerApp.log_level=WARN",
     ]  # fmt: skip
-    proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request(
-                "GET", "/api/status", headers={"Authorization": f"token {token}"}
-            )
+            conn.request("GET", "/api/status", headers={"Authorization": f"token {token}"})
             if conn.getresponse().status == 200:
                 return proc, port
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit(
-        "the Jupyter server did not start:\n" + proc.stderr.read().decode()
-    )
+    raise SystemExit("the Jupyter server did not start:\n" + proc.stderr.read().decode())
 
 
 class Client:
@@ -137,9 +127,7 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.headers = {"Authorization": f"token {token}"}
 
-    def get(
-        self, path: str, headers: dict | None = None
-    ) -> tuple[float, int, bytes, dict]:
+    def get(self, path: str, headers: dict | None = None) -> tuple[float, int, bytes, dict]:
         t0 = time.perf_counter()
         self.conn.request("GET", path, headers={**self.headers, **(headers or {})})
         resp = self.conn.getresponse()
@@ -150,9 +138,7 @@ class Client:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--versions", type=int, default=1000)
-    ap.add_argument(
-        "--tensors", type=int, default=40, help="tensors per version (manifest size)"
-    )
+    ap.add_argument("--tensors", type=int, default=40, help="tensors per version (manifest size)")
     ap.add_argument("--repeat", type=int, default=30)
     args = ap.parse_args()
 
@@ -171,9 +157,7 @@ def main() -> int:
             graph_url = "/mgit/api/graph?repo=models"
             ms = 1000.0
 
-            base = statistics.median(
-                client.get("/mgit/api/version")[0] for _ in range(args.repeat)
-            )
+            base = statistics.median(client.get("/mgit/api/version")[0] for _ in range(args.repeat))
             cold, status, body, headers = client.get(graph_url)
             assert status == 200, body
             payload = json.loads(body)
@@ -183,18 +167,11 @@ def main() -> int:
             changed = []
             writer = Repository.open(root / "models")
             for i in range(5):
-                writer.tag(
-                    f"m{i}", f"bench-{i}"
-                )  # another process writing, as the CLI does
+                writer.tag(f"m{i}", f"bench-{i}")  # another process writing, as the CLI does
                 dt, status, body, _ = client.get(graph_url)
-                assert (
-                    status == 200
-                    and json.loads(body)["revision"] == payload["revision"] + i + 1
-                )
+                assert status == 200 and json.loads(body)["revision"] == payload["revision"] + i + 1
                 changed.append(dt)
-            warm = statistics.median(
-                client.get(graph_url)[0] for _ in range(args.repeat)
-            )
+            warm = statistics.median(client.get(graph_url)[0] for _ in range(args.repeat))
             _, _, _, headers = client.get(graph_url)
             etag = headers.get("Etag") or headers.get("ETag")
             not_modified = []
@@ -202,10 +179,7 @@ def main() -> int:
                 dt, status, _, _ = client.get(graph_url, {"If-None-Match": etag})
                 assert status == 304
                 not_modified.append(dt)
-            revision = statistics.median(
-                client.get("/mgit/api/revision?repo=models")[0]
-                for _ in range(args.repeat)
-            )
+            revision = statistics.median(client.get("/mgit/api/revision?repo=models")[0] for _ in range(args.repeat))
         finally:
             proc.terminate()
             proc.wait(30)

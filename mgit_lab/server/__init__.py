@@ -57,6 +57,4 @@ def setup_routes(server_app: Any) -> None:
         package_log.removeHandler(old)
     package_log.addHandler(JobLogHandler(server_app.log))
     base = url_path_join(web_app.settings["base_url"], "mgit", "api")
-    web_app.add_handlers(
-        ".*$", [(base + route_regex(t) + "$", cls) for t, cls in ROUTES]
-    )
+    web_app.add_handlers(".*$", [(base + route_regex(t) + "$", cls) for t, cls in ROUTES])

@@ -40,14 +40,10 @@ class MgitHandler(APIHandler):
     # ------------------------------------------------------------ auth
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
-        if (
-            self.current_user is None
-        ):  # also when the server allows unauthenticated access
+        if self.current_user is None:  # also when the server allows unauthenticated access
             raise web.HTTPError(403, "authentication required")
         action = "read" if self.request.method in ("GET", "HEAD") else "write"
-        allowed = self.authorizer.is_authorized(
-            self, self.current_user, action, AUTH_RESOURCE
-        )
+        allowed = self.authorizer.is_authorized(self, self.current_user, action, AUTH_RESOURCE)
         if asyncio.iscoroutine(allowed):
             allowed = await allowed
         if not allowed:
@@ -82,13 +78,9 @@ class MgitHandler(APIHandler):
         try:
             doc = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidInput(
-                f"the request body is not valid JSON: {exc}", hint="send a JSON object"
-            ) from None
+            raise InvalidInput(f"the request body is not valid JSON: {exc}", hint="send a JSON object") from None
         if not isinstance(doc, dict):
-            raise InvalidInput(
-                f"the request body must be a JSON object, got {type(doc).__name__}"
-            )
+            raise InvalidInput(f"the request body must be a JSON object, got {type(doc).__name__}")
         unknown = sorted(set(doc) - known)
         if unknown:
             raise InvalidInput(
@@ -105,9 +97,7 @@ class MgitHandler(APIHandler):
             return True
         if value.lower() in ("0", "false", "no", ""):
             return False
-        raise InvalidInput(
-            f"query parameter {name!r} must be true or false, got {value!r}"
-        )
+        raise InvalidInput(f"query parameter {name!r} must be true or false, got {value!r}")
 
     def query_str(self, name: str, default: Any = _MISSING) -> Any:
         value = self.get_query_argument(name, None)
@@ -166,13 +156,9 @@ def field(
     value = doc[name]
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if isinstance(value, bool) and bool not in kinds:
-        raise InvalidInput(
-            f"field {name!r} must be {_kind_names(kinds)}, got a boolean"
-        )
+        raise InvalidInput(f"field {name!r} must be {_kind_names(kinds)}, got a boolean")
     if not isinstance(value, kinds):
-        raise InvalidInput(
-            f"field {name!r} must be {_kind_names(kinds)}, got {type(value).__name__}"
-        )
+        raise InvalidInput(f"field {name!r} must be {_kind_names(kinds)}, got {type(value).__name__}")
     return value
 
 

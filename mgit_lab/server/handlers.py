@@ -32,9 +32,7 @@ class RepositoriesHandler(MgitHandler):
             folder = await self.call(self.root.nearest_repository, near)
             nearest = None if folder is None else self.root.relative(folder)
         payload: RepositoryList = {
-            "repositories": [
-                {"path": self.root.relative(f), "name": f.name} for f in found
-            ],
+            "repositories": [{"path": self.root.relative(f), "name": f.name} for f in found],
             "nearest": nearest,
             "truncated": truncated,
         }
@@ -47,9 +45,7 @@ class GraphHandler(MgitHandler):
         _, repo = self.repository(self.query_str("repo", ""))
         revision, text = await self.call(self.repos.graph_json, repo)
         # clients refresh cheaply: If-None-Match with this tag answers 304 without a body
-        tag = hashlib.blake2s(
-            f"{repo.root}\0{revision}".encode(), digest_size=8
-        ).hexdigest()
+        tag = hashlib.blake2s(f"{repo.root}\0{revision}".encode(), digest_size=8).hexdigest()
         self.set_header("ETag", f'"{tag}-{revision}"')
         if self.check_etag_header():
             self.set_status(304)

@@ -37,9 +37,7 @@ class JobLauncher(MgitHandler):
         rel, repo = self.repository(field(doc, "repo", str, ""))
         title, work = await self.call(self.plan, doc, repo)
         job = self.jobs.submit(self.kind, rel, title, work)
-        self.set_header(
-            "Location", url_path_join(self.base_url, "mgit", "api", "jobs", job.id)
-        )
+        self.set_header("Location", url_path_join(self.base_url, "mgit", "api", "jobs", job.id))
         self.reply(job.to_json(), status=202)
 
 

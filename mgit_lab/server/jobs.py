@@ -47,9 +47,7 @@ def _now() -> str:
 class Job:
     """One long operation: its state, progress, log and outcome (thread-safe)."""
 
-    def __init__(
-        self, kind: str, repo: str, title: str, work: Work, log_lines: int = 200
-    ) -> None:
+    def __init__(self, kind: str, repo: str, title: str, work: Work, log_lines: int = 200) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.kind = kind
         self.repo = repo
@@ -133,9 +131,7 @@ class Job:
                 }
                 self._end("failed")
                 self._append(f"failed: {exc}")
-        except (
-            Exception
-        ) as exc:  # a job records every failure rather than kill its worker
+        except Exception as exc:  # a job records every failure rather than kill its worker
             log.exception("mgit job %s (%s) failed", self.id, self.title)
             with self._lock:
                 self.error = {
@@ -157,11 +153,7 @@ class Job:
 
     def to_json(self) -> JobPayload:
         with self._lock:
-            fraction = (
-                min(1.0, self.done / self.total)
-                if self.total
-                else (1.0 if self.status == "done" else None)
-            )
+            fraction = min(1.0, self.done / self.total) if self.total else (1.0 if self.status == "done" else None)
             return {
                 "id": self.id,
                 "kind": self.kind,
@@ -290,10 +282,7 @@ class JobRunner:
             key=lambda j: j.ended_at or 0.0,
         )
         for i, job in enumerate(ended):
-            if (
-                now - (job.ended_at or now) > self.keep_seconds
-                or len(ended) - i > self.keep_max
-            ):
+            if now - (job.ended_at or now) > self.keep_seconds or len(ended) - i > self.keep_max:
                 del self._jobs[job.id]
 
     def _worker(self) -> None:

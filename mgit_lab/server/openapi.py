@@ -131,11 +131,7 @@ def main() -> int:
     import yaml
 
     doc = updated(load())
-    SPEC_PATH.write_text(
-        yaml.safe_dump(
-            doc, sort_keys=False, width=110, allow_unicode=True, default_flow_style=None
-        )
-    )
+    SPEC_PATH.write_text(yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True, default_flow_style=None))
     print(f"wrote {SPEC_PATH}")
     return 0
 

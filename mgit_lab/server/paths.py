@@ -90,9 +90,7 @@ class RootDir:
                 return folder
         return None
 
-    def list_repositories(
-        self, max_depth: int = 4, max_dirs: int = 5000
-    ) -> tuple[list[Path], bool]:
+    def list_repositories(self, max_depth: int = 4, max_dirs: int = 5000) -> tuple[list[Path], bool]:
         """Repositories under the root, sorted; and whether the search stopped early.
 
         Hidden folders, ``node_modules`` and the like are skipped; symlinked folders are
@@ -101,17 +99,13 @@ class RootDir:
         found: list[Path] = []
         truncated = False
         base_depth = len(self.real.parts)
-        for visited, (dirpath, dirnames, _) in enumerate(
-            os.walk(self.real, followlinks=False), start=1
-        ):
+        for visited, (dirpath, dirnames, _) in enumerate(os.walk(self.real, followlinks=False), start=1):
             folder = Path(dirpath)
             if self.is_repository(folder):
                 found.append(folder)
             depth = len(folder.parts) - base_depth
             dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if not d.startswith(".") and d not in _SKIP_DIRS and depth < max_depth
+                d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS and depth < max_depth
             )
             if visited >= max_dirs and dirnames:
                 truncated = True

@@ -30,9 +30,7 @@ class RepositoryCache:
         ``graph_payload(repo) -> dict`` with a ``"revision"`` key (a core function).
     """
 
-    def __init__(
-        self, root: RootDir, graph_payload: Callable[[Repository], dict[str, Any]]
-    ) -> None:
+    def __init__(self, root: RootDir, graph_payload: Callable[[Repository], dict[str, Any]]) -> None:
         self.root = root
         self._graph_payload = graph_payload
         self._repos: dict[Path, Repository] = {}

@@ -24,9 +24,7 @@ class ModelVersionHandler(MgitHandler):
     @web.authenticated
     async def delete(self, key: str) -> None:
         _, repo = self.repository(self.query_str("repo", ""))
-        removed, kids = await self.call(
-            repo.remove, key, reroot=self.query_bool("reroot")
-        )
+        removed, kids = await self.call(repo.remove, key, reroot=self.query_bool("reroot"))
         payload: RemovePayload = {
             "removed": removed.name,
             "id": removed.id,

@@ -21,14 +21,9 @@ def jp_server_config() -> dict[str, Any]:
     return {"ServerApp": {"jpserver_extensions": {"mgit_lab": True}}}
 
 
-def small_state(
-    seed: int, n: int = 4, size: int = 64
-) -> dict[str, tuple[np.ndarray, str]]:
+def small_state(seed: int, n: int = 4, size: int = 64) -> dict[str, tuple[np.ndarray, str]]:
     rng = np.random.default_rng(seed)
-    return {
-        f"layer{i}.weight": (rng.standard_normal(size).astype(np.float32), "float32")
-        for i in range(n)
-    }
+    return {f"layer{i}.weight": (rng.standard_normal(size).astype(np.float32), "float32") for i in range(n)}
 
 
 @pytest.fixture
@@ -44,9 +39,7 @@ def lineage_repo(jp_root_dir: Path) -> Repository:
         "quant",
         parents=[("ft", "quantize")],
     )
-    repo.add_arrays(
-        small_state(2), "v2", parents=[("base", "version")], model_type="mlm"
-    )
+    repo.add_arrays(small_state(2), "v2", parents=[("base", "version")], model_type="mlm")
     return repo
 
 

@@ -21,10 +21,7 @@ class OpenAPIChecker:
         validate_spec(spec)
         self.spec = spec
         self.components = spec["components"]
-        self.paths = {
-            t: re.compile("^" + mgit_lab.server.route_regex(t) + "$")
-            for t in spec["paths"]
-        }
+        self.paths = {t: re.compile("^" + mgit_lab.server.route_regex(t) + "$") for t in spec["paths"]}
         self.seen: set[tuple[str, str, int]] = set()
 
     @classmethod
@@ -32,19 +29,12 @@ class OpenAPIChecker:
         return cls(openapi.load())
 
     def operations(self) -> set[tuple[str, str]]:
-        return {
-            (t, m)
-            for t, item in self.spec["paths"].items()
-            for m in item
-            if m in METHODS
-        }
+        return {(t, m) for t, item in self.spec["paths"].items() for m in item if m in METHODS}
 
     def template(self, path: str) -> str:
         hits = [t for t, rx in self.paths.items() if rx.match(path)]
         assert hits, f"{path} matches no path of openapi.yaml"
-        return min(
-            hits, key=lambda t: t.count("{")
-        )  # a literal segment wins over a parameter
+        return min(hits, key=lambda t: t.count("{"))  # a literal segment wins over a parameter
 
     def validate(self, instance: Any, schema: dict[str, Any]) -> None:
         OAS31Validator({**schema, "components": self.components}).validate(instance)
@@ -54,9 +44,7 @@ class OpenAPIChecker:
         operation = self.spec["paths"][template].get(method.lower())
         assert operation is not None, f"{method} {template} is not in openapi.yaml"
         response = operation["responses"].get(str(status))
-        assert response is not None, (
-            f"{method} {template} answered {status}, undocumented in openapi.yaml: {body}"
-        )
+        assert response is not None, f"{method} {template} answered {status}, undocumented in openapi.yaml: {body}"
         if "$ref" in response:
             response = self.components["responses"][response["$ref"].rsplit("/", 1)[1]]
         content = response.get("content", {}).get("application/json")
@@ -64,12 +52,7 @@ class OpenAPIChecker:
             assert not body, f"{method} {template} {status} should have no body"
         else:
             self.validate(body, content["schema"])
-            if (
-                isinstance(body, dict)
-                and body.get("status") == "done"
-                and "kind" in body
-                and "progress" in body
-            ):
+            if isinstance(body, dict) and body.get("status") == "done" and "kind" in body and "progress" in body:
                 self.check_job_result(body)
         self.seen.add((template, method.lower(), status))
 

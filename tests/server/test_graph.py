@@ -70,16 +70,9 @@ async def test_graph_payload(api, lineage_repo):
         ("ft", "quant", "quantize"),
         ("base", "v2", "version"),
     }
-    assert by_name["quant"]["parents"] == [
-        {"id": by_name["ft"]["id"], "name": "ft", "relation": "quantize"}
-    ]
-    assert (
-        by_name["base"]["model_type"] == "mlm"
-        and by_name["base"]["test_status"] == "none"
-    )
-    assert (
-        by_name["ft"]["raw_bytes"] == 4 * 64 * 4 and by_name["base"]["stored_bytes"] > 0
-    )
+    assert by_name["quant"]["parents"] == [{"id": by_name["ft"]["id"], "name": "ft", "relation": "quantize"}]
+    assert by_name["base"]["model_type"] == "mlm" and by_name["base"]["test_status"] == "none"
+    assert by_name["ft"]["raw_bytes"] == 4 * 64 * 4 and by_name["base"]["stored_bytes"] > 0
     # cheap: no manifests in the graph payload
     assert all("manifest" not in n for n in doc["nodes"])
 
@@ -122,9 +115,7 @@ async def test_concurrent_writers_are_serialized(api, lineage_repo):
 
     def writer(tag: int) -> None:
         try:
-            repo = Repository.open(
-                lineage_repo.root
-            )  # each its own object: own lock handle
+            repo = Repository.open(lineage_repo.root)  # each its own object: own lock handle
             for i in range(3):
                 repo.add_arrays(
                     small_state(100 * tag + i),

@@ -36,10 +36,7 @@ def big_repo_template(tmp_path_factory):
     repo = Repository.init(root)
     rng = np.random.default_rng(0)
     repo.add_arrays(
-        {
-            f"t{i}": (rng.standard_normal(16).astype(np.float32), "float32")
-            for i in range(3000)
-        },
+        {f"t{i}": (rng.standard_normal(16).astype(np.float32), "float32") for i in range(3000)},
         "big",
     )
     repo.add_arrays(
@@ -59,11 +56,7 @@ def big_repo(big_repo_template, jp_root_dir):
 async def test_job_whole_life(api, big_repo):
     status, job = await api("POST", "verify", body={"repo": "big"})
     assert status == 202
-    assert (
-        job["status"] in ("queued", "running")
-        and job["kind"] == "verify"
-        and job["repo"] == "big"
-    )
+    assert job["status"] in ("queued", "running") and job["kind"] == "verify" and job["repo"] == "big"
     assert job["result"] is None and job["error"] is None
     # progress is visible while it runs
     running = await wait_for(
@@ -73,18 +66,12 @@ async def test_job_whole_life(api, big_repo):
     )
     if running["status"] == "running":
         assert 0 < running["progress"]["fraction"] <= 1
-        assert (
-            running["progress"]["step"] == "verifying"
-            and running["progress"]["total"] >= 3000
-        )
+        assert running["progress"]["step"] == "verifying" and running["progress"]["total"] >= 3000
     done = await wait_for(api, job["id"])
     assert done["status"] == "done", done
     assert done["progress"]["fraction"] == 1.0
     assert done["result"]["ok"] is True and done["result"]["objects_checked"] >= 3001
-    assert (
-        any("verifying" in line for line in done["log"])
-        and "finished in" in done["log"][-1]
-    )
+    assert any("verifying" in line for line in done["log"]) and "finished in" in done["log"][-1]
     assert done["started"] and done["finished"]
     # it is listed
     status, listing = await api("GET", "jobs")
@@ -106,9 +93,7 @@ async def test_cancel_a_running_job(api, big_repo):
         job["id"],
         until=lambda j: j["progress"]["done"] > 0 or j["status"] in FINAL,
     )
-    assert running["status"] == "running", (
-        "the job finished before it could be cancelled"
-    )
+    assert running["status"] == "running", "the job finished before it could be cancelled"
     status, after = await api("DELETE", f"jobs/{job['id']}")
     assert status == 200 and after["cancel_requested"] is True
     final = await wait_for(api, job["id"])
@@ -145,9 +130,7 @@ async def test_server_answers_during_a_long_job(api, big_repo):
         worst = max(worst, time.perf_counter() - t0)
         assert status == 200
     status, during = await api("GET", f"jobs/{job['id']}")
-    assert during["status"] == "running", (
-        "the job ended before the graph requests were timed"
-    )
+    assert during["status"] == "running", "the job ended before the graph requests were timed"
     assert worst < 0.5, f"graph took {worst:.3f} s during a job"
     await api("DELETE", f"jobs/{job['id']}")
     await wait_for(api, job["id"])
@@ -181,9 +164,7 @@ def test_failures_are_recorded_not_raised():
     }
     job = _wait(runner, runner.submit("merge", "", "bug", bug).id)
     assert job["status"] == "failed" and job["error"]["status"] == 500
-    assert "RuntimeError: boom" in job["error"]["message"] and "Traceback" not in str(
-        job
-    )
+    assert "RuntimeError: boom" in job["error"]["message"] and "Traceback" not in str(job)
     runner.shutdown()
 
 
@@ -230,7 +211,5 @@ def test_workers_end_when_idle():
         time.sleep(0.02)
     assert not runner._threads
     # and start again on demand
-    assert (
-        _wait(runner, runner.submit("gc", "", "again", lambda p: 2).id)["result"] == 2
-    )
+    assert _wait(runner, runner.submit("gc", "", "again", lambda p: 2).id)["result"] == 2
     runner.shutdown()

@@ -50,9 +50,7 @@ async def test_every_route_refuses_unauthenticated(jp_fetch, lineage_repo):
         }
         if method in ("POST", "PUT", "PATCH"):
             kwargs["body"] = json.dumps({"repo": "models"})
-        resp = await jp_fetch(
-            "mgit", "api", *concrete(template).strip("/").split("/"), **kwargs
-        )
+        resp = await jp_fetch("mgit", "api", *concrete(template).strip("/").split("/"), **kwargs)
         assert resp.code == 403, (method, template, resp.code)
         assert b"Traceback" not in resp.body
 
@@ -66,15 +64,11 @@ async def test_every_route_refuses_a_wrong_token(jp_fetch, lineage_repo):
         }
         if method in ("POST", "PUT", "PATCH"):
             kwargs["body"] = "{}"
-        resp = await jp_fetch(
-            "mgit", "api", *concrete(template).strip("/").split("/"), **kwargs
-        )
+        resp = await jp_fetch("mgit", "api", *concrete(template).strip("/").split("/"), **kwargs)
         assert resp.code == 403, (method, template, resp.code)
 
 
-async def _login_cookies(
-    jp_serverapp, http_server_client, jp_base_url
-) -> dict[str, str]:
+async def _login_cookies(jp_serverapp, http_server_client, jp_base_url) -> dict[str, str]:
     """Log in through Jupyter's login form like a browser; return the cookies it sets."""
     login_url = url_path_join(jp_base_url, "login")
     first = await http_server_client.fetch(login_url)
@@ -82,9 +76,7 @@ async def _login_cookies(
     for header in first.headers.get_list("Set-Cookie"):
         jar.load(header)
     xsrf = jar["_xsrf"].value
-    form = urllib.parse.urlencode(
-        {"_xsrf": xsrf, "password": jp_serverapp.identity_provider.token}
-    )
+    form = urllib.parse.urlencode({"_xsrf": xsrf, "password": jp_serverapp.identity_provider.token})
     resp = await http_server_client.fetch(
         login_url,
         method="POST",
@@ -99,9 +91,7 @@ async def _login_cookies(
     return {k: v.value for k, v in jar.items()}
 
 
-async def test_writes_need_the_xsrf_token_with_cookie_auth(
-    jp_serverapp, http_server_client, jp_base_url, lineage_repo
-):
+async def test_writes_need_the_xsrf_token_with_cookie_auth(jp_serverapp, http_server_client, jp_base_url, lineage_repo):
     cookies = await _login_cookies(jp_serverapp, http_server_client, jp_base_url)
     cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
     url = url_path_join(jp_base_url, "mgit", "api", "verify")
@@ -244,6 +234,4 @@ def test_openapi_payload_schemas_are_generated_from_schema_py(openapi):
     from mgit_lab.server.openapi import payload_schemas
 
     for name, generated in payload_schemas().items():
-        assert openapi.components["schemas"].get(name) == generated, (
-            f"{name} is stale in openapi.yaml"
-        )
+        assert openapi.components["schemas"].get(name) == generated, f"{name} is stale in openapi.yaml"

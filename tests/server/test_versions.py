@@ -11,9 +11,7 @@ async def test_show_version(api, lineage_repo):
     status, doc = await api("GET", "versions/quant", params=R)
     assert status == 200
     assert doc["name"] == "quant" and doc["relation"] == "quantize"
-    assert doc["manifest"]["num_tensors"] == 4 and doc["manifest"]["dtypes"] == {
-        "float16": 4
-    }
+    assert doc["manifest"]["num_tensors"] == 4 and doc["manifest"]["dtypes"] == {"float16": 4}
     assert {t["name"] for t in doc["tensors"]} == {f"layer{i}.weight" for i in range(4)}
     assert doc["children"] == [] and doc["tests"] == {} and doc["metadata"] == {}
     # by id and by id prefix too
@@ -28,9 +26,7 @@ async def test_show_unknown_version_is_404(api, lineage_repo):
 
 
 async def test_names_with_odd_characters_travel_in_the_url(api, lineage_repo):
-    status, doc = await api(
-        "POST", "versions/ft/rename", body={**R, "name": "ft v1.0+ä"}
-    )
+    status, doc = await api("POST", "versions/ft/rename", body={**R, "name": "ft v1.0+ä"})
     assert status == 200 and doc["name"] == "ft v1.0+ä"
     # (jp_fetch percent-encodes the path: "ft%20v1.0%2B%C3%A4")
     status, doc = await api("GET", "versions/ft v1.0+ä", params=R)
@@ -41,13 +37,9 @@ async def test_rename(api, lineage_repo):
     status, doc = await api("POST", "versions/ft/rename", body={**R, "name": "ft-good"})
     assert status == 200 and doc["name"] == "ft-good"
     assert Repository.open(lineage_repo.root).version("ft-good").id == doc["id"]
-    status, doc = await api(
-        "POST", "versions/ft-good/rename", body={**R, "name": "base"}
-    )
+    status, doc = await api("POST", "versions/ft-good/rename", body={**R, "name": "base"})
     assert status == 409 and "already exists" in doc["message"]
-    status, doc = await api(
-        "POST", "versions/ft-good/rename", body={**R, "name": "a/b"}
-    )
+    status, doc = await api("POST", "versions/ft-good/rename", body={**R, "name": "a/b"})
     assert status == 400
     status, doc = await api("POST", "versions/ft-good/rename", body=R)
     assert status == 400 and "field 'name' is required" in doc["message"]
@@ -66,9 +58,7 @@ async def test_tags(api, lineage_repo):
     # taken: refused unless moved
     status, doc = await api("POST", "tags", body={**R, "version": "v2", "tag": "prod"})
     assert status == 409, doc
-    status, doc = await api(
-        "POST", "tags", body={**R, "version": "v2", "tag": "prod", "move": True}
-    )
+    status, doc = await api("POST", "tags", body={**R, "version": "v2", "tag": "prod", "move": True})
     assert status == 200 and doc == {"tags": {"prod": "v2"}}
     status, doc = await api("DELETE", "tags/prod", params=R)
     assert status == 200 and doc == {"tags": {}}
@@ -99,16 +89,10 @@ async def test_remove(api, lineage_repo):
 async def test_stats(api, lineage_repo):
     status, doc = await api("GET", "stats", params=R)
     assert status == 200
-    assert [v["name"] for v in doc["versions"]] == [
-        v.name for v in lineage_repo.versions()
-    ]
+    assert [v["name"] for v in doc["versions"]] == [v.name for v in lineage_repo.versions()]
     assert doc["total"]["versions"] == 4
-    assert doc["total"]["stored_bytes"] == sum(
-        v["stored_bytes"] for v in doc["versions"]
-    )
-    assert doc["total"]["raw_bytes"] == sum(
-        v.raw_nbytes for v in lineage_repo.versions()
-    )
+    assert doc["total"]["stored_bytes"] == sum(v["stored_bytes"] for v in doc["versions"])
+    assert doc["total"]["raw_bytes"] == sum(v.raw_nbytes for v in lineage_repo.versions())
 
 
 async def test_writes_bump_the_revision(api, lineage_repo):
