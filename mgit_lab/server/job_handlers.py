@@ -14,7 +14,7 @@ from tornado import web
 
 from ..core.payloads import gc_payload, verify_payload
 from ..core.repository import Repository
-from ..core.schema import GcPayload, JobList, VerifyPayload
+from ..core.schema import GcPayload, JobKind, JobList, VerifyPayload
 from .base import MgitHandler, field
 from .jobs import Work
 
@@ -23,7 +23,7 @@ class JobLauncher(MgitHandler):
     """Base of the ``POST`` routes that start a job; subclasses define :meth:`plan`."""
 
     #: the job's kind, as in JobPayload.kind
-    kind = ""
+    kind: JobKind = "gc"
     #: body fields besides ``repo``
     fields: frozenset[str] = frozenset()
 

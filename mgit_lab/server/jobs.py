@@ -24,7 +24,7 @@ from typing import Any
 
 from ..core.errors import Conflict, MgitError, NotFound
 from ..core.progress import Progress
-from ..core.schema import JobError, JobPayload
+from ..core.schema import JobError, JobKind, JobPayload, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +47,13 @@ def _now() -> str:
 class Job:
     """One long operation: its state, progress, log and outcome (thread-safe)."""
 
-    def __init__(self, kind: str, repo: str, title: str, work: Work, log_lines: int = 200) -> None:
+    def __init__(self, kind: JobKind, repo: str, title: str, work: Work, log_lines: int = 200) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.kind = kind
         self.repo = repo
         self.title = title
         self.work = work
-        self.status = "queued"
+        self.status: JobStatus = "queued"
         self.created = _now()
         self.started: str | None = None
         self.finished: str | None = None
@@ -108,7 +108,7 @@ class Job:
             self._append(f"started: {self.title}")
             return True
 
-    def _end(self, status: str) -> None:
+    def _end(self, status: JobStatus) -> None:
         self.status, self.finished, self.ended_at = status, _now(), time.monotonic()
 
     def run(self) -> None:
@@ -222,7 +222,7 @@ class JobRunner:
         self._idle = 0
         self._closed = False
 
-    def submit(self, kind: str, repo: str, title: str, work: Work) -> Job:
+    def submit(self, kind: JobKind, repo: str, title: str, work: Work) -> Job:
         """Queue ``work`` as a new job and return it at once."""
         job = Job(kind, repo, title, work)
         with self._lock:

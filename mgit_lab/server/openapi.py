@@ -25,6 +25,8 @@ from typing import (
     is_typeddict,
 )
 
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; types-PyYAML is not installed
+
 from ..core import schema
 
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
@@ -122,14 +124,10 @@ def updated(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def load() -> dict[str, Any]:
-    import yaml
-
     return yaml.safe_load(SPEC_PATH.read_text())
 
 
 def main() -> int:
-    import yaml
-
     doc = updated(load())
     SPEC_PATH.write_text(yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True, default_flow_style=None))
     print(f"wrote {SPEC_PATH}")

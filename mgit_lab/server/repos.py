@@ -12,10 +12,10 @@ import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ..core.errors import NotFound
 from ..core.repository import Repository
+from ..core.schema import GraphPayload
 from .paths import RootDir
 
 
@@ -30,7 +30,7 @@ class RepositoryCache:
         ``graph_payload(repo) -> dict`` with a ``"revision"`` key (a core function).
     """
 
-    def __init__(self, root: RootDir, graph_payload: Callable[[Repository], dict[str, Any]]) -> None:
+    def __init__(self, root: RootDir, graph_payload: Callable[[Repository], GraphPayload]) -> None:
         self.root = root
         self._graph_payload = graph_payload
         self._repos: dict[Path, Repository] = {}
