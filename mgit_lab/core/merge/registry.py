@@ -1,0 +1,130 @@
+"""Merge-strategy registry: look strategies up by name; built-ins, runtime, entry points.
+
+The CLI's ``--strategy`` choices, the panel's merge dialog and the magics' help are all
+rendered from :func:`describe_strategies`; there is no second list.  Nothing is imported
+or registered at import time: the built-in table holds import paths resolved lazily.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from importlib.metadata import entry_points
+from typing import Any
+
+from ..errors import InvalidInput, NotFound
+from ..schema import MergeStrategyInfo
+from .base import MergeStrategy
+
+ENTRY_POINT_GROUP = "mgit_lab.merge_strategies"
+
+#: name -> "module:Class" of the built-in strategies, in menu order.
+_BUILTIN: dict[str, str] = {
+    "average": "mgit_lab.core.merge.average:Average",
+    "weighted-average": "mgit_lab.core.merge.weighted_average:WeightedAverage",
+    "task-arithmetic": "mgit_lab.core.merge.task_arithmetic:TaskArithmetic",
+    "ties": "mgit_lab.core.merge.ties:Ties",
+    "take-a": "mgit_lab.core.merge.take_a:TakeA",
+    "take-b": "mgit_lab.core.merge.take_b:TakeB",
+    "take-ancestor": "mgit_lab.core.merge.take_ancestor:TakeAncestor",
+}
+
+_runtime: dict[str, type[MergeStrategy]] = {}
+_resolved: dict[str, type[MergeStrategy]] = {}
+
+
+def register_strategy(cls: type[MergeStrategy]) -> type[MergeStrategy]:
+    """Register ``cls`` under ``cls.name`` (usable as a class decorator)."""
+    if not (isinstance(cls, type) and issubclass(cls, MergeStrategy)):
+        raise InvalidInput(f"{cls!r} is not a MergeStrategy subclass")
+    _runtime[cls.name] = cls
+    _resolved.pop(cls.name, None)
+    return cls
+
+
+def _entry_point_table() -> dict[str, str]:
+    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def _load(path: str) -> type[MergeStrategy]:
+    module, _, attr = path.partition(":")
+    cls = getattr(importlib.import_module(module), attr)
+    if not (isinstance(cls, type) and issubclass(cls, MergeStrategy)):
+        raise NotFound(f"merge strategy entry {path!r} is not a MergeStrategy class")
+    return cls
+
+
+def available_strategies() -> list[str]:
+    """Names of every strategy: built-ins in menu order, then the others sorted."""
+    extra = sorted((set(_runtime) | set(_entry_point_table())) - set(_BUILTIN))
+    return [*_BUILTIN, *extra]
+
+
+def get_strategy(name: str) -> MergeStrategy:
+    """An instance of the strategy called ``name``.
+
+    Raises
+    ------
+    InvalidInput
+        When no strategy has that name.
+    """
+    if name not in _resolved:
+        if name in _runtime:
+            cls = _runtime[name]
+        elif name in _BUILTIN:
+            cls = _load(_BUILTIN[name])
+        else:
+            table = _entry_point_table()
+            if name not in table:
+                raise InvalidInput(
+                    f"unknown merge strategy {name!r}",
+                    hint=f"choose one of: {', '.join(available_strategies())}",
+                )
+            cls = _load(table[name])
+        _resolved[name] = cls
+    return _resolved[name]()
+
+
+def parse_arguments(
+    strategy: MergeStrategy, args: Mapping[str, Any] | None, *, strict: bool = True
+) -> dict[str, Any]:
+    """``args`` validated against ``strategy.arguments``, defaults filled in.
+
+    With ``strict`` an argument the strategy does not declare is an error; otherwise it is
+    ignored (overrides with another strategy share the main strategy's arguments).
+
+    Raises
+    ------
+    InvalidInput
+        For an unknown argument, a wrong type or a value out of range.
+    """
+    declared = {a.name: a for a in strategy.arguments}
+    out = {a.name: a.default for a in strategy.arguments}
+    for key, value in (args or {}).items():
+        if key not in declared:
+            if strict:
+                names = ", ".join(declared) or "none"
+                raise InvalidInput(
+                    f"strategy {strategy.name!r} has no argument {key!r}",
+                    hint=f"its arguments: {names}",
+                )
+            continue
+        out[key] = declared[key].parse(value, strategy.name)
+    return out
+
+
+def describe_strategies() -> list[MergeStrategyInfo]:
+    """One JSON-ready description per strategy (CLI help, panel dialog, magics help)."""
+    out: list[MergeStrategyInfo] = []
+    for name in available_strategies():
+        s = get_strategy(name)
+        out.append(
+            {
+                "name": s.name,
+                "description": s.description,
+                "needs_ancestor": s.needs_ancestor,
+                "resolves": list(s.resolves),
+                "arguments": [a.info() for a in s.arguments],
+            }
+        )
+    return out
