@@ -384,9 +384,7 @@ class CascadeEntry(TypedDict):
     new: str | None  # name of its rebuilt version (None when not added)
     recipe: str  # "package.module:function" or "merge:<strategy>"
     parents: list[str]  # names of the parents it was (or would be) rebuilt on
-    status: Literal[
-        "updated", "updated-tests-failed", "planned", "failed", "skipped", "not-run"
-    ]
+    status: Literal["updated", "updated-tests-failed", "planned", "failed", "skipped", "not-run"]
     reason: str
     before: dict[str, dict[str, float]]  # test -> metrics of the old version
     after: dict[str, dict[str, float]]  # test -> metrics of the new version
@@ -475,6 +473,20 @@ class JobPayload(TypedDict):
 
 class JobList(TypedDict):
     jobs: list[JobPayload]
+
+
+class TestRunPayload(TypedDict):
+    """The result of a ``tests`` job: every test run on every version asked for."""
+
+    results: list[TestResult]
+
+
+class TestList(TypedDict):
+    tests: list[TestSpec]
+
+
+class StrategyList(TypedDict):
+    strategies: list[MergeStrategyInfo]
 
 
 # ============================================================== end of REST server block

@@ -16,6 +16,7 @@ from jupyter_server.utils import url_path_join
 from ..core.repository import Repository
 from . import handlers as h
 from . import job_handlers as jh
+from . import operation_handlers as oh
 from . import version_handlers as vh
 from .jobs import JobLogHandler, JobRunner
 from .paths import RootDir
@@ -32,6 +33,12 @@ ROUTES: list[tuple[str, type]] = [
     ("/tags", vh.TagsHandler),
     ("/tags/{tag}", vh.TagHandler),
     ("/stats", vh.StatsHandler),
+    ("/tests", oh.TestsHandler),
+    ("/tests/run", oh.TestRunHandler),
+    ("/merge/strategies", oh.StrategiesHandler),
+    ("/merge/plan", oh.MergePlanHandler),
+    ("/merge", oh.MergeHandler),
+    ("/cascade", oh.CascadeHandler),
     ("/codecs", h.CodecsHandler),
     ("/gc", jh.GcHandler),
     ("/verify", jh.VerifyHandler),

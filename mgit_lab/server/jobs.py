@@ -75,7 +75,7 @@ class Job:
             raise Cancelled(f"job {self.id} ({self.title}) was cancelled")
         with self._lock:
             if step != self.step:
-                self._append(f"{step} ({total} to do)" if total else step)
+                self._append(step)
             self.done, self.total, self.step = int(done), int(total), str(step)
 
     def note(self, line: str) -> None:

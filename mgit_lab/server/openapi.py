@@ -46,6 +46,12 @@ PAYLOADS = [
     "StorageStats",
     "GcPayload",
     "VerifyPayload",
+    "TestList",
+    "TestRunPayload",
+    "StrategyList",
+    "MergePlan",
+    "MergeResult",
+    "CascadeReport",
 ]
 
 _SCALARS = {
