@@ -7,16 +7,22 @@ callback.  ``GET jobs/{id}`` follows it; ``DELETE jobs/{id}`` cancels it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from jupyter_server.utils import url_path_join
 from tornado import web
 
 from ..core.payloads import gc_payload, verify_payload
+from ..core.progress import Progress
 from ..core.repository import Repository
 from ..core.schema import GcPayload, JobKind, JobList, VerifyPayload
 from .base import MgitHandler, field
 from .jobs import Work
+
+#: a job's work on the repository: called on the job's thread as ``fn(repo, progress)``
+RepoWork = Callable[[Repository, Progress], Any]
 
 
 class JobLauncher(MgitHandler):
@@ -27,25 +33,39 @@ class JobLauncher(MgitHandler):
     #: body fields besides ``repo``
     fields: frozenset[str] = frozenset()
 
-    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, Work]:
-        """Check the request; return the job's title and its work (runs on a thread)."""
+    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, RepoWork]:
+        """Check the request against ``repo``; return the job's title and its work."""
         raise NotImplementedError
 
     @web.authenticated
     async def post(self) -> None:
         doc = self.body(set(self.fields) | {"repo"})
         rel, repo = self.repository(field(doc, "repo", str, ""))
-        title, work = await self.call(self.plan, doc, repo)
-        job = self.jobs.submit(self.kind, rel, title, work)
+        title, fn = await self.call(self.plan, doc, repo)
+        job = self.jobs.submit(self.kind, rel, title, on_own_repository(repo.root, fn))
         self.set_header("Location", url_path_join(self.base_url, "mgit", "api", "jobs", job.id))
         self.reply(job.to_json(), status=202)
+
+
+def on_own_repository(root: Path, fn: RepoWork) -> Work:
+    """``fn`` run on a Repository object of its own, so that the server's reads never wait
+    on the job's store (the repository's lock still serializes writers)."""
+
+    def work(progress: Progress) -> Any:
+        repo = Repository(root)
+        try:
+            return fn(repo, progress)
+        finally:
+            repo.close()
+
+    return work
 
 
 class GcHandler(JobLauncher):
     kind = "gc"
 
-    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, Work]:
-        def work(progress: Any) -> GcPayload:
+    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, RepoWork]:
+        def work(repo: Repository, progress: Progress) -> GcPayload:
             report = repo.gc(progress)
             return gc_payload(report, report.sketches_removed)
 
@@ -56,10 +76,10 @@ class VerifyHandler(JobLauncher):
     kind = "verify"
     fields = frozenset({"repair"})
 
-    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, Work]:
+    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, RepoWork]:
         repair = field(doc, "repair", bool, False)
 
-        def work(progress: Any) -> VerifyPayload:
+        def work(repo: Repository, progress: Progress) -> VerifyPayload:
             return verify_payload(repo.verify(progress, repair=repair))
 
         return "verify the repository" + (" and repair indexes" if repair else ""), work

@@ -34,10 +34,13 @@ Work = Callable[[Progress], Any]
 _current = threading.local()
 
 
-class Cancelled(MgitError):
-    """The job was cancelled while running."""
+class Cancelled(BaseException):
+    """Raised in a running job's progress callback once the job is cancelled.
 
-    http_status = 409
+    A ``BaseException`` (like ``KeyboardInterrupt``), so that core code catching
+    ``Exception`` or ``MgitError`` to report a failure does not swallow it; transactions
+    roll back on any exception.
+    """
 
 
 def _now() -> str:

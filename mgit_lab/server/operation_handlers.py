@@ -18,8 +18,7 @@ from ..core.progress import Progress
 from ..core.repository import Repository
 from ..core.schema import StrategyList, TestList, TestRunPayload
 from .base import MgitHandler, field, string_list
-from .job_handlers import JobLauncher
-from .jobs import Work
+from .job_handlers import JobLauncher, RepoWork
 
 
 class StrategiesHandler(MgitHandler):
@@ -41,7 +40,7 @@ class MergeHandler(JobLauncher):
     kind = "merge"
     fields = frozenset({"a", "b", "strategy", "args", "overrides", "name", "message", "dry_run"})
 
-    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, Work]:
+    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, RepoWork]:
         from ..core.merge import merge_versions  # imports torch
 
         options = {
@@ -57,15 +56,15 @@ class MergeHandler(JobLauncher):
         preview = merge_versions(repo, a, b, dry_run=True, **options)  # raises on bad input
         title = f"merge {a} and {b} ({options['strategy']})"
         if field(doc, "dry_run", bool, False):
-            return "plan " + title, lambda progress: preview.to_json()
-        return title, lambda progress: merge_versions(repo, a, b, progress=progress, **options).to_json()
+            return "plan " + title, lambda repo, progress: preview.to_json()
+        return title, lambda repo, progress: merge_versions(repo, a, b, progress=progress, **options).to_json()
 
 
 class CascadeHandler(JobLauncher):
     kind = "cascade"
     fields = frozenset({"old", "new", "select", "model_type", "dry_run", "stop_on_failure"})
 
-    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, Work]:
+    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, RepoWork]:
         from ..core.cascade import run_cascade  # imports torch
 
         old, new = field(doc, "old", str), field(doc, "new", str)
@@ -77,8 +76,8 @@ class CascadeHandler(JobLauncher):
         preview = run_cascade(repo, old, new, dry_run=True, **options)  # raises on bad input
         title = f"cascade {old} -> {new}"
         if field(doc, "dry_run", bool, False):
-            return "plan " + title, lambda progress: preview.to_json()
-        return title, lambda progress: run_cascade(repo, old, new, progress=progress, **options).to_json()
+            return "plan " + title, lambda repo, progress: preview.to_json()
+        return title, lambda repo, progress: run_cascade(repo, old, new, progress=progress, **options).to_json()
 
 
 class TestsHandler(MgitHandler):
@@ -95,7 +94,7 @@ class TestRunHandler(JobLauncher):
     kind = "tests"
     fields = frozenset({"versions", "names"})
 
-    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, Work]:
+    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, RepoWork]:
         from ..core.testing import run_tests, specs_for  # imports torch
 
         keys = string_list(doc, "versions")
@@ -105,7 +104,7 @@ class TestRunHandler(JobLauncher):
         for key in keys:
             specs_for(repo, repo.version(key), names)  # unknown versions and tests raise here
 
-        def work(progress: Progress) -> TestRunPayload:
+        def work(repo: Repository, progress: Progress) -> TestRunPayload:
             results = []
             for i, key in enumerate(keys):
 

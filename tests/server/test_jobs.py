@@ -213,3 +213,25 @@ def test_workers_end_when_idle():
     # and start again on demand
     assert _wait(runner, runner.submit("gc", "", "again", lambda p: 2).id)["result"] == 2
     runner.shutdown()
+
+
+def test_cancel_is_not_swallowed_by_code_catching_errors():
+    """Core code that turns exceptions into reports (``except Exception``) must not eat a cancel."""
+    runner = JobRunner(workers=1)
+    started = threading.Event()
+
+    def work(progress):
+        for i in range(1000):
+            started.set()
+            try:
+                progress(i, 1000, "careful loop")
+            except Exception:  # noqa: BLE001 - the pattern under test
+                return "swallowed"
+            time.sleep(0.005)
+        return "finished"
+
+    job = runner.submit("cascade", "", "careful", work)
+    started.wait(5)
+    runner.cancel(job.id)
+    assert _wait(runner, job.id)["status"] == "cancelled"
+    runner.shutdown()
