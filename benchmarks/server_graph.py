@@ -157,6 +157,8 @@ def main() -> int:
             graph_url = "/mgit/api/graph?repo=models"
             ms = 1000.0
 
+            for _ in range(5):  # warm the connection and the handler path
+                client.get("/mgit/api/version")
             base = statistics.median(client.get("/mgit/api/version")[0] for _ in range(args.repeat))
             cold, status, body, headers = client.get(graph_url)
             assert status == 200, body
@@ -184,6 +186,18 @@ def main() -> int:
             proc.terminate()
             proc.wait(30)
 
+        # where a rebuild goes, measured in this process on a fresh Repository object
+        fresh = Repository.open(root / "models")
+        t0 = time.perf_counter()
+        fresh.graph  # noqa: B018 - parses lineage.json
+        t1 = time.perf_counter()
+        fresh.accounts()
+        t2 = time.perf_counter()
+        fresh.graph_payload()
+        t3 = time.perf_counter()
+        json.dumps(fresh.graph_payload())
+        t4 = time.perf_counter()
+
         worst = max(cold, max(changed))
         print(
             f"payload: {len(body) / 1e6:.2f} MB of JSON, {len(payload['nodes'])} nodes, {len(payload['edges'])} edges"
@@ -202,6 +216,10 @@ def main() -> int:
         ]
         for label, dt in rows:
             print(f"{label:44s} {dt * ms:8.1f} {dt / base:11.1f}")
+        print(
+            f"rebuild in-process: read lineage.json {(t1 - t0) * ms:.0f} ms, storage accounts {(t2 - t1) * ms:.0f} ms, "
+            f"payload {(t3 - t2) * ms:.0f} ms, payload again + JSON {(t4 - t3) * ms:.0f} ms"
+        )
         verdict = "meets" if worst <= 0.2 else f"MISSES by {(worst - 0.2) * ms:.0f} ms"
         print(f"worst graph latency {worst * ms:.1f} ms: {verdict} the 200 ms target")
     return 0
