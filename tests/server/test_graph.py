@@ -153,3 +153,18 @@ async def test_concurrent_writers_are_serialized(api, lineage_repo):
     for v in fresh.versions():
         fresh.checkout_arrays(v.name)
     assert not os.listdir(fresh.mgit_dir / "tmp")
+
+
+async def test_concurrent_rest_writes_all_land(api, lineage_repo):
+    """Many writes through the server at once (each on an executor thread) are serialized."""
+    import asyncio
+
+    _, before = await api("GET", "revision", params={"repo": "models"})
+    answers = await asyncio.gather(
+        *(api("POST", "tags", body={"repo": "models", "version": "base", "tag": f"t{i}"}) for i in range(12))
+    )
+    assert [status for status, _ in answers] == [200] * 12
+    _, tags = await api("GET", "tags", params={"repo": "models"})
+    assert tags["tags"] == {f"t{i}": "base" for i in range(12)}
+    _, after = await api("GET", "revision", params={"repo": "models"})
+    assert after["revision"] == before["revision"] + 12
