@@ -403,7 +403,10 @@ class CascadeReport(TypedDict):
     complete: bool  # every selected descendant was rebuilt and passed its tests
 
 
-# ============================================================== REST server (server helper)
+# =====================================================================================
+# REST server: errors, repositories, jobs (owner: server; mgit_lab/server/)
+# =====================================================================================
+
 class ErrorPayload(TypedDict):
     """The body of every 4xx/5xx answer of the REST API."""
 
@@ -490,5 +493,3 @@ class TestList(TypedDict):
 class StrategyList(TypedDict):
     strategies: list[MergeStrategyInfo]
 
-
-# ============================================================== end of REST server block
