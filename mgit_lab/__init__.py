@@ -1,17 +1,56 @@
-"""mgit-lab: git for machine-learning models, inside JupyterLab."""
+"""mgit-lab: git for machine-learning models, inside JupyterLab.
+
+Importing this package is cheap (no torch, no jupyter): the Jupyter hooks below import
+their faces only when Jupyter calls them.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
-__version__ = "0.1.0"
+__all__ = ["__version__"]
+
+
+def _source_version() -> str:
+    """The version of a source tree that was never built (no generated ``_version.py``).
+
+    ``package.json`` is the single source of the version; a build writes it into
+    ``_version.py``.  Read it from the checkout beside this package, else ask the
+    installed distribution's metadata.
+    """
+    package_json = Path(__file__).resolve().parent.parent / "package.json"
+    try:
+        return str(json.loads(package_json.read_text())["version"])
+    except (OSError, ValueError, KeyError):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("mgit-lab")
+        except PackageNotFoundError:
+            return "0+unknown"
+
+
+try:
+    from ._version import __version__
+except ImportError:  # a source checkout that was never built (e.g. run with pythonpath=.)
+    __version__ = _source_version()
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where JupyterLab finds the prebuilt frontend extension."""
+    return [{"src": "labextension", "dest": "mgit-lab"}]
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """The Jupyter server extension this package provides (this module)."""
     return [{"module": "mgit_lab"}]
 
 
 def _load_jupyter_server_extension(server_app: Any) -> None:
+    """Register mgit-lab's REST routes on a running Jupyter server."""
     from .server import setup_routes
 
     setup_routes(server_app)
+    server_app.log.info("mgit-lab %s: REST API registered under %smgit/api/", __version__, server_app.base_url)

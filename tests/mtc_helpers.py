@@ -22,9 +22,7 @@ def tiny(seed: int = 0, **init: Any) -> Tiny:
 
 def add_model(repo: Repository, model: torch.nn.Module, name: str, **kwargs: Any):
     kwargs.setdefault("model_type", "tiny")
-    return repo.add_arrays(
-        model_state(model), name, architecture=architecture_of(model), **kwargs
-    )
+    return repo.add_arrays(model_state(model), name, architecture=architecture_of(model), **kwargs)
 
 
 def snapshot(repo: Repository) -> dict[str, str]:
@@ -32,9 +30,7 @@ def snapshot(repo: Repository) -> dict[str, str]:
     out = {}
     for p in sorted(repo.mgit_dir.rglob("*")):
         if p.is_file() and p.name != "lock":
-            out[str(p.relative_to(repo.mgit_dir))] = hashlib.sha256(
-                p.read_bytes()
-            ).hexdigest()
+            out[str(p.relative_to(repo.mgit_dir))] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
 
 

@@ -38,10 +38,7 @@ def scores(repo):
         metrics={"score": "higher", "loss": "lower"},
         replace=True,
     )
-    return {
-        f"v{i}": run_tests(repo, f"v{i}", names=["probe"])[0]["metrics"]["score"]
-        for i in range(10)
-    }
+    return {f"v{i}": run_tests(repo, f"v{i}", names=["probe"])[0]["metrics"]["score"] for i in range(10)}
 
 
 @pytest.mark.parametrize("cut", [1, 4, 9])
@@ -52,9 +49,7 @@ def test_bisect_finds_the_first_failing_version(chain, tmp_path, cut):
     shutil.copytree(chain.root, root)
     repo = Repository.open(root)
     values = scores(repo)
-    threshold = (
-        values[f"v{cut - 1}"] + values[f"v{cut}"]
-    ) / 2  # v0..v(cut-1) pass, v(cut).. fail
+    threshold = (values[f"v{cut - 1}"] + values[f"v{cut}"]) / 2  # v0..v(cut-1) pass, v(cut).. fail
     register_test(
         repo,
         "model_fixtures:weight_sum",

@@ -37,9 +37,7 @@ def template(tmp_path_factory):
     derive(r, "c1", "model_fixtures:shift", name="g1", kwargs={"amount": 0.5})
     merge_versions(r, "c1", "c2", strategy="average", name="m")
     add_model(r, tiny(4), "manual", parents=[("base", "finetune")])  # no recipe
-    derive(
-        r, "manual", "model_fixtures:shift", name="after-manual", kwargs={"amount": 1.0}
-    )
+    derive(r, "manual", "model_fixtures:shift", name="after-manual", kwargs={"amount": 1.0})
     derive(
         r,
         "base",
@@ -103,9 +101,7 @@ def test_cascade_rebuilds_in_order_on_the_new_upstream(repo):
         ("m", Relation.VERSION),
     ]
     new_c1 = repo.version("c1@base2")
-    assert new_c1.recipe == function_recipe(
-        "model_fixtures:shift", parent=repo.version("base2").id, amount=1.0
-    )
+    assert new_c1.recipe == function_recipe("model_fixtures:shift", parent=repo.version("base2").id, amount=1.0)
     assert new_c1.metadata["cascade"] == {
         "from": repo.version("base").id,
         "to": repo.version("base2").id,
@@ -124,9 +120,7 @@ def test_dry_run_changes_nothing(repo):
     before = snapshot(repo)
     report = run_cascade(repo, "base", "base2", dry_run=True)
     assert snapshot(repo) == before
-    planned = {
-        e["old"]: e["parents"] for e in report.entries if e["status"] == "planned"
-    }
+    planned = {e["old"]: e["parents"] for e in report.entries if e["status"] == "planned"}
     assert planned == {
         "c1": ["base2"],
         "c2": ["base2"],
@@ -173,31 +167,19 @@ def test_unimportable_recipe_is_caught_before_anything_runs(repo):
 
 def test_a_failing_recipe_is_reported_and_its_dependants_skipped(repo):
     with repo.transaction() as graph:
-        graph.get("c2").recipe = function_recipe(
-            "model_fixtures:raising_recipe", parent=repo.version("base").id
-        )
+        graph.get("c2").recipe = function_recipe("model_fixtures:raising_recipe", parent=repo.version("base").id)
     report = run_cascade(repo, "base", "base2")
     status = {e["old"]: e["status"] for e in report.entries}
-    assert (
-        status["c2"] == "failed"
-        and status["m"] == "skipped"
-        and status["c1"] == "updated"
-    )
+    assert status["c2"] == "failed" and status["m"] == "skipped" and status["c1"] == "updated"
     c2 = next(e for e in report.entries if e["old"] == "c2")
     assert "raised RuntimeError: out of GPU memory" in c2["reason"]
-    assert (
-        "c2@base2" not in repo.graph
-        and "m@base2" not in repo.graph
-        and "c1@base2" in repo.graph
-    )
+    assert "c2@base2" not in repo.graph and "m@base2" not in repo.graph and "c1@base2" in repo.graph
     assert "c2" in report.not_updated and not report.complete
 
 
 def test_tests_run_and_stop_on_failure(repo):
     # score = sum(fc1.weight): c1@base2 passes, c2@base2 would too; fail everything above a bar c1@base2 misses
-    c1_new_score = float(
-        shift(load_version_model(repo, "base2"), 1.0).fc1.weight.detach().sum()
-    )
+    c1_new_score = float(shift(load_version_model(repo, "base2"), 1.0).fc1.weight.detach().sum())
     register_test(
         repo,
         "model_fixtures:weight_sum",
@@ -207,9 +189,7 @@ def test_tests_run_and_stop_on_failure(repo):
     report = run_cascade(repo, "base", "base2", stop_on_failure=True)
     status = {e["old"]: e["status"] for e in report.entries}
     assert status["c1"] == "updated-tests-failed"
-    assert {status[k] for k in ("c2", "c3", "g1", "m", "manual", "after-manual")} == {
-        "not-run"
-    }
+    assert {status[k] for k in ("c2", "c3", "g1", "m", "manual", "after-manual")} == {"not-run"}
     c1 = report.entries[0]
     assert c1["before"]["weight_sum"]["score"] == pytest.approx(
         float(weights(repo, "c1")["fc1.weight"].sum()), rel=1e-6
@@ -219,16 +199,10 @@ def test_tests_run_and_stop_on_failure(repo):
 
 
 def test_a_raising_test_fails_that_version_only(repo):
-    register_test(
-        repo, "model_fixtures:raising_test", version="c2", metrics={"x": "higher"}
-    )
+    register_test(repo, "model_fixtures:raising_test", version="c2", metrics={"x": "higher"})
     report = run_cascade(repo, "base", "base2")
     status = {e["old"]: e["status"] for e in report.entries}
-    assert (
-        status["c2"] == "failed"
-        and status["m"] == "skipped"
-        and status["c1"] == "updated"
-    )
+    assert status["c2"] == "failed" and status["m"] == "skipped" and status["c1"] == "updated"
     assert "c2@base2" not in repo.graph
 
 
@@ -246,6 +220,4 @@ def test_a_recipe_without_a_known_parent_is_skipped(repo):
     report = run_cascade(repo, "base", "base2", dry_run=True)
     status = {e["old"]: (e["status"], e["reason"]) for e in report.entries}
     assert status["m"][0] == "skipped" and "not (all) in the graph" in status["m"][1]
-    assert (
-        status["g1"][0] == "planned"
-    )  # falls back to its single derivation parent, c1
+    assert status["g1"][0] == "planned"  # falls back to its single derivation parent, c1

@@ -52,20 +52,13 @@ def test_tests_add_list_run_remove(repo, capsys):
     )
     assert code == 0 and "registered test 'weight_sum'" in out
     code, out, _ = mgit(repo, capsys, "tests", "list")
-    assert (
-        "weight_sum" in out
-        and "score (higher >= -1000.0)" in out
-        and "type tiny" in out
-    )
+    assert "weight_sum" in out and "score (higher >= -1000.0)" in out and "type tiny" in out
     code, out, _ = mgit(repo, capsys, "test", "a")
     assert code == 0 and "passed" in out and "score=" in out
     code, out, _ = mgit(repo, capsys, "test", "--all", "--json")
     results = json.loads(out)
     assert {r["version_name"] for r in results} == {"base", "a", "b", "base2"}
-    assert (
-        Repository.open(repo.root).version("b").tests["weight_sum"]["status"]
-        == "passed"
-    )
+    assert Repository.open(repo.root).version("b").tests["weight_sum"]["status"] == "passed"
     code, out, _ = mgit(repo, capsys, "tests", "remove", "weight_sum")
     assert code == 0 and "removed" in out
 
@@ -146,11 +139,7 @@ def test_merge_dry_run_then_merge(repo, capsys):
     before = snapshot(repo)
     code, out, _ = mgit(repo, capsys, "merge", "a", "b", "--dry-run")
     assert code == 0 and snapshot(repo) == before
-    assert (
-        "common ancestor: base" in out
-        and "both_changed" in out
-        and "dry run: nothing was recorded" in out
-    )
+    assert "common ancestor: base" in out and "both_changed" in out and "dry run: nothing was recorded" in out
     for s in describe_strategies():
         assert s["name"] in out
     code, out, _ = mgit(
@@ -172,10 +161,7 @@ def test_merge_dry_run_then_merge(repo, capsys):
     doc = json.loads(out)
     assert doc["version"] == "m" and doc["args"] == {"scale_a": 0.5, "scale_b": 1.0}
     assert doc["overrides"] == {"fc2.*": "take-b"}
-    assert (
-        Repository.open(repo.root).version("m").metadata["merge"]["strategy"]
-        == "task-arithmetic"
-    )
+    assert Repository.open(repo.root).version("m").metadata["merge"]["strategy"] == "task-arithmetic"
 
 
 def test_strategy_help_is_rendered_from_the_registry(repo, capsys):
@@ -208,11 +194,7 @@ def test_cascade_and_bisect(repo, capsys):
     )
     code, out, _ = mgit(repo, capsys, "cascade", "base", "base2")
     assert code == 0, out
-    assert (
-        "weight_sum.score" in out
-        and "updated: a, b" in out
-        and "not updated: none" in out
-    )
+    assert "weight_sum.score" in out and "updated: a, b" in out and "not updated: none" in out
     code, out, _ = mgit(repo, capsys, "cascade", "base", "base2", "--json")
     assert code == 1  # names taken: refused
     mgit(
@@ -230,8 +212,6 @@ def test_cascade_and_bisect(repo, capsys):
         "loss:lower",
     )
     derive(repo, "a", "model_fixtures:shift", name="a2", kwargs={"amount": -2.0})
-    code, out, _ = mgit(
-        repo, capsys, "bisect", "base", "a2", "--test", "high", "--json"
-    )
+    code, out, _ = mgit(repo, capsys, "bisect", "base", "a2", "--test", "high", "--json")
     doc = json.loads(out)
     assert code == 0 and doc["first_bad"] == "a2" and doc["path"] == ["base", "a", "a2"]

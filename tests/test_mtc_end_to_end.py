@@ -70,22 +70,15 @@ def test_two_finetunes_merge_and_cascade(tmp_path):
         "trunk.2.weight",
         "trunk.2.bias",
     }
-    assert (
-        states["head_a.weight"] == "changed_a"
-        and states["head_b.weight"] == "changed_b"
-    )
+    assert states["head_a.weight"] == "changed_a" and states["head_b.weight"] == "changed_b"
 
     avg = merge_versions(repo, "ft-a", "ft-b", strategy="average", name="merged-avg")
-    ties = merge_versions(
-        repo, "ft-a", "ft-b", strategy="ties", args={"density": 0.5}, name="merged-ties"
-    )
+    ties = merge_versions(repo, "ft-a", "ft-b", strategy="ties", args={"density": 0.5}, name="merged-ties")
     for result in (avg, ties):
         v = result.version
         assert {t["test"] for t in result.tests} == {"task_a", "task_b"}
         # the merge keeps both tasks better than the fine-tune that did not train on them
-        assert metric(v, "task_a") > metric(ft_b, "task_a") and metric(
-            v, "task_b"
-        ) > metric(ft_a, "task_b")
+        assert metric(v, "task_a") > metric(ft_b, "task_a") and metric(v, "task_b") > metric(ft_a, "task_b")
         assert sorted(r for _, r in repo.graph.parents(v.name)) == [
             Relation.MERGE,
             Relation.MERGE,
@@ -109,14 +102,8 @@ def test_two_finetunes_merge_and_cascade(tmp_path):
     ]
     by = {e["old"]: e for e in report.entries}
     # the stronger base lifts what the fine-tunes forgot, and the merges with them
-    assert (
-        by["ft-b"]["after"]["task_a"]["accuracy"]
-        > by["ft-b"]["before"]["task_a"]["accuracy"] + 0.1
-    )
-    assert (
-        by["merged-avg"]["after"]["task_a"]["accuracy"]
-        >= by["merged-avg"]["before"]["task_a"]["accuracy"]
-    )
+    assert by["ft-b"]["after"]["task_a"]["accuracy"] > by["ft-b"]["before"]["task_a"]["accuracy"] + 0.1
+    assert by["merged-avg"]["after"]["task_a"]["accuracy"] >= by["merged-avg"]["before"]["task_a"]["accuracy"]
     new_merge = repo.version("merged-ties@base-v2")
     assert new_merge.recipe["parents"] == [
         repo.version("ft-a@base-v2").id,

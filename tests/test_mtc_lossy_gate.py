@@ -42,26 +42,18 @@ def test_a_rising_loss_fails_the_gate():
 def test_tolerances():
     # default: 1% of the lossless value, in the metric's worse direction only
     assert verdict({"loss": "lower"}, {"loss": 1.0}, {"loss": 1.0099}) == {"loss": True}
-    assert verdict({"loss": "lower"}, {"loss": 1.0}, {"loss": 1.0101}) == {
-        "loss": False
-    }
+    assert verdict({"loss": "lower"}, {"loss": 1.0}, {"loss": 1.0101}) == {"loss": False}
     assert verdict({"acc": "higher"}, {"acc": 0.5}, {"acc": 0.4951}) == {"acc": True}
     assert verdict({"acc": "higher"}, {"acc": 0.5}, {"acc": 0.4949}) == {"acc": False}
     # absolute floor, and a metric's own tolerance wins over both
-    assert verdict(
-        {"loss": "lower"}, {"loss": 0.0}, {"loss": 0.05}, abs_tolerance=0.1
-    ) == {"loss": True}
+    assert verdict({"loss": "lower"}, {"loss": 0.0}, {"loss": 0.05}, abs_tolerance=0.1) == {"loss": True}
     assert verdict(
         {"loss": {"direction": "lower", "tolerance": 0.001}},
         {"loss": 1.0},
         {"loss": 1.005},
     ) == {"loss": False}
-    assert verdict({"loss": "lower"}, {"loss": 1.0}, {"loss": None}) == {
-        "loss": False
-    }  # NaN after decoding
-    out = gate_verdict(
-        [spec({"loss": "lower"})], [result({"loss": 1.0})], [result({"loss": 1.2})]
-    )
+    assert verdict({"loss": "lower"}, {"loss": 1.0}, {"loss": None}) == {"loss": False}  # NaN after decoding
+    out = gate_verdict([spec({"loss": "lower"})], [result({"loss": 1.0})], [result({"loss": 1.2})])
     assert_shape(out[0], schema.GateMetric)
     assert out[0]["allowed"] == pytest.approx(0.01)
 
@@ -72,13 +64,9 @@ def repo(tmp_path):
 
 
 def test_without_tests_the_version_stays_lossless(repo):
-    version, report = add_lossy_gated(
-        repo, tiny(0), "v", lossy_bound=1e-3, model_type="tiny"
-    )
+    version, report = add_lossy_gated(repo, tiny(0), "v", lossy_bound=1e-3, model_type="tiny")
     assert_shape(report, schema.LossyGateReport)
-    assert (
-        report["kept"] == "lossless" and "no tests are registered" in report["reason"]
-    )
+    assert report["kept"] == "lossless" and "no tests are registered" in report["reason"]
     assert version.metadata["lossy_gate"]["kept"] == "lossless"
     assert "lossy_bound" not in version.metadata
 
@@ -91,9 +79,7 @@ def test_gate_runs_and_records(repo):
         metrics={"score": "higher", "loss": "lower"},
     )
     model = tiny(0)
-    _version, report = add_lossy_gated(
-        repo, model, "v", lossy_bound=1e-4, model_type="tiny"
-    )
+    _version, report = add_lossy_gated(repo, model, "v", lossy_bound=1e-4, model_type="tiny")
     stored = Repository.open(repo.root).version("v")
     assert stored.metadata["lossy_gate"] == dict(report)
     assert stored.tests["weight_sum"]["version"] == stored.id
@@ -109,9 +95,7 @@ def test_gate_runs_and_records(repo):
 
 
 def test_bad_gate_input_changes_nothing(repo):
-    register_test(
-        repo, "model_fixtures:raising_test", model_type="tiny", metrics={"x": "higher"}
-    )
+    register_test(repo, "model_fixtures:raising_test", model_type="tiny", metrics={"x": "higher"})
     before = snapshot(repo)
     with pytest.raises(InvalidInput, match="must be positive"):
         add_lossy_gated(repo, tiny(0), "v", lossy_bound=0, model_type="tiny")
@@ -123,9 +107,7 @@ def test_bad_gate_input_changes_nothing(repo):
 LOSSY = [c["id"] for c in describe_codecs() if not c["lossless"]]
 
 
-@pytest.mark.skipif(
-    not LOSSY, reason="no lossy codec is registered yet (the codecs work adds one)"
-)
+@pytest.mark.skipif(not LOSSY, reason="no lossy codec is registered yet (the codecs work adds one)")
 def test_a_coarse_lossy_encoding_is_rejected_in_the_metric_direction(repo):
     """score = sum(fc1.weight) (higher) and loss = -score (lower): any real change worsens one."""
     register_test(
@@ -138,9 +120,7 @@ def test_a_coarse_lossy_encoding_is_rejected_in_the_metric_direction(repo):
         },
     )
     model = tiny(0)
-    _version, report = add_lossy_gated(
-        repo, model, "v", lossy_bound=0.5, model_type="tiny"
-    )
+    _version, report = add_lossy_gated(repo, model, "v", lossy_bound=0.5, model_type="tiny")
     assert report["kept"] == "lossless", report
     assert any(not m["passed"] for m in report["metrics"])
     sd = load_version_model(repo, "v").state_dict()

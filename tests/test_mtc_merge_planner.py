@@ -150,9 +150,7 @@ def test_merge_applies_the_table():
         "new_both": [8, 8],
     }
     for k, values in expect.items():
-        np.testing.assert_array_equal(
-            merged[k][0], np.array(values, dtype=np.float32), err_msg=k
-        )
+        np.testing.assert_array_equal(merged[k][0], np.array(values, dtype=np.float32), err_msg=k)
         assert merged[k][1] == "float32"
 
 
@@ -160,18 +158,12 @@ def test_deletion_against_a_change_is_a_conflict_not_a_silent_drop():
     o = {"w": f32(1, 1)}
     a: dict = {}
     b = {"w": f32(2, 2)}
-    with pytest.raises(
-        InvalidInput, match=r"w \[removed_a_changed_b\]: average: A lacks the parameter"
-    ):
+    with pytest.raises(InvalidInput, match=r"w \[removed_a_changed_b\]: average: A lacks the parameter"):
         merge_states(o, a, b, "average")
     assert merge_states(o, a, b, "take-a") == {}
     np.testing.assert_array_equal(merge_states(o, a, b, "take-b")["w"][0], [2, 2])
-    np.testing.assert_array_equal(
-        merge_states(o, a, b, "take-ancestor")["w"][0], [1, 1]
-    )
-    np.testing.assert_array_equal(
-        merge_states(o, a, b, "average", overrides={"w": "B"})["w"][0], [2, 2]
-    )
+    np.testing.assert_array_equal(merge_states(o, a, b, "take-ancestor")["w"][0], [1, 1])
+    np.testing.assert_array_equal(merge_states(o, a, b, "average", overrides={"w": "B"})["w"][0], [2, 2])
 
 
 def test_without_ancestor_identical_structures_average():

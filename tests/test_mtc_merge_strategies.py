@@ -26,15 +26,13 @@ from mgit_lab.core.merge import (
 from mgit_lab.core.merge.registry import parse_arguments
 
 RNG = np.random.default_rng(7)
-O = RNG.normal(size=(6, 5)).astype(np.float32)
-A = (O + RNG.normal(scale=0.5, size=O.shape)).astype(np.float32)
-B = (O + RNG.normal(scale=0.5, size=O.shape)).astype(np.float32)
+ANC = RNG.normal(size=(6, 5)).astype(np.float32)
+A = (ANC + RNG.normal(scale=0.5, size=ANC.shape)).astype(np.float32)
+B = (ANC + RNG.normal(scale=0.5, size=ANC.shape)).astype(np.float32)
 
 
-def merged(strategy, args=None, o=O, a=A, b=B, dtype="float32"):
-    out = merge_states(
-        {"w": (o, dtype)}, {"w": (a, dtype)}, {"w": (b, dtype)}, strategy, args
-    )
+def merged(strategy, args=None, o=ANC, a=A, b=B, dtype="float32"):
+    out = merge_states({"w": (o, dtype)}, {"w": (a, dtype)}, {"w": (b, dtype)}, strategy, args)
     return out["w"]
 
 
@@ -44,11 +42,7 @@ def test_every_strategy_class_is_registered():
     for info in pkgutil.iter_modules(merge_pkg.__path__):
         module = importlib.import_module(f"mgit_lab.core.merge.{info.name}")
         for _, obj in inspect.getmembers(module, inspect.isclass):
-            if (
-                issubclass(obj, MergeStrategy)
-                and not inspect.isabstract(obj)
-                and obj.__module__ == module.__name__
-            ):
+            if issubclass(obj, MergeStrategy) and not inspect.isabstract(obj) and obj.__module__ == module.__name__:
                 found.add(obj.name)
     assert found == set(available_strategies())
     assert len(found) == 7
@@ -70,11 +64,7 @@ def test_strategy_contract(name):
     assert set(defaults) == {a["name"] for a in info["arguments"]}
     # deterministic, dtype and shape kept
     first, second = merged(name), merged(name)
-    assert (
-        first[1] == "float32"
-        and first[0].shape == O.shape
-        and first[0].dtype == np.float32
-    )
+    assert first[1] == "float32" and first[0].shape == ANC.shape and first[0].dtype == np.float32
     np.testing.assert_array_equal(first[0], second[0])
 
 
@@ -86,7 +76,7 @@ def test_strategy_keeps_low_precision_dtypes(name, dtype):
         "bfloat16": torch.bfloat16,
         "float64": torch.float64,
     }[dtype]
-    arrays = [tensor_to_array(torch.from_numpy(x).to(tdt))[0] for x in (O, A, B)]
+    arrays = [tensor_to_array(torch.from_numpy(x).to(tdt))[0] for x in (ANC, A, B)]
     out, out_dtype = merged(name, o=arrays[0], a=arrays[1], b=arrays[2], dtype=dtype)
     assert out_dtype == dtype and out.dtype == arrays[1].dtype
     as_f64 = [array_to_tensor(x, dtype).to(torch.float64) for x in arrays]
@@ -97,37 +87,26 @@ def test_strategy_keeps_low_precision_dtypes(name, dtype):
         "take-ancestor": as_f64[0],
     }.get(name)
     if expected is not None:
-        torch.testing.assert_close(
-            array_to_tensor(out, dtype), expected.to(tdt), rtol=0, atol=0
-        )
+        torch.testing.assert_close(array_to_tensor(out, dtype), expected.to(tdt), rtol=0, atol=0)
 
 
 # ------------------------------------------------------------------ expected values
 def test_take_sides():
     np.testing.assert_array_equal(merged("take-a")[0], A)
     np.testing.assert_array_equal(merged("take-b")[0], B)
-    np.testing.assert_array_equal(merged("take-ancestor")[0], O)
+    np.testing.assert_array_equal(merged("take-ancestor")[0], ANC)
 
 
 def test_average():
-    expected = [
-        [(float(A[i, j]) + float(B[i, j])) / 2 for j in range(5)] for i in range(6)
-    ]
-    np.testing.assert_array_equal(
-        merged("average")[0], np.array(expected, dtype=np.float32)
-    )
+    expected = [[(float(A[i, j]) + float(B[i, j])) / 2 for j in range(5)] for i in range(6)]
+    np.testing.assert_array_equal(merged("average")[0], np.array(expected, dtype=np.float32))
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.3, 0.5, 1.0])
 def test_weighted_average_divides_once(alpha):
     """git-theta divided the weighted sum by the weight total twice; 0.3 would expose that."""
     out = merged("weighted-average", {"alpha": alpha})[0]
-    expected = np.array(
-        [
-            [alpha * float(A[i, j]) + (1 - alpha) * float(B[i, j]) for j in range(5)]
-            for i in range(6)
-        ]
-    )
+    expected = np.array([[alpha * float(A[i, j]) + (1 - alpha) * float(B[i, j]) for j in range(5)] for i in range(6)])
     np.testing.assert_allclose(out, expected.astype(np.float32), rtol=1e-6, atol=1e-7)
     if alpha == 0.3:
         double = (0.3 * A.astype(np.float64) + 0.7 * B) / (0.3 + 0.7) / 2
@@ -137,22 +116,18 @@ def test_weighted_average_divides_once(alpha):
 @pytest.mark.parametrize(("sa", "sb"), [(1.0, 1.0), (0.5, 0.25), (1.0, -1.0)])
 def test_task_arithmetic(sa, sb):
     out = merged("task-arithmetic", {"scale_a": sa, "scale_b": sb})[0]
-    o, a, b = (x.astype(np.float64) for x in (O, A, B))
+    o, a, b = (x.astype(np.float64) for x in (ANC, A, B))
     expected = o + sa * (a - o) + sb * (b - o)
     np.testing.assert_allclose(out, expected.astype(np.float32), rtol=1e-6, atol=1e-6)
     if (sa, sb) == (1.0, 1.0):
-        np.testing.assert_allclose(
-            out, (a + b - o).astype(np.float32), rtol=1e-6, atol=1e-6
-        )
+        np.testing.assert_allclose(out, (a + b - o).astype(np.float32), rtol=1e-6, atol=1e-6)
 
 
 def ties_reference(o, a, b, density, scale):
     """TIES written out entry by entry, independently of the implementation."""
     tasks = []
     for x in (a, b):
-        t = [
-            float(v) for v in (x.astype(np.float64) - o.astype(np.float64)).reshape(-1)
-        ]
+        t = [float(v) for v in (x.astype(np.float64) - o.astype(np.float64)).reshape(-1)]
         keep = max(1, math.ceil(density * len(t)))
         order = sorted(range(len(t)), key=lambda i: -abs(t[i]))[:keep]
         trimmed = [0.0] * len(t)
@@ -163,22 +138,18 @@ def ties_reference(o, a, b, density, scale):
     for i, base in enumerate(o.astype(np.float64).reshape(-1)):
         total = tasks[0][i] + tasks[1][i]
         sign = (total > 0) - (total < 0)
-        agreeing = [
-            t[i] for t in tasks if t[i] != 0 and ((t[i] > 0) - (t[i] < 0)) == sign
-        ]
+        agreeing = [t[i] for t in tasks if t[i] != 0 and ((t[i] > 0) - (t[i] < 0)) == sign]
         merged_value = sum(agreeing) / len(agreeing) if agreeing else 0.0
         out.append(base + scale * merged_value)
     return np.array(out).reshape(o.shape)
 
 
-@pytest.mark.parametrize(
-    ("density", "scale"), [(0.2, 1.0), (0.5, 0.7), (1.0, 1.0), (0.0001, 2.0)]
-)
+@pytest.mark.parametrize(("density", "scale"), [(0.2, 1.0), (0.5, 0.7), (1.0, 1.0), (0.0001, 2.0)])
 def test_ties(density, scale):
     out = merged("ties", {"density": density, "scale": scale})[0]
     np.testing.assert_allclose(
         out,
-        ties_reference(O, A, B, density, scale).astype(np.float32),
+        ties_reference(ANC, A, B, density, scale).astype(np.float32),
         rtol=1e-6,
         atol=1e-6,
     )
@@ -194,18 +165,18 @@ def test_ties_sign_election_on_a_small_case():
 
 
 def test_integer_parameters_round():
-    i64 = lambda *v: (np.array(v, dtype=np.int64), "int64")
-    out = merge_states({"n": i64(0, 0)}, {"n": i64(3, 4)}, {"n": i64(4, 7)}, "average")[
-        "n"
-    ]
-    np.testing.assert_array_equal(
-        out[0], [4, 6]
-    )  # 3.5 -> 4 and 5.5 -> 6 (round half to even)
+    def i64(*v):
+        return np.array(v, dtype=np.int64), "int64"
+
+    out = merge_states({"n": i64(0, 0)}, {"n": i64(3, 4)}, {"n": i64(4, 7)}, "average")["n"]
+    np.testing.assert_array_equal(out[0], [4, 6])  # 3.5 -> 4 and 5.5 -> 6 (round half to even)
     assert out[0].dtype == np.int64
 
 
 def test_bool_parameters_need_a_side():
-    b = lambda *v: (np.array(v, dtype=np.bool_), "bool")
+    def b(*v):
+        return np.array(v, dtype=np.bool_), "bool"
+
     with pytest.raises(InvalidInput, match="bool parameters cannot be combined"):
         merge_states({"m": b(0, 0)}, {"m": b(1, 0)}, {"m": b(0, 1)}, "average")
 
@@ -233,18 +204,16 @@ def test_bad_strategy_input(strategy, args, message):
 
 def test_string_arguments_from_the_cli_are_converted():
     out = merged("weighted-average", {"alpha": "0.25"})[0]
-    np.testing.assert_allclose(
-        out, (0.25 * A.astype(np.float64) + 0.75 * B).astype(np.float32), rtol=1e-6
-    )
+    np.testing.assert_allclose(out, (0.25 * A.astype(np.float64) + 0.75 * B).astype(np.float32), rtol=1e-6)
 
 
 def test_overrides_apply_by_glob_first_match_wins():
-    o = {n: (O, "float32") for n in ("enc.0.w", "enc.1.w", "head.w")}
-    a = {n: (A, "float32") for n in o}
+    o = dict.fromkeys(("enc.0.w", "enc.1.w", "head.w"), (ANC, "float32"))
+    a = dict.fromkeys(o, (A, "float32"))
     b = {
         "enc.0.w": (B, "float32"),
         "enc.1.w": (B, "float32"),
-        "head.w": (O, "float32"),
+        "head.w": (ANC, "float32"),
     }  # head: changed in A only
     out = merge_states(
         o,
@@ -254,19 +223,15 @@ def test_overrides_apply_by_glob_first_match_wins():
         overrides={"enc.1.*": "B", "enc.*": "ancestor", "head.*": "b"},
     )
     np.testing.assert_array_equal(out["enc.1.w"][0], B)
-    np.testing.assert_array_equal(out["enc.0.w"][0], O)
-    np.testing.assert_array_equal(
-        out["head.w"][0], O
-    )  # an override beats the automatic take-A
-    with pytest.raises(
-        InvalidInput, match="override pattern 'dec.*' matches no parameter"
-    ):
+    np.testing.assert_array_equal(out["enc.0.w"][0], ANC)
+    np.testing.assert_array_equal(out["head.w"][0], ANC)  # an override beats the automatic take-A
+    with pytest.raises(InvalidInput, match="override pattern 'dec.*' matches no parameter"):
         merge_states(o, a, b, "average", overrides={"dec.*": "A"})
 
 
 def test_override_with_a_strategy_uses_the_shared_arguments():
     o, a, b = (
-        {"x": (O, "float32"), "y": (O, "float32")},
+        {"x": (ANC, "float32"), "y": (ANC, "float32")},
         {"x": (A, "float32"), "y": (A, "float32")},
         {"x": (B, "float32"), "y": (B, "float32")},
     )
@@ -278,12 +243,10 @@ def test_override_with_a_strategy_uses_the_shared_arguments():
         {"scale_a": 0.5, "scale_b": 0.5},
         overrides={"y": "average"},
     )
-    np.testing.assert_allclose(
-        out["y"][0], ((A.astype(np.float64) + B) / 2).astype(np.float32), rtol=1e-6
-    )
+    np.testing.assert_allclose(out["y"][0], ((A.astype(np.float64) + B) / 2).astype(np.float32), rtol=1e-6)
     np.testing.assert_allclose(
         out["x"][0],
-        (O + 0.5 * (A - O) + 0.5 * (B - O)).astype(np.float32),
+        (ANC + 0.5 * (A - ANC) + 0.5 * (B - ANC)).astype(np.float32),
         rtol=1e-5,
         atol=1e-6,
     )

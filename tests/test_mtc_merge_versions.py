@@ -72,9 +72,7 @@ def test_plan_of_two_finetunes(repo):
 
 
 def test_merge_records_a_version_with_edges_metadata_recipe(repo):
-    result = merge_versions(
-        repo, "a", "b", strategy="weighted-average", args={"alpha": 0.25}, name="m"
-    )
+    result = merge_versions(repo, "a", "b", strategy="weighted-average", args={"alpha": 0.25}, name="m")
     assert_shape(result.to_json(), schema.MergeResult)
     v = Repository.open(repo.root).version("m")
     graph = repo.graph
@@ -103,9 +101,7 @@ def test_merge_records_a_version_with_edges_metadata_recipe(repo):
     # expected tensors, computed from the three models independently
     base, a, b = (load_version_model(repo, k).state_dict() for k in ("base", "a", "b"))
     m = load_version_model(repo, "m").state_dict()
-    torch.testing.assert_close(
-        m["fc1.weight"], 0.25 * a["fc1.weight"] + 0.75 * b["fc1.weight"]
-    )
+    torch.testing.assert_close(m["fc1.weight"], 0.25 * a["fc1.weight"] + 0.75 * b["fc1.weight"])
     torch.testing.assert_close(m["fc1.bias"], b["fc1.bias"], rtol=0, atol=0)
     torch.testing.assert_close(m["fc2.bias"], a["fc2.bias"], rtol=0, atol=0)
     torch.testing.assert_close(m["fc2.weight"], base["fc2.weight"], rtol=0, atol=0)
@@ -144,9 +140,7 @@ def test_dry_run_without_ancestor_shows_which_strategies_cannot(tmp_path):
     assert previews["average"]["applicable"] and not previews["ties"]["applicable"]
     assert "needs a common ancestor" in previews["ties"]["reason"]
     assert result.problems and "ties needs a common ancestor" in result.problems[0]
-    merged = merge_versions(
-        r, "x", "y", strategy="average"
-    )  # averaging works without an ancestor
+    merged = merge_versions(r, "x", "y", strategy="average")  # averaging works without an ancestor
     x, y = r.checkout_arrays("x"), r.checkout_arrays("y")
     np.testing.assert_allclose(
         r.checkout_arrays(merged.version.id)["fc1.weight"][0],
@@ -183,9 +177,7 @@ def test_bad_merges_leave_the_repository_unchanged(repo, kwargs, error, message)
 def test_unrelated_architectures(repo):
     add_model(repo, tiny(5, n_in=6), "wide")
     before = snapshot(repo)
-    with pytest.raises(
-        InvalidInput, match="share no ancestor and have different architectures"
-    ):
+    with pytest.raises(InvalidInput, match="share no ancestor and have different architectures"):
         merge_versions(repo, "a", "wide")
     assert snapshot(repo) == before
     with pytest.raises(InvalidInput, match="with itself"):
@@ -193,9 +185,7 @@ def test_unrelated_architectures(repo):
 
 
 def test_a_raising_test_records_nothing(repo):
-    register_test(
-        repo, "model_fixtures:raising_test", graph=True, metrics={"x": "higher"}
-    )
+    register_test(repo, "model_fixtures:raising_test", graph=True, metrics={"x": "higher"})
     before = snapshot(repo)
     with pytest.raises(
         InvalidInput,
@@ -206,9 +196,7 @@ def test_a_raising_test_records_nothing(repo):
 
 
 def test_fast_forward_and_common_ancestor(repo):
-    add_model(
-        repo, edit(tiny(0), **{"fc2.weight": 1.0}), "a2", parents=[("a", "finetune")]
-    )
+    add_model(repo, edit(tiny(0), **{"fc2.weight": 1.0}), "a2", parents=[("a", "finetune")])
     assert common_ancestor(repo.graph, "a", "a2") == repo.version("a").id
     plan = plan_merge(repo, "a", "a2")
     assert {e.state.value for e in plan.entries} <= {"unchanged", "changed_b"}
@@ -265,8 +253,6 @@ def test_transformers_models_merge_and_load(tmp_path):
     key = "bert.encoder.layer.0.output.dense.weight"
     torch.testing.assert_close(sd[key], states[0][key], rtol=0, atol=0)
     w = "classifier.weight"
-    torch.testing.assert_close(
-        sd[w], o[w] + 0.5 * (states[0][w] - o[w]) + 0.5 * (states[1][w] - o[w])
-    )
+    torch.testing.assert_close(sd[w], o[w] + 0.5 * (states[0][w] - o[w]) + 0.5 * (states[1][w] - o[w]))
     with torch.no_grad():
         assert merged(torch.tensor([[1, 2, 3]])).logits.shape == (1, 2)

@@ -59,9 +59,7 @@ def test_metric_directions_must_be_declared():
 def test_cli_metric_strings():
     specs = parse_metrics(["accuracy:higher:>=0.9", "loss:lower:0.5", "f1:higher"])
     assert specs["accuracy"]["condition"] == ">= 0.9"
-    assert (
-        specs["loss"]["condition"] == "<= 0.5"
-    )  # a bare number means "at most" for a loss
+    assert specs["loss"]["condition"] == "<= 0.5"  # a bare number means "at most" for a loss
     assert specs["f1"]["condition"] is None
     with pytest.raises(InvalidInput, match="NAME:higher"):
         parse_metrics(["accuracy"])
@@ -102,12 +100,8 @@ def test_register_list_unregister_survive_reopen(repo):
         model_type="tiny",
         metrics={"score": "higher", "loss": "lower"},
     )
-    register_test(
-        repo, "model_fixtures:bias_value", version="other", metrics={"bias": "higher"}
-    )
-    register_test(
-        repo, "model_fixtures:nan_loss", graph=True, metrics={"loss": ("lower", 1.0)}
-    )
+    register_test(repo, "model_fixtures:bias_value", version="other", metrics={"bias": "higher"})
+    register_test(repo, "model_fixtures:nan_loss", graph=True, metrics={"loss": ("lower", 1.0)})
     reopened = Repository.open(repo.root)
     names = [s["name"] for s in list_tests(reopened)]
     assert names == ["weight_sum", "bias_value", "nan_loss"]
@@ -118,9 +112,7 @@ def test_register_list_unregister_survive_reopen(repo):
     ]
     spec = list_tests(reopened)[1]
     assert_shape(spec, schema.TestSpec)
-    assert (
-        spec["version"] == reopened.version("other").id
-    )  # stored by id: survives a rename
+    assert spec["version"] == reopened.version("other").id  # stored by id: survives a rename
     doc = json.loads((repo.mgit_dir / "tests.json").read_text())
     assert doc["tests"][0]["ref"] == "model_fixtures:weight_sum"
     unregister_test(reopened, "bias_value")
@@ -219,10 +211,7 @@ def test_run_stores_results_with_the_version(repo):
     expected = float(tiny(0).fc1.weight.detach().sum())
     assert r["metrics"]["score"] == pytest.approx(expected, abs=1e-6)
     assert r["metrics"]["loss"] == pytest.approx(-expected, abs=1e-6)
-    assert (
-        r["checks"]["score"]["passed"] is True
-        and r["checks"]["loss"]["passed"] is False
-    )
+    assert r["checks"]["score"]["passed"] is True and r["checks"]["loss"]["passed"] is False
     assert r["status"] == "failed"
     v = Repository.open(repo.root).version("v1")
     assert v.tests["weight_sum"] == r
@@ -247,9 +236,7 @@ def test_dataset_and_preprocess(repo):
 
 
 def test_nan_metric_fails_its_condition(repo):
-    register_test(
-        repo, "model_fixtures:nan_loss", graph=True, metrics={"loss": ("lower", 1.0)}
-    )
+    register_test(repo, "model_fixtures:nan_loss", graph=True, metrics={"loss": ("lower", 1.0)})
     (r,) = run_tests(repo, "v1")
     assert r["metrics"]["loss"] is None and r["status"] == "failed"
     json.dumps(r, allow_nan=False)  # stored results stay valid JSON
@@ -291,12 +278,8 @@ def test_only_named_tests_run(repo):
         model_type="tiny",
         metrics={"score": "higher", "loss": "lower"},
     )
-    register_test(
-        repo, "model_fixtures:bias_value", graph=True, metrics={"bias": "higher"}
-    )
-    assert [r["test"] for r in run_tests(repo, "v1", names=["bias_value"])] == [
-        "bias_value"
-    ]
+    register_test(repo, "model_fixtures:bias_value", graph=True, metrics={"bias": "higher"})
+    assert [r["test"] for r in run_tests(repo, "v1", names=["bias_value"])] == ["bias_value"]
     with pytest.raises(InvalidInput, match="does not apply to version 'other'"):
         run_tests(repo, "other", names=["weight_sum"])
     with pytest.raises(NotFound, match="no test named 'nope'"):

@@ -36,22 +36,17 @@ def _parse_args(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
-def format_plan(
-    plan: dict[str, Any], chosen: str | None = None, limit: int = 40
-) -> str:
+def format_plan(plan: dict[str, Any], chosen: str | None = None, limit: int = 40) -> str:
     """The text of a merge plan: ancestor, counts per state, conflicts, what each strategy does."""
     lines = [
         f"merge {plan['a_name']} (A) + {plan['b_name']} (B), common ancestor: {plan['ancestor_name'] or 'none'}",
-        f"{plan['auto'] + plan['conflicts']} parameters: {plan['auto']} merge automatically, {plan['conflicts']} conflict",
-        "  "
-        + ", ".join(f"{state}: {n}" for state, n in sorted(plan["counts"].items())),
+        f"{plan['auto'] + plan['conflicts']} parameters: {plan['auto']} merge automatically, "
+        f"{plan['conflicts']} conflict",
+        "  " + ", ".join(f"{state}: {n}" for state, n in sorted(plan["counts"].items())),
     ]
     conflicts = [p for p in plan["parameters"] if not p["auto"]]
     if conflicts:
-        rows = [
-            [p["name"], p["state"], p["shape_a"], p["shape_b"], p["shape_ancestor"]]
-            for p in conflicts[:limit]
-        ]
+        rows = [[p["name"], p["state"], p["shape_a"], p["shape_b"], p["shape_ancestor"]] for p in conflicts[:limit]]
         lines += [
             "",
             "conflicts:",
@@ -64,14 +59,10 @@ def format_plan(
     for s in plan["strategies"]:
         mark = "*" if s["name"] == chosen else " "
         what = (
-            s["reason"]
-            if s["applicable"]
-            else f"cannot: {s['reason']}; unresolved: {', '.join(s['unresolved'][:3])}"
+            s["reason"] if s["applicable"] else f"cannot: {s['reason']}; unresolved: {', '.join(s['unresolved'][:3])}"
         )
         rows.append([f"{mark}{s['name']}", "yes" if s["applicable"] else "no", what])
-    lines.append(
-        format_table(["strategy", "ok", "what it does to the conflicts"], rows)
-    )
+    lines.append(format_table(["strategy", "ok", "what it does to the conflicts"], rows))
     return "\n".join(lines)
 
 
@@ -84,9 +75,7 @@ def _merge(args: argparse.Namespace) -> int:
         emit(args, infos, _strategies_text(infos))
         return 0
     if not args.a or not args.b:
-        raise InvalidInput(
-            "name the two versions to merge", hint="mgit merge A B [--strategy S]"
-        )
+        raise InvalidInput("name the two versions to merge", hint="mgit merge A B [--strategy S]")
     overrides = dict(parse_override(t) for t in args.take or [])
     with progress_bar(not args.json) as cb:
         result = merge_versions(
@@ -107,9 +96,8 @@ def _merge(args: argparse.Namespace) -> int:
     else:
         text = "\n".join(format_plan(plan).splitlines()[:3])
     if result.problems:
-        text += (
-            f"\n\n{args.strategy} leaves {len(result.problems)} parameters unresolved:\n  "
-            + "\n  ".join(result.problems[:10])
+        text += f"\n\n{args.strategy} leaves {len(result.problems)} parameters unresolved:\n  " + "\n  ".join(
+            result.problems[:10]
         )
     if result.version is not None:
         text += f"\n\nrecorded {result.version.name!r} ({args.strategy}"
@@ -125,18 +113,10 @@ def _merge(args: argparse.Namespace) -> int:
 def _strategies_text(infos: Sequence[Mapping[str, Any]]) -> str:
     lines = []
     for s in infos:
-        lines.append(
-            f"{s['name']}: {s['description']}{' (needs a common ancestor)' if s['needs_ancestor'] else ''}"
-        )
+        lines.append(f"{s['name']}: {s['description']}{' (needs a common ancestor)' if s['needs_ancestor'] else ''}")
         for a in s["arguments"]:
-            rng = (
-                f" [{a['min']}, {a['max']}]"
-                if a["min"] is not None or a["max"] is not None
-                else ""
-            )
-            lines.append(
-                f"    --arg {a['name']}=<{a['type']}> default {a['default']}{rng}: {a['description']}"
-            )
+            rng = f" [{a['min']}, {a['max']}]" if a["min"] is not None or a["max"] is not None else ""
+            lines.append(f"    --arg {a['name']}=<{a['type']}> default {a['default']}{rng}: {a['description']}")
     return "\n".join(lines)
 
 
@@ -258,7 +238,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "on top of NEW (and of each rebuilt parent). Each result is added as a 'version' child of the "
         "version it replaces, named OLDNAME@NEW, once its recipe and tests have finished. Prints a "
         "before/after table. Exit code 1 when not everything was updated and passed.\n\n"
-        "examples:\n  mgit cascade base base-v2 --dry-run\n  mgit cascade base base-v2 --type classifier --stop-on-failure",
+        "examples:\n  mgit cascade base base-v2 --dry-run\n"
+        "  mgit cascade base base-v2 --type classifier --stop-on-failure",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     c.add_argument("old", help="the old upstream version")
@@ -268,12 +249,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="VERSION",
         help="rebuild only this descendant and what derives from it",
     )
-    c.add_argument(
-        "--type", metavar="T", help="rebuild only descendants of model type T"
-    )
-    c.add_argument(
-        "--dry-run", action="store_true", help="show what would be rebuilt; run nothing"
-    )
+    c.add_argument("--type", metavar="T", help="rebuild only descendants of model type T")
+    c.add_argument("--dry-run", action="store_true", help="show what would be rebuilt; run nothing")
     c.add_argument(
         "--stop-on-failure",
         action="store_true",

@@ -14,14 +14,12 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain-text table with columns padded to their widest cell."""
     cells = [[str(c) for c in headers], *[[str(c) for c in r] for r in rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def format_metrics(
-    metrics: dict[str, Any], checks: dict[str, Any] | None = None
-) -> str:
+def format_metrics(metrics: dict[str, Any], checks: dict[str, Any] | None = None) -> str:
     """``accuracy=0.9634 (>= 0.9 ok)  loss=0.0831`` from a result's metrics and checks."""
     parts = []
     for name, value in metrics.items():
@@ -51,9 +49,7 @@ def _test(args: argparse.Namespace) -> int:
     elif args.version:
         keys = [args.version]
     else:
-        raise InvalidInput(
-            "name a version to test", hint="mgit test VERSION, or --all, or --type T"
-        )
+        raise InvalidInput("name a version to test", hint="mgit test VERSION, or --all, or --type T")
     results = []
     with progress_bar(not args.json) as cb:
         for key in keys:
@@ -69,9 +65,7 @@ def _test(args: argparse.Namespace) -> int:
         for r in results
     ]
     text = (
-        format_table(["version", "test", "status", "metrics", "time"], rows)
-        if rows
-        else "no registered test applies"
+        format_table(["version", "test", "status", "metrics", "time"], rows) if rows else "no registered test applies"
     )
     emit(args, results, text)
     return 1 if any(r["status"] == "failed" for r in results) else 0
@@ -96,9 +90,7 @@ def _tests_list(args: argparse.Namespace) -> int:
     emit(
         args,
         specs,
-        format_table(["test", "scope", "function", "metrics"], rows)
-        if rows
-        else "no tests registered",
+        format_table(["test", "scope", "function", "metrics"], rows) if rows else "no tests registered",
     )
     return 0
 
@@ -142,10 +134,7 @@ def _bisect(args: argparse.Namespace) -> int:
         result = bisect(_open(args), args.good, args.bad, args.test, progress=cb)
     lines = [
         f"path ({len(result.path)} versions): {' -> '.join(result.path)}",
-        *[
-            f"  {s['version_name']}: {s['status']}{' (stored result)' if s['cached'] else ''}"
-            for s in result.steps
-        ],
+        *[f"  {s['version_name']}: {s['status']}{' (stored result)' if s['cached'] else ''}" for s in result.steps],
         f"first failing version: {result.first_bad} (last passing: {result.last_good})",
     ]
     emit(args, result.to_json(), "\n".join(lines))
@@ -191,9 +180,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add = tsub.add_parser("add", help="register a test")
     add.add_argument("ref", help="the test function, 'package.module:function'")
     scope = add.add_mutually_exclusive_group(required=True)
-    scope.add_argument(
-        "--type", metavar="T", help="run on every version of model type T"
-    )
+    scope.add_argument("--type", metavar="T", help="run on every version of model type T")
     scope.add_argument("--version", metavar="V", help="run on version V only")
     scope.add_argument("--graph", action="store_true", help="run on every version")
     add.add_argument(
@@ -216,9 +203,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="'package.module:function' applied to the data",
     )
     add.add_argument("--description", help="one line shown in listings")
-    add.add_argument(
-        "--replace", action="store_true", help="replace a test of the same name"
-    )
+    add.add_argument("--replace", action="store_true", help="replace a test of the same name")
     add.add_argument("--json", action="store_true", help="print JSON")
     add.set_defaults(func=_tests_add)
     rm = tsub.add_parser("remove", help="unregister a test (stored results stay)")

@@ -41,19 +41,11 @@ class CascadeReport:
 
     @property
     def updated(self) -> list[str]:
-        return [
-            e["old"]
-            for e in self.entries
-            if e["status"] in ("updated", "updated-tests-failed")
-        ]
+        return [e["old"] for e in self.entries if e["status"] in ("updated", "updated-tests-failed")]
 
     @property
     def not_updated(self) -> list[str]:
-        return [
-            e["old"]
-            for e in self.entries
-            if e["status"] not in ("updated", "updated-tests-failed")
-        ]
+        return [e["old"] for e in self.entries if e["status"] not in ("updated", "updated-tests-failed")]
 
     @property
     def complete(self) -> bool:
@@ -90,19 +82,13 @@ def derived_versions(graph: LineageGraph, old: str, new: str) -> list[str]:
     while frontier:
         node = frontier.pop()
         for child, rel in graph.children(node):
-            if (
-                rel != Relation.VERSION
-                and child.id not in reached
-                and child.id not in excluded
-            ):
+            if rel != Relation.VERSION and child.id not in reached and child.id not in excluded:
                 reached.add(child.id)
                 frontier.append(child.id)
     return [v.id for v in graph.versions() if v.id in reached]
 
 
-def _entry(
-    v: ModelVersion, status: str, reason: str, parents: list[str]
-) -> schema.CascadeEntry:
+def _entry(v: ModelVersion, status: str, reason: str, parents: list[str]) -> schema.CascadeEntry:
     return {
         "old": v.name,
         "new": None,
@@ -116,27 +102,17 @@ def _entry(
     }
 
 
-def _before(
-    repo: Repository, v: ModelVersion, names: list[str]
-) -> dict[str, dict[str, float]]:
+def _before(repo: Repository, v: ModelVersion, names: list[str]) -> dict[str, dict[str, float]]:
     """The old version's metrics for ``names``: stored ones on its weights, else measured now."""
     digest = version_digest(v)
-    out = {
-        n: dict(v.tests[n]["metrics"])
-        for n in names
-        if n in v.tests and v.tests[n].get("weights") == digest
-    }
+    out = {n: dict(v.tests[n]["metrics"]) for n in names if n in v.tests and v.tests[n].get("weights") == digest}
     missing = [n for n in names if n not in out]
     if missing:
-        specs = [
-            s for s in specs_for(repo, v, also_versions=(v.id,)) if s["name"] in missing
-        ]
+        specs = [s for s in specs_for(repo, v, also_versions=(v.id,)) if s["name"] in missing]
         if specs:
             model = load_version_model(repo, v.id)
-            for r in evaluate(
-                specs, model, version_id=v.id, version_name=v.name, weights=digest
-            ):
-                out[r["test"]] = dict(r["metrics"])  # type: ignore[arg-type]
+            for r in evaluate(specs, model, version_id=v.id, version_name=v.name, weights=digest):
+                out[r["test"]] = dict(r["metrics"])
     return out
 
 
@@ -197,9 +173,7 @@ def run_cascade(
                     f"a version named {target!r} already exists",
                     hint="this cascade has probably run before",
                 )
-    rebuilt: dict[str, str] = {
-        o.id: n.id
-    }  # old id -> new id (or planned name on a dry run)
+    rebuilt: dict[str, str] = {o.id: n.id}  # old id -> new id (or planned name on a dry run)
     names = {o.id: n.name}  # old id -> name of what replaces it
     stopped_at: str | None = None
     derived_set = set(derived)
@@ -220,9 +194,7 @@ def run_cascade(
             )
             continue
         if not v.recipe:
-            report.entries.append(
-                _entry(v, "skipped", "no creation recipe recorded", parent_names)
-            )
+            report.entries.append(_entry(v, "skipped", "no creation recipe recorded", parent_names))
             continue
         if len(parents) != (2 if v.recipe.get("kind") == "merge" else 1):
             report.entries.append(
@@ -234,20 +206,12 @@ def run_cascade(
                 )
             )
             continue
-        blocked = [
-            graph.get(p).name for p in parents if p in derived_set and p not in rebuilt
-        ]
+        blocked = [graph.get(p).name for p in parents if p in derived_set and p not in rebuilt]
         if blocked:
-            report.entries.append(
-                _entry(
-                    v, "skipped", f"parent {blocked[0]!r} was not rebuilt", parent_names
-                )
-            )
+            report.entries.append(_entry(v, "skipped", f"parent {blocked[0]!r} was not rebuilt", parent_names))
             continue
         mapped = [rebuilt.get(p, p) for p in parents]
-        new_parent_names = [
-            names[p] if p in rebuilt else graph.get(p).name for p in parents
-        ]
+        new_parent_names = [names[p] if p in rebuilt else graph.get(p).name for p in parents]
         target = f"{v.name}@{n.name}"
         entry = _entry(v, "planned", "", new_parent_names)
         entry["new"] = target
@@ -269,7 +233,7 @@ def run_cascade(
             continue
         rebuilt[vid], names[vid] = created.id, created.name
         entry["tests"] = results
-        entry["after"] = {r["test"]: dict(r["metrics"]) for r in results}  # type: ignore[misc]
+        entry["after"] = {r["test"]: dict(r["metrics"]) for r in results}
         entry["before"] = _before(repo, v, [r["test"] for r in results])
         failed = [r["test"] for r in results if r["status"] == "failed"]
         entry["status"] = "updated-tests-failed" if failed else "updated"

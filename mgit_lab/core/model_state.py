@@ -18,9 +18,7 @@ from .repository import ArrayState, Repository
 from .store import object_id
 
 
-def module_from_state(
-    architecture: dict | None, state: ArrayState, *, label: str
-) -> torch.nn.Module:
+def module_from_state(architecture: dict | None, state: ArrayState, *, label: str) -> torch.nn.Module:
     """A module of ``architecture`` holding a copy of the tensors of ``state``, in eval mode.
 
     The copy keeps ``state`` (what gets stored) safe from a test that changes the model.

@@ -39,9 +39,7 @@ from .testing import evaluate, specs_for, store_results, weights_digest
 log = logging.getLogger(__name__)
 
 
-def function_recipe(
-    fn: Callable[..., Any] | str, parent: str | None = None, **kwargs: Any
-) -> dict[str, Any]:
+def function_recipe(fn: Callable[..., Any] | str, parent: str | None = None, **kwargs: Any) -> dict[str, Any]:
     """A function recipe; ``fn`` must be importable and ``kwargs`` JSON values.
 
     Raises
@@ -83,15 +81,11 @@ def check_recipe(recipe: Mapping[str, Any], version_name: str) -> None:
         if kind == "function":
             resolve_reference(str(recipe.get("ref")), what="recipe")
         elif kind == "merge":
-            parse_arguments(
-                get_strategy(str(recipe.get("strategy"))), recipe.get("args") or {}
-            )
+            parse_arguments(get_strategy(str(recipe.get("strategy"))), recipe.get("args") or {})
         else:
             raise InvalidInput(f"unknown recipe kind {kind!r}")
     except MgitError as exc:
-        raise InvalidInput(
-            f"the recipe of {version_name!r} cannot run: {exc.message}", hint=exc.hint
-        ) from None
+        raise InvalidInput(f"the recipe of {version_name!r} cannot run: {exc.message}", hint=exc.hint) from None
 
 
 def apply_function(
@@ -114,9 +108,7 @@ def apply_function(
             hint="fix the recipe function; nothing was recorded for this version",
         ) from None
     if not isinstance(out, torch.nn.Module):
-        raise InvalidInput(
-            f"the recipe {ref} returned {type(out).__name__}, not an nn.Module (building {label})"
-        )
+        raise InvalidInput(f"the recipe {ref} returned {type(out).__name__}, not an nn.Module (building {label})")
     return out
 
 
@@ -148,9 +140,7 @@ def derive(
     """
     parent_version = repo.version(parent)
     if name in repo.graph:
-        raise Conflict(
-            f"a version named {name!r} already exists", hint="choose another name"
-        )
+        raise Conflict(f"a version named {name!r} already exists", hint="choose another name")
     recipe = function_recipe(fn, parent=parent_version.id, **dict(kwargs or {}))
     model = apply_function(
         recipe["ref"],
@@ -162,9 +152,7 @@ def derive(
     architecture = model_architecture(model, parent_version.architecture)
     mtype = model_type if model_type is not None else parent_version.model_type
     probe = ModelVersion(id="", name=name, model_type=mtype)
-    oids = state_oids(
-        state
-    )  # hashed once: names the tested weights, saves add_arrays a pass
+    oids = state_oids(state)  # hashed once: names the tested weights, saves add_arrays a pass
     specs = specs_for(repo, probe, also_versions=test_versions)
     results = []
     if specs:

@@ -384,9 +384,7 @@ class CascadeEntry(TypedDict):
     new: str | None  # name of its rebuilt version (None when not added)
     recipe: str  # "package.module:function" or "merge:<strategy>"
     parents: list[str]  # names of the parents it was (or would be) rebuilt on
-    status: Literal[
-        "updated", "updated-tests-failed", "planned", "failed", "skipped", "not-run"
-    ]
+    status: Literal["updated", "updated-tests-failed", "planned", "failed", "skipped", "not-run"]
     reason: str
     before: dict[str, dict[str, float]]  # test -> metrics of the old version
     after: dict[str, dict[str, float]]  # test -> metrics of the new version

@@ -25,9 +25,7 @@ class TwoTaskNet(nn.Module):
     def __init__(self, n_in: int = N_IN, hidden: int = 32) -> None:
         super().__init__()
         self.mgit_init = {"n_in": n_in, "hidden": hidden}
-        self.trunk = nn.Sequential(
-            nn.Linear(n_in, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh()
-        )
+        self.trunk = nn.Sequential(nn.Linear(n_in, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh())
         self.head_a = nn.Linear(hidden, 2)
         self.head_b = nn.Linear(hidden, 2)
 
@@ -36,9 +34,7 @@ class TwoTaskNet(nn.Module):
         return self.head_a(h) if task == "a" else self.head_b(h)
 
 
-def task_data(
-    task: str, n: int = 512, seed: int = 0
-) -> tuple[torch.Tensor, torch.Tensor]:
+def task_data(task: str, n: int = 512, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """``(x, y)`` for ``task`` ('a' or 'b'); ``seed`` picks the sample, never the rule."""
     rule = torch.Generator().manual_seed(1234)
     w_a, w_b = torch.randn(N_IN, generator=rule), torch.randn(N_IN, generator=rule)
@@ -56,9 +52,7 @@ def task_data(
     return x, (score > 0).long()
 
 
-def _train(
-    model: nn.Module, tasks: list[str], steps: int, lr: float, seed: int
-) -> nn.Module:
+def _train(model: nn.Module, tasks: list[str], steps: int, lr: float, seed: int) -> nn.Module:
     """Full-batch SGD with momentum 0.9 (written out: torch.optim would import torch._dynamo).
 
     Runs on one thread: for matrices this small, more threads only add synchronisation.
@@ -71,14 +65,11 @@ def _train(
     try:
         model.train()
         for _ in range(steps):
-            losses = [
-                nn.functional.cross_entropy(model(x, t), y)
-                for t, (x, y) in data.items()
-            ]
+            losses = [nn.functional.cross_entropy(model(x, t), y) for t, (x, y) in data.items()]
             loss = torch.stack(losses).sum()
             grads = torch.autograd.grad(loss, params)
             with torch.no_grad():
-                for p, v, g in zip(params, velocity, grads):
+                for p, v, g in zip(params, velocity, grads, strict=True):
                     v.mul_(0.9).add_(g)
                     p.sub_(lr * v)
     finally:
@@ -139,9 +130,7 @@ def heldout_b() -> tuple[torch.Tensor, torch.Tensor]:
     return task_data("b", 2048, seed=999)
 
 
-def _score(
-    model: nn.Module, data: tuple[torch.Tensor, torch.Tensor], task: str
-) -> dict[str, float]:
+def _score(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor], task: str) -> dict[str, float]:
     x, y = data
     with torch.no_grad():
         logits = model(x, task)
@@ -151,15 +140,11 @@ def _score(
         }
 
 
-def task_a(
-    model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]
-) -> dict[str, float]:
+def task_a(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]) -> dict[str, float]:
     """Accuracy (higher is better) and cross-entropy (lower is better) on task a."""
     return _score(model, data, "a")
 
 
-def task_b(
-    model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]
-) -> dict[str, float]:
+def task_b(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor]) -> dict[str, float]:
     """Accuracy (higher is better) and cross-entropy (lower is better) on task b."""
     return _score(model, data, "b")

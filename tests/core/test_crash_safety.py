@@ -115,7 +115,9 @@ def test_verify_names_the_versions_that_depend_on_a_damaged_pack(tmp_path):
     repo.add_arrays({"w": (base, "float32"), "b": (np.zeros(3, np.float32), "float32")}, "base")
     child = base.copy()
     child[:3] += 1
-    repo.add_arrays({"w": (child, "float32"), "b": (np.zeros(3, np.float32), "float32")}, "child", parents=[("base", "finetune")])
+    repo.add_arrays(
+        {"w": (child, "float32"), "b": (np.zeros(3, np.float32), "float32")}, "child", parents=[("base", "finetune")]
+    )
     other = rng.standard_normal((64, 64)).astype(np.float32)
     repo.add_arrays({"w": (other, "float32")}, "unrelated")
     pack = tmp_path / ".mgit" / "packs" / (repo.store.info(repo.version("base").manifest["w"].oid).pack + ".h5")

@@ -76,9 +76,7 @@ class Argument:
                 raise ValueError
         except (TypeError, ValueError):
             raise bad from None
-        outside = (self.min is not None and out < self.min) or (
-            self.max is not None and out > self.max
-        )
+        outside = (self.min is not None and out < self.min) or (self.max is not None and out > self.max)
         if self.type in ("float", "int") and (math.isnan(out) or outside):
             raise InvalidInput(
                 f"argument {self.name}={value!r} of strategy {strategy!r} is out of range{self._range()}",
@@ -118,9 +116,7 @@ class MergeStrategy(ABC):
     needs_ancestor: ClassVar[bool] = False
     resolves: ClassVar[tuple[str, ...]] = ()
 
-    def refuse(
-        self, a: Signature | None, b: Signature | None, ancestor: Signature | None
-    ) -> str | None:
+    def refuse(self, a: Signature | None, b: Signature | None, ancestor: Signature | None) -> str | None:
         """Why this strategy cannot merge a parameter of these signatures, or None when it can."""
         return None
 
@@ -150,9 +146,7 @@ def from_float(values: np.ndarray, dtype: str) -> Param:
 
         from ..io.tensors import tensor_to_array
 
-        array, _ = tensor_to_array(
-            torch.from_numpy(np.ascontiguousarray(values)).to(torch.bfloat16)
-        )
+        array, _ = tensor_to_array(torch.from_numpy(np.ascontiguousarray(values)).to(torch.bfloat16))
         return np.array(array, copy=True), dtype
     if dtype.startswith(("int", "uint")):
         info = np.iinfo(np.dtype(dtype))
@@ -169,9 +163,7 @@ class ArithmeticStrategy(MergeStrategy):
 
     resolves: ClassVar[tuple[str, ...]] = ("both_changed", "both_added")
 
-    def refuse(
-        self, a: Signature | None, b: Signature | None, ancestor: Signature | None
-    ) -> str | None:
+    def refuse(self, a: Signature | None, b: Signature | None, ancestor: Signature | None) -> str | None:
         if a is None or b is None:
             return f"{'A' if a is None else 'B'} lacks the parameter, so there is nothing to combine"
         if a != b:

@@ -79,16 +79,12 @@ def choose(
     choices: dict[str, Choice] = {}
     problems: list[str] = []
     for e in plan.entries:
-        rule = next(
-            ((s, a) for p, s, a in rules if fnmatch.fnmatchcase(e.name, p)), None
-        )
+        rule = next(((s, a) for p, s, a in rules if fnmatch.fnmatchcase(e.name, p)), None)
         choice: Choice = rule if rule else (None if e.state.auto else (main, main_args))
         if choice is not None:
             s = choice[0]
             if s.needs_ancestor and plan.ancestor is None:
-                why: str | None = (
-                    f"{s.name} needs a common ancestor and A and B have none"
-                )
+                why: str | None = f"{s.name} needs a common ancestor and A and B have none"
             else:
                 why = s.refuse(e.a, e.b, e.ancestor)
             if why:
@@ -101,9 +97,7 @@ def raise_problems(problems: list[str]) -> None:
     """One :class:`InvalidInput` naming the parameters that cannot be merged, with a fix."""
     if not problems:
         return
-    shown = "; ".join(problems[:5]) + (
-        f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-    )
+    shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
     first = problems[0].split(" ", 1)[0]
     raise InvalidInput(
         f"{len(problems)} parameters cannot be merged this way: {shown}",
@@ -162,12 +156,7 @@ def merge_states(
     """
 
     def entries(state: ArrayState) -> dict[str, tuple[str, str, tuple[int, ...]]]:
-        return {
-            k: (object_id(arr, dt), dt, tuple(arr.shape))
-            for k, (arr, dt) in state.items()
-        }
+        return {k: (object_id(arr, dt), dt, tuple(arr.shape)) for k, (arr, dt) in state.items()}
 
-    plan = build_plan(
-        entries(ancestor) if ancestor is not None else None, entries(a), entries(b)
-    )
+    plan = build_plan(entries(ancestor) if ancestor is not None else None, entries(a), entries(b))
     return merge_with_plan(plan, ancestor, a, b, strategy, args, overrides)

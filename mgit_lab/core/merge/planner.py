@@ -109,21 +109,11 @@ def classify(ancestor: Entry | None, a: Entry | None, b: Entry | None) -> ParamS
             return ParamState.ADDED_A
         if a[0] == b[0]:
             return ParamState.SAME_CHANGE
-        return (
-            ParamState.BOTH_ADDED if _sig(a) == _sig(b) else ParamState.SHAPE_CONFLICT
-        )
+        return ParamState.BOTH_ADDED if _sig(a) == _sig(b) else ParamState.SHAPE_CONFLICT
     if a is None:
-        return (
-            ParamState.REMOVED_A
-            if b is not None and b[0] == ancestor[0]
-            else ParamState.REMOVED_A_CHANGED_B
-        )
+        return ParamState.REMOVED_A if b is not None and b[0] == ancestor[0] else ParamState.REMOVED_A_CHANGED_B
     if b is None:
-        return (
-            ParamState.REMOVED_B
-            if a[0] == ancestor[0]
-            else ParamState.CHANGED_A_REMOVED_B
-        )
+        return ParamState.REMOVED_B if a[0] == ancestor[0] else ParamState.CHANGED_A_REMOVED_B
     changed_a, changed_b = a[0] != ancestor[0], b[0] != ancestor[0]
     if not changed_a and not changed_b:
         return ParamState.UNCHANGED
@@ -177,15 +167,9 @@ class MergePlan:
                 "reason": "needs a common ancestor; A and B have none",
                 "unresolved": [e.name for e in self.conflicts],
             }
-        unresolved = [
-            e.name
-            for e in self.conflicts
-            if strategy.refuse(e.a, e.b, e.ancestor) is not None
-        ]
+        unresolved = [e.name for e in self.conflicts if strategy.refuse(e.a, e.b, e.ancestor) is not None]
         n = len(self.conflicts) - len(unresolved)
-        reason = (
-            f"resolves {n} of {len(self.conflicts)} conflicts: {strategy.description}"
-        )
+        reason = f"resolves {n} of {len(self.conflicts)} conflicts: {strategy.description}"
         return {
             "name": name,
             "applicable": not unresolved,
@@ -219,9 +203,7 @@ class MergePlan:
         }
 
 
-def check_related(
-    ancestor: Mapping[str, Entry] | None, a: Mapping[str, Entry], b: Mapping[str, Entry]
-) -> None:
+def check_related(ancestor: Mapping[str, Entry] | None, a: Mapping[str, Entry], b: Mapping[str, Entry]) -> None:
     """Without an ancestor, A and B must have the same parameter names, dtypes and shapes.
 
     Raises
@@ -276,9 +258,7 @@ def build_plan(
             b.get(key),
             (o.get(key) if ancestor is not None else None),
         )
-        plan.entries.append(
-            PlanEntry(key, classify(eo, ea, eb), _sig(ea), _sig(eb), _sig(eo))
-        )
+        plan.entries.append(PlanEntry(key, classify(eo, ea, eb), _sig(ea), _sig(eb), _sig(eo)))
     return plan
 
 
@@ -296,9 +276,7 @@ def manifest_entries(version: ModelVersion) -> dict[str, Entry]:
     return {k: (t.oid, t.dtype, tuple(t.shape)) for k, t in version.manifest.items()}
 
 
-def plan_merge(
-    repo: Repository, a: str, b: str, *, ancestor: str | None = None
-) -> MergePlan:
+def plan_merge(repo: Repository, a: str, b: str, *, ancestor: str | None = None) -> MergePlan:
     """Plan the merge of versions ``a`` and ``b`` against their common ancestor.
 
     ``ancestor`` overrides the lowest common ancestor found in the graph (cascades use it).
@@ -311,14 +289,8 @@ def plan_merge(
     graph = repo.graph
     va, vb = graph.get(a), graph.get(b)
     if va.id == vb.id:
-        raise InvalidInput(
-            f"cannot merge {va.name!r} with itself", hint="pass two different versions"
-        )
-    o_id = (
-        graph.resolve(ancestor)
-        if ancestor is not None
-        else common_ancestor(graph, va.id, vb.id)
-    )
+        raise InvalidInput(f"cannot merge {va.name!r} with itself", hint="pass two different versions")
+    o_id = graph.resolve(ancestor) if ancestor is not None else common_ancestor(graph, va.id, vb.id)
     vo = graph.get(o_id) if o_id is not None else None
     return build_plan(
         manifest_entries(vo) if vo else None,

@@ -85,9 +85,7 @@ def get_strategy(name: str) -> MergeStrategy:
     return _resolved[name]()
 
 
-def parse_arguments(
-    strategy: MergeStrategy, args: Mapping[str, Any] | None, *, strict: bool = True
-) -> dict[str, Any]:
+def parse_arguments(strategy: MergeStrategy, args: Mapping[str, Any] | None, *, strict: bool = True) -> dict[str, Any]:
     """``args`` validated against ``strategy.arguments``, defaults filled in.
 
     With ``strict`` an argument the strategy does not declare is an error; otherwise it is

@@ -10,9 +10,7 @@ from .base import MergeStrategy, Param
 
 class TakeAncestor(MergeStrategy):
     name = "take-ancestor"
-    description = (
-        "revert every conflict to the common ancestor (parameters it lacks are dropped)"
-    )
+    description = "revert every conflict to the common ancestor (parameters it lacks are dropped)"
     needs_ancestor = True
     resolves = (
         "both_changed",

@@ -46,8 +46,4 @@ class TaskArithmetic(ArithmeticStrategy):
         args: Mapping[str, Any],
     ) -> np.ndarray:
         assert ancestor is not None
-        return (
-            ancestor
-            + float(args["scale_a"]) * (a - ancestor)
-            + float(args["scale_b"]) * (b - ancestor)
-        )
+        return ancestor + float(args["scale_a"]) * (a - ancestor) + float(args["scale_b"]) * (b - ancestor)

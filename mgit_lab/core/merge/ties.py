@@ -63,7 +63,5 @@ class Ties(ArithmeticStrategy):
         elected = np.sign(tasks.sum(axis=0))
         agree = (np.sign(tasks) == elected) & (tasks != 0)
         count = agree.sum(axis=0)
-        merged = np.where(
-            count > 0, (tasks * agree).sum(axis=0) / np.maximum(count, 1), 0.0
-        )
+        merged = np.where(count > 0, (tasks * agree).sum(axis=0) / np.maximum(count, 1), 0.0)
         return ancestor + float(args["scale"]) * merged

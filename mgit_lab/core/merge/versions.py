@@ -46,9 +46,7 @@ class MergeResult:
         }
 
 
-def merged_architecture(
-    plan: MergePlan, a: ModelVersion, b: ModelVersion, merged: Mapping[str, Any]
-) -> dict | None:
+def merged_architecture(plan: MergePlan, a: ModelVersion, b: ModelVersion, merged: Mapping[str, Any]) -> dict | None:
     """A's architecture, or B's when A and B differ and the merged parameters fit B's.
 
     Raises
@@ -107,21 +105,15 @@ def merge_versions(
     plan = plan_merge(repo, a, b, ancestor=ancestor)
     _, problems = choose(plan, strategy, args, overrides)
     full_args = parse_arguments(get_strategy(strategy), args)
-    result = MergeResult(
-        plan, strategy, full_args, overrides, dry_run, problems=problems
-    )
+    result = MergeResult(plan, strategy, full_args, overrides, dry_run, problems=problems)
     va, vb = repo.version(plan.a), repo.version(plan.b)
     new_name = name or f"{va.name}+{vb.name}"
     if new_name in repo.graph:
-        raise Conflict(
-            f"a version named {new_name!r} already exists", hint="choose another --name"
-        )
+        raise Conflict(f"a version named {new_name!r} already exists", hint="choose another --name")
     if dry_run:
         return result
     state_a, state_b = repo.checkout_arrays(plan.a), repo.checkout_arrays(plan.b)
-    state_o: ArrayState | None = (
-        repo.checkout_arrays(plan.ancestor) if plan.ancestor else None
-    )
+    state_o: ArrayState | None = repo.checkout_arrays(plan.ancestor) if plan.ancestor else None
     merged = merge_with_plan(
         plan,
         state_o,
@@ -132,13 +124,9 @@ def merge_versions(
         overrides,
         progress,
     )
-    architecture = merged_architecture(
-        plan, va, vb, {k: (d, tuple(x.shape)) for k, (x, d) in merged.items()}
-    )
+    architecture = merged_architecture(plan, va, vb, {k: (d, tuple(x.shape)) for k, (x, d) in merged.items()})
     model_type = va.model_type or vb.model_type
-    oids = state_oids(
-        merged
-    )  # hashed once: names the tested weights, saves add_arrays a pass
+    oids = state_oids(merged)  # hashed once: names the tested weights, saves add_arrays a pass
     specs = specs_for(
         repo,
         ModelVersion(id="", name=new_name, model_type=model_type),

@@ -13,9 +13,7 @@ from .base import Argument, ArithmeticStrategy
 class WeightedAverage(ArithmeticStrategy):
     name = "weighted-average"
     description = "alpha * A + (1 - alpha) * B; needs no ancestor"
-    arguments = (
-        Argument("alpha", "float", 0.5, "weight of A (B gets 1 - alpha)", 0.0, 1.0),
-    )
+    arguments = (Argument("alpha", "float", 0.5, "weight of A (B gets 1 - alpha)", 0.0, 1.0),)
 
     def combine(
         self,

@@ -21,7 +21,7 @@ class ObjectHasher:
     def update(self, part: np.ndarray) -> None:
         flat = np.ascontiguousarray(part).reshape(-1).view(np.uint8)
         for start in range(0, flat.size, _HASH_STEP):
-            self._h.update(memoryview(flat[start : start + _HASH_STEP]))
+            self._h.update(flat[start : start + _HASH_STEP].data)
 
     def hexdigest(self) -> str:
         return self._h.hexdigest()

@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..errors import MgitError
+from .atomic import atomic_write_json
 from .hashing import object_id
 from .objects import ObjectStore
 from .pack import INDEX_SUFFIX, PACK_SUFFIX, read_embedded_index
-from .atomic import atomic_write_json
 
 Progress = Callable[[int, int, str], None]
 
@@ -132,7 +132,9 @@ def repair_indexes(store: ObjectStore) -> list[str]:
     return repaired
 
 
-def verify_store(store: ObjectStore, oids: Iterable[str] | None = None, progress: Progress | None = None) -> VerifyReport:
+def verify_store(
+    store: ObjectStore, oids: Iterable[str] | None = None, progress: Progress | None = None
+) -> VerifyReport:
     """Decode every object (or ``oids``), re-hash it, and check its delta chain."""
     store.refresh()
     report = VerifyReport()

@@ -197,7 +197,9 @@ class ObjectStore:
             except (NotFound, Corrupt, _PackGone):
                 raise
             except Exception as exc:
-                raise Corrupt(f"object {oid[:12]} in {pack or 'the pack being written'} cannot be decoded: {exc}") from exc
+                raise Corrupt(
+                    f"object {oid[:12]} in {pack or 'the pack being written'} cannot be decoded: {exc}"
+                ) from exc
             if keep:
                 arr.flags.writeable = False
                 self._cache[key] = arr

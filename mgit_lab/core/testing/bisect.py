@@ -86,17 +86,11 @@ def bisect(
         v = versions[i]
         digest = version_digest(v)
         stored = v.tests.get(test)
-        if (
-            stored
-            and stored.get("weights") == digest
-            and stored.get("status") in ("passed", "failed")
-        ):
+        if stored and stored.get("weights") == digest and stored.get("status") in ("passed", "failed"):
             status, cached = stored["status"], True
         else:
             model = load_version_model(repo, v.id)
-            status = evaluate(
-                [spec], model, version_id=v.id, version_name=v.name, weights=digest
-            )[0]["status"]
+            status = evaluate([spec], model, version_id=v.id, version_name=v.name, weights=digest)[0]["status"]
             cached = False
         steps.append(
             {

@@ -55,11 +55,7 @@ def gate_verdict(
             if mspec["tolerance"] is not None:
                 allowed = mspec["tolerance"]
             else:
-                allowed = (
-                    max(abs_tolerance, rel_tolerance * abs(base))
-                    if base is not None
-                    else 0.0
-                )
+                allowed = max(abs_tolerance, rel_tolerance * abs(base)) if base is not None else 0.0
             if base is None or trial is None:
                 ok = False
             elif mspec["direction"] == "higher":
@@ -71,8 +67,8 @@ def gate_verdict(
                     "test": ref["test"],
                     "metric": metric,
                     "direction": mspec["direction"],
-                    "lossless": base,  # type: ignore[typeddict-item]
-                    "lossy": trial,  # type: ignore[typeddict-item]
+                    "lossless": base,
+                    "lossy": trial,
                     "allowed": allowed,
                     "passed": ok,
                 }
@@ -121,9 +117,7 @@ def add_lossy_gated(
     else:
         state = model_or_state
     probe = ModelVersion(id="", name=name, model_type=model_type)
-    oids = state_oids(
-        state
-    )  # hashed once: names the tested weights, saves add_arrays a pass
+    oids = state_oids(state)  # hashed once: names the tested weights, saves add_arrays a pass
     specs = specs_for(repo, probe)
     report: LossyGateReport = {
         "version": name,
@@ -161,9 +155,7 @@ def add_lossy_gated(
         lossless_oids = {k: t.oid for k, t in version.manifest.items()}
         report["lossless_nbytes"] = _stored_nbytes(repo, set(lossless_oids.values()))
         if not specs:
-            report["reason"] = (
-                "no tests are registered for this model type, so the lossy encoding cannot be checked"
-            )
+            report["reason"] = "no tests are registered for this model type, so the lossy encoding cannot be checked"
             return _finish(repo, version, report, lossless_results, None)
         base = version.manifest
         first_parent = repo.graph.parents(version.id)
@@ -185,16 +177,10 @@ def add_lossy_gated(
                 )
         report["lossy_nbytes"] = _stored_nbytes(repo, set(lossy_oids.values()))
         if lossy_oids == lossless_oids:
-            report["reason"] = (
-                "the lossy codec reproduced every tensor exactly (no lossy codec applied)"
-            )
+            report["reason"] = "the lossy codec reproduced every tensor exactly (no lossy codec applied)"
             return _finish(repo, version, report, lossless_results, None)
-        decoded = {
-            k: (repo.store.get(oid), state[k][1]) for k, oid in lossy_oids.items()
-        }
-        lossy_model = module_from_state(
-            architecture, decoded, label=f"version {name!r} (lossy)"
-        )
+        decoded = {k: (repo.store.get(oid), state[k][1]) for k, oid in lossy_oids.items()}
+        lossy_model = module_from_state(architecture, decoded, label=f"version {name!r} (lossy)")
         lossy_results = evaluate(
             specs,
             lossy_model,
@@ -209,19 +195,13 @@ def add_lossy_gated(
             rel_tolerance=rel_tolerance,
             abs_tolerance=abs_tolerance,
         )
-        failed = [
-            f"{m['test']}.{m['metric']}" for m in report["metrics"] if not m["passed"]
-        ]
+        failed = [f"{m['test']}.{m['metric']}" for m in report["metrics"] if not m["passed"]]
         if failed:
-            report["reason"] = (
-                f"lossy weights worsen {', '.join(failed)} beyond the tolerance"
-            )
+            report["reason"] = f"lossy weights worsen {', '.join(failed)} beyond the tolerance"
             return _finish(repo, version, report, lossless_results, None)
         report["kept"] = "lossy"
         report["reason"] = "every metric stayed within its tolerance"
-        manifest = {
-            k: TensorRef(lossy_oids[k], base[k].dtype, base[k].shape) for k in base
-        }
+        manifest = {k: TensorRef(lossy_oids[k], base[k].dtype, base[k].shape) for k in base}
         return _finish(repo, version, report, lossy_results, manifest)
 
 

@@ -58,9 +58,7 @@ def _data(spec: TestSpec, cache: DataCache) -> Any:
     return cache[key]
 
 
-def _call(
-    spec: TestSpec, what: str, fn: Any, *args: Any, version_name: str | None = None
-) -> Any:
+def _call(spec: TestSpec, what: str, fn: Any, *args: Any, version_name: str | None = None) -> Any:
     try:
         return fn(*args)
     except Exception as exc:  # noqa: BLE001 - the user's code failed: one clear line, traceback at debug level
@@ -98,9 +96,7 @@ def _metrics(spec: TestSpec, out: Any, version_name: str) -> dict[str, float | N
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise InvalidInput(
-                f"{where}: metric {name!r} is {value!r}, not a number"
-            ) from None
+            raise InvalidInput(f"{where}: metric {name!r} is {value!r}, not a number") from None
         values[str(name)] = number if math.isfinite(number) else None
     return values
 
@@ -136,9 +132,7 @@ def evaluate(
         fn = resolve_reference(spec["ref"], what="test function")
         args = (model, _data(spec, cache)) if spec["dataset"] else (model,)
         start = time.perf_counter()
-        with (
-            torch.no_grad()
-        ):  # a test that needs gradients opens torch.enable_grad() itself
+        with torch.no_grad():  # a test that needs gradients opens torch.enable_grad() itself
             out = _call(spec, "test", fn, *args, version_name=version_name)
         duration = time.perf_counter() - start
         metrics = _metrics(spec, out, version_name)
@@ -151,9 +145,7 @@ def evaluate(
                 "passed": check_condition(metrics[name], mspec["condition"]),
             }
         verdicts = [c["passed"] for c in checks.values() if c["passed"] is not None]
-        status = (
-            "recorded" if not verdicts else ("passed" if all(verdicts) else "failed")
-        )
+        status = "recorded" if not verdicts else ("passed" if all(verdicts) else "failed")
         results.append(
             {
                 "test": spec["name"],
@@ -188,9 +180,7 @@ def specs_for(
         When a named test is registered but does not cover the version.
     """
     all_specs = read_specs(repo)
-    covering = [
-        s for s in all_specs if applies_to(s, version, also_versions=also_versions)
-    ]
+    covering = [s for s in all_specs if applies_to(s, version, also_versions=also_versions)]
     chosen = select_specs(covering, names, all_specs)
     for n in names or []:
         if n not in {s["name"] for s in chosen}:
@@ -234,9 +224,7 @@ def run_tests(
     try:
         model = load_version_model(repo, version.id)
     except MgitError as exc:
-        raise InvalidInput(
-            f"cannot run tests on {version.name!r}: {exc.message}", hint=exc.hint
-        ) from None
+        raise InvalidInput(f"cannot run tests on {version.name!r}: {exc.message}", hint=exc.hint) from None
     results = evaluate(
         specs,
         model,

@@ -23,9 +23,7 @@ from ..schema import MetricSpec, TestSpec
 from ..store import atomic_write_json
 
 TESTS_FILE = "tests.json"
-_CONDITION = re.compile(
-    r"^\s*(>=|<=|==|>|<)\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$"
-)
+_CONDITION = re.compile(r"^\s*(>=|<=|==|>|<)\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$")
 _NAME = re.compile(r"^[A-Za-z0-9_][\w.\-]*$")
 
 
@@ -57,9 +55,7 @@ def parse_condition(condition: str | float, direction: str) -> str:
             hint="write e.g. '>= 0.9' or '<= 0.5'",
         )
     op, number = m.group(1), float(m.group(2))
-    if (direction == "higher" and op.startswith("<")) or (
-        direction == "lower" and op.startswith(">")
-    ):
+    if (direction == "higher" and op.startswith("<")) or (direction == "lower" and op.startswith(">")):
         raise InvalidInput(
             f"condition {condition!r} asks for a {'low' if op.startswith('<') else 'high'} value but the metric "
             f"is declared {direction!r} is better",
@@ -89,11 +85,9 @@ def _metric_spec(name: str, raw: Any) -> MetricSpec:
     if isinstance(raw, str):
         raw = {"direction": raw}
     elif isinstance(raw, (tuple, list)):
-        raw = dict(zip(("direction", "condition", "tolerance"), raw))
+        raw = dict(zip(("direction", "condition", "tolerance"), raw, strict=False))
     if not isinstance(raw, Mapping):
-        raise InvalidInput(
-            f"metric {name!r}: expected 'higher', 'lower' or a dict, got {raw!r}"
-        )
+        raise InvalidInput(f"metric {name!r}: expected 'higher', 'lower' or a dict, got {raw!r}")
     unknown = set(raw) - {"direction", "condition", "tolerance"}
     if unknown:
         raise InvalidInput(
@@ -109,20 +103,12 @@ def _metric_spec(name: str, raw: Any) -> MetricSpec:
     condition = raw.get("condition")
     tolerance = raw.get("tolerance")
     if tolerance is not None:
-        if (
-            isinstance(tolerance, bool)
-            or not isinstance(tolerance, (int, float))
-            or not tolerance >= 0
-        ):
-            raise InvalidInput(
-                f"metric {name!r}: tolerance must be a number >= 0, got {tolerance!r}"
-            )
+        if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not tolerance >= 0:
+            raise InvalidInput(f"metric {name!r}: tolerance must be a number >= 0, got {tolerance!r}")
         tolerance = float(tolerance)
     return {
         "direction": direction,
-        "condition": parse_condition(condition, direction)
-        if condition is not None
-        else None,
+        "condition": parse_condition(condition, direction) if condition is not None else None,
         "tolerance": tolerance,
     }
 
@@ -172,7 +158,7 @@ def read_specs(repo: Repository) -> list[TestSpec]:
         raise Corrupt(
             f"{path} is not valid JSON: {exc}",
             hint="restore it or delete it and register the tests again",
-        )
+        ) from None
     return list(doc.get("tests", []))
 
 
@@ -273,15 +259,11 @@ def unregister_test(repo: Repository, name: str) -> TestSpec:
 def _known(specs: list[TestSpec]) -> str:
     names = [s["name"] for s in specs]
     return (
-        f"registered tests: {', '.join(names)}"
-        if names
-        else "no tests are registered: add one with `mgit tests add`"
+        f"registered tests: {', '.join(names)}" if names else "no tests are registered: add one with `mgit tests add`"
     )
 
 
-def applies_to(
-    spec: TestSpec, version: ModelVersion, *, also_versions: tuple[str, ...] = ()
-) -> bool:
+def applies_to(spec: TestSpec, version: ModelVersion, *, also_versions: tuple[str, ...] = ()) -> bool:
     """Whether ``spec`` covers ``version`` (or, for version-scoped tests, one of ``also_versions``)."""
     if spec["scope"] == "graph":
         return True
@@ -299,9 +281,7 @@ def list_tests(repo: Repository, key: str | None = None) -> list[TestSpec]:
     return [s for s in specs if applies_to(s, version)]
 
 
-def select_specs(
-    specs: list[TestSpec], names: list[str] | None, all_specs: list[TestSpec]
-) -> list[TestSpec]:
+def select_specs(specs: list[TestSpec], names: list[str] | None, all_specs: list[TestSpec]) -> list[TestSpec]:
     """``specs`` restricted to ``names`` (each must be a registered test)."""
     if names is None:
         return specs

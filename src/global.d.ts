@@ -1,0 +1,2 @@
+// CSS imported by the widget bundle (esbuild emits it next to the JS).
+declare module '*.css';

@@ -1,0 +1,1 @@
+export { EMPTY_MESSAGE, LineagePanel } from './lineagePanel';
