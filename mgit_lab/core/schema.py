@@ -405,6 +405,7 @@ class CascadeReport(TypedDict):
 # REST server: errors, repositories, jobs (owner: server; mgit_lab/server/)
 # =====================================================================================
 
+
 class ErrorPayload(TypedDict):
     """The body of every 4xx/5xx answer of the REST API."""
 
@@ -490,4 +491,3 @@ class TestList(TypedDict):
 
 class StrategyList(TypedDict):
     strategies: list[MergeStrategyInfo]
-
