@@ -14,8 +14,8 @@ _HASH_STEP = 1 << 26  # bytes hashed per update call; views, never copies
 class ObjectHasher:
     """Incremental :func:`object_id`: feed the tensor's flat chunks in order."""
 
-    def __init__(self, dtype: str, shape: tuple[int, ...]) -> None:
-        self._h = blake3.blake3()
+    def __init__(self, dtype: str, shape: tuple[int, ...], *, threads: bool = False) -> None:
+        self._h = blake3.blake3(max_threads=blake3.blake3.AUTO) if threads else blake3.blake3()
         self._h.update(f"{dtype}|{','.join(map(str, shape))}|".encode())
 
     def update(self, part: np.ndarray) -> None:
@@ -27,8 +27,12 @@ class ObjectHasher:
         return self._h.hexdigest()
 
 
-def object_id(array: np.ndarray, dtype: str) -> str:
-    """Content address of a tensor: equal dtype, shape and bits give an equal id."""
-    h = ObjectHasher(dtype, tuple(array.shape))
+def object_id(array: np.ndarray, dtype: str, *, threads: bool = False) -> str:
+    """Content address of a tensor: equal dtype, shape and bits give an equal id.
+
+    ``threads=True`` lets BLAKE3 use every core (same digest) for callers that hash
+    whole models outside a store transaction, such as the diff.
+    """
+    h = ObjectHasher(dtype, tuple(array.shape), threads=threads)
     h.update(array)
     return h.hexdigest()
