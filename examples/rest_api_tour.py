@@ -166,6 +166,7 @@ def main() -> int:
             api("GET", "merge/strategies")
             api("GET", "tests?repo=models")
             api.job("tests/run", {"repo": "models", "versions": ["ft-a", "ft-b"]})
+            api.job("diff", {"repo": "models", "a": "base", "b": "ft-a"})
             api("GET", "merge/plan?repo=models&a=ft-a&b=ft-b")
             api.job("merge", {"repo": "models", "a": "ft-a", "b": "ft-b", "strategy": "average", "name": "ab"})
             api.job("cascade", {"repo": "models", "old": "base", "new": "base-v2", "dry_run": True})

@@ -33,6 +33,7 @@ ROUTES: list[tuple[str, type]] = [
     ("/tags", vh.TagsHandler),
     ("/tags/{tag}", vh.TagHandler),
     ("/stats", vh.StatsHandler),
+    ("/diff", oh.DiffHandler),
     ("/tests", oh.TestsHandler),
     ("/tests/run", oh.TestRunHandler),
     ("/merge/strategies", oh.StrategiesHandler),

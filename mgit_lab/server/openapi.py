@@ -52,6 +52,7 @@ PAYLOADS = [
     "MergePlan",
     "MergeResult",
     "CascadeReport",
+    "ModelDiffJSON",
 ]
 
 _SCALARS = {

@@ -1,4 +1,4 @@
-"""Model tests, merge and update cascades over REST; the registries the panel renders.
+"""Diff, model tests, merge and update cascades over REST; the registries the panel renders.
 
 Launchers check the request with the core before queuing anything: unknown versions,
 strategies, arguments or tests answer 4xx at once (a merge or cascade is first planned as a
@@ -116,3 +116,28 @@ class TestRunHandler(JobLauncher):
             return {"results": results}
 
         return f"run tests on {', '.join(keys)}", work
+
+
+class DiffHandler(JobLauncher):
+    kind = "diff"
+    fields = frozenset({"a", "b", "structural", "lcs", "collapse", "stats", "params_only"})
+
+    def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, RepoWork]:
+        from ..core.diff import diff_versions  # imports torch
+
+        a, b = field(doc, "a", str), field(doc, "b", str)
+        repo.version(a), repo.version(b)  # unknown versions raise here
+        collapse = field(doc, "collapse", (str, list), None)
+        if isinstance(collapse, list) and not all(isinstance(c, str) for c in collapse):
+            raise InvalidInput("field 'collapse' must be a module type or a list of them")
+        options = {
+            "structural": field(doc, "structural", bool, False),
+            "lcs": field(doc, "lcs", bool, False),
+            "collapse": collapse,
+            "stats": field(doc, "stats", bool, True),
+            "params_only": field(doc, "params_only", bool, False),
+        }
+        mode = "structural" if options["structural"] else "contextual"
+        return f"{mode} diff {a} -> {b}", lambda repo, progress: diff_versions(
+            repo, a, b, progress=progress, **options
+        ).to_json()

@@ -188,3 +188,40 @@ async def test_cascade_bad_input(api, zoo):
     assert status == 404
     status, doc = await api("POST", "cascade", body={**R, "old": "base", "new": "base2", "select": "base2"})
     assert status == 400 and "not derived" in doc["message"]
+
+
+# ---------------------------------------------------------------- diff
+async def test_diff_job(api, zoo):
+    status, job = await api("POST", "diff", body={**R, "a": "base", "b": "c1"})
+    assert status == 202 and job["kind"] == "diff"
+    done = await wait_for(api, job["id"])
+    assert done["status"] == "done", done
+    diff = done["result"]
+    assert diff["mode"] == "contextual" and diff["summary"]["identical"] is False
+    assert {p["a"]: p["status"] for p in diff["params"]} == {
+        "fc1.weight": "changed",
+        "fc1.bias": "changed",
+        "fc2.weight": "changed",
+        "fc2.bias": "changed",
+    }
+    assert any(n["status"] == "changed" for n in diff["nodes"])
+    # structural: same layers, same shapes
+    status, job = await api("POST", "diff", body={**R, "a": "base", "b": "c1", "structural": True, "lcs": True})
+    done = await wait_for(api, job["id"])
+    assert done["status"] == "done", done
+    assert done["result"]["mode"] == "structural" and done["result"]["summary"]["identical"] is True
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "words"),
+    [
+        ({"b": "nope"}, 404, "no version named 'nope'"),
+        ({"structural": "yes"}, 400, "field 'structural' must be true or false"),
+        ({"collapse": [1]}, 400, "field 'collapse'"),
+        ({"colapse": "Linear"}, 400, "unknown field(s) 'colapse'"),
+    ],
+)
+async def test_diff_bad_input(api, zoo, extra, code, words):
+    status, doc = await api("POST", "diff", body={**R, "a": "base", "b": "c1", **extra})
+    assert status == code, doc
+    assert words in doc["message"]
