@@ -2,41 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from mgit_lab.core.io.architecture import architecture_of
-from mgit_lab.core.model_state import model_state
-from mgit_lab.core.recipes import derive
-from mgit_lab.core.repository import Repository
-from mgit_lab.core.testing import register_test
-
-from .server_models import tiny
 from .test_jobs import FINAL, wait_for
 
 R = {"repo": "zoo"}
-MODELS = "server.server_models"
-
-
-@pytest.fixture(scope="module")
-def zoo_template(tmp_path_factory):
-    """base -> c1, c2 (recipes: shift), base -> base2 (a new upstream); tests on type 'tiny'."""
-    repo = Repository.init(tmp_path_factory.mktemp("zoo") / "zoo")
-    model = tiny(0)
-    repo.add_arrays(model_state(model), "base", architecture=architecture_of(model), model_type="tiny")
-    derive(repo, "base", f"{MODELS}:shift", name="c1", kwargs={"amount": 0.5})
-    derive(repo, "base", f"{MODELS}:shift", name="c2", kwargs={"amount": -0.25})
-    derive(repo, "base", f"{MODELS}:shift", name="base2", kwargs={"amount": 1.0}, relation="version")
-    register_test(repo, f"{MODELS}:score", model_type="tiny", metrics={"score": ("higher", ">= -100")})
-    register_test(repo, f"{MODELS}:slow", model_type="tiny", metrics={"score": "higher"})
-    return repo.root
-
-
-@pytest.fixture
-def zoo(zoo_template, jp_root_dir):
-    shutil.copytree(zoo_template, jp_root_dir / "zoo")
-    return Repository.open(jp_root_dir / "zoo")
 
 
 # ---------------------------------------------------------------- registries
