@@ -21,8 +21,6 @@ from .server_models import tiny
 
 MODELS = "server.server_models"
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
-
 
 @pytest.fixture
 def jp_server_config() -> dict[str, Any]:
