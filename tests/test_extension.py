@@ -43,7 +43,7 @@ async def test_graph_without_repository_is_404_with_message(jp_fetch):
         await jp_fetch("mgit", "api", "graph")
     assert info.value.code == 404
     body = json.loads(info.value.response.body)
-    assert "not an mgit repository" in body["message"]
+    assert "no mgit repository" in body["message"]
     assert "mgit init" in body["hint"]
 
 
@@ -62,7 +62,7 @@ async def test_graph_lists_versions_and_edges(jp_fetch, jp_root_dir: Path):
     names = {n["name"]: n for n in graph["nodes"]}
     assert set(names) == {"base-model", "fine-tuned"}
     assert "manifest" not in names["base-model"]
-    assert names["fine-tuned"]["parents"] == [names["base-model"]["id"]]
+    assert [p["id"] for p in names["fine-tuned"]["parents"]] == [names["base-model"]["id"]]
     assert graph["edges"] == [
         {"parent": names["base-model"]["id"], "child": names["fine-tuned"]["id"], "relation": "finetune"}
     ]

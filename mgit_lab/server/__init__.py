@@ -1,89 +1,68 @@
-"""The Jupyter server extension: mgit-lab's REST API under ``<base_url>/mgit/api/``.
+"""The Jupyter server extension: mgit's REST API under ``<base_url>/mgit/api/``.
 
-Handlers are thin: parse the request, call one core function, write its JSON payload.
-Core errors (:class:`~mgit_lab.core.errors.MgitError`) become ``{"message", "hint"}`` with
-the error's ``http_status`` in one place (:meth:`MgitHandler.write_error`).
-
-Routes so far
--------------
-``GET mgit/api/version``
-    ``{"version": ...}``: lets the frontend warn when it and the server differ.
-``GET mgit/api/graph``
-    The lineage graph of the repository at the server's root folder:
-    ``{"revision", "nodes": [...], "edges": [{"parent", "child", "relation"}]}``;
-    404 ``{"message", "hint"}`` when the root folder holds no repository.
+:data:`ROUTES` is the one table of routes; ``openapi.yaml`` beside this file documents each
+(a test checks the two agree).  Handlers are thin (see :mod:`.handlers`); long operations
+run as jobs (:mod:`.jobs`).
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import logging
+import re
 from typing import Any
 
-from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from tornado import web
 
-from .. import __version__
-from ..core.errors import MgitError
 from ..core.repository import Repository
+from . import handlers as h
+from . import job_handlers as jh
+from . import operation_handlers as oh
+from . import version_handlers as vh
+from .jobs import JobLogHandler, JobRunner
+from .paths import RootDir
+from .repos import RepositoryCache
+
+#: (path template as in openapi.yaml, handler class); {name} matches one path segment
+ROUTES: list[tuple[str, type]] = [
+    ("/version", h.VersionHandler),
+    ("/repos", h.RepositoriesHandler),
+    ("/graph", h.GraphHandler),
+    ("/revision", h.RevisionHandler),
+    ("/versions/{key}", vh.ModelVersionHandler),
+    ("/versions/{key}/rename", vh.RenameHandler),
+    ("/tags", vh.TagsHandler),
+    ("/tags/{tag}", vh.TagHandler),
+    ("/stats", vh.StatsHandler),
+    ("/diff", oh.DiffHandler),
+    ("/tests", oh.TestsHandler),
+    ("/tests/run", oh.TestRunHandler),
+    ("/merge/strategies", oh.StrategiesHandler),
+    ("/merge/plan", oh.MergePlanHandler),
+    ("/merge", oh.MergeHandler),
+    ("/cascade", oh.CascadeHandler),
+    ("/codecs", h.CodecsHandler),
+    ("/gc", jh.GcHandler),
+    ("/verify", jh.VerifyHandler),
+    ("/jobs", jh.JobsHandler),
+    ("/jobs/{job_id}", jh.JobHandler),
+]
 
 
-class MgitHandler(APIHandler):
-    """Base handler: maps :class:`MgitError` to its HTTP status and a JSON body."""
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        exc = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(exc, MgitError):
-            self.set_status(exc.http_status)
-            self.finish(json.dumps({"message": exc.message, "hint": exc.hint}))
-            return
-        super().write_error(status_code, **kwargs)
-
-    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
-        if isinstance(value, MgitError):
-            # an expected failure: one line in the log, no traceback
-            self.log.info("mgit: %s %s -> %s: %s", self.request.method, self.request.path, value.http_status, value)
-            return
-        super().log_exception(typ, value, tb)
-
-    @property
-    def repository_root(self) -> Path:
-        return Path(self.settings["server_root_dir"]).expanduser()
-
-
-class VersionHandler(MgitHandler):
-    @web.authenticated
-    def get(self) -> None:
-        self.finish(json.dumps({"version": __version__}))
-
-
-class GraphHandler(MgitHandler):
-    @web.authenticated
-    def get(self) -> None:
-        repo = Repository(self.repository_root)
-        try:
-            graph = repo.graph
-            nodes = []
-            for version in graph.versions():
-                node = version.to_json()
-                node.pop("manifest", None)
-                node["parents"] = [p.id for p, _ in graph.parents(version.id)]
-                nodes.append(node)
-            edges = [{"parent": u, "child": v, "relation": r.value} for u, v, r in graph.edges()]
-            self.finish(json.dumps({"revision": repo.revision, "nodes": nodes, "edges": edges}))
-        finally:
-            repo.close()
+def route_regex(template: str) -> str:
+    """The tornado pattern of a route template: ``{name}`` becomes a named segment group."""
+    return re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
 
 
 def setup_routes(server_app: Any) -> None:
-    """Add mgit-lab's handlers to ``server_app.web_app`` under ``<base_url>/mgit/api/``."""
+    """Register every mgit route on ``server_app``'s web application."""
     web_app = server_app.web_app
+    root = RootDir(server_app.root_dir)
+    web_app.settings["mgit_root"] = root
+    web_app.settings["mgit_repos"] = RepositoryCache(root, Repository.graph_payload)
+    web_app.settings["mgit_jobs"] = JobRunner()
+    package_log = logging.getLogger("mgit_lab")
+    for old in [x for x in package_log.handlers if isinstance(x, JobLogHandler)]:
+        package_log.removeHandler(old)
+    package_log.addHandler(JobLogHandler(server_app.log))
     base = url_path_join(web_app.settings["base_url"], "mgit", "api")
-    web_app.add_handlers(
-        ".*$",
-        [
-            (url_path_join(base, "version"), VersionHandler),
-            (url_path_join(base, "graph"), GraphHandler),
-        ],
-    )
+    web_app.add_handlers(".*$", [(base + route_regex(t) + "$", cls) for t, cls in ROUTES])

@@ -1,0 +1,72 @@
+"""Handlers of one version and of names: show, remove, rename, tags; storage statistics."""
+
+from __future__ import annotations
+
+from tornado import web
+
+from ..core.schema import RemovePayload, TagPayload
+from .base import MgitHandler, field
+
+
+class StatsHandler(MgitHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        _, repo = self.repository(self.query_str("repo", ""))
+        self.reply(await self.call(repo.stats))
+
+
+class ModelVersionHandler(MgitHandler):
+    @web.authenticated
+    async def get(self, key: str) -> None:
+        _, repo = self.repository(self.query_str("repo", ""))
+        self.reply(await self.call(repo.show, key))
+
+    @web.authenticated
+    async def delete(self, key: str) -> None:
+        _, repo = self.repository(self.query_str("repo", ""))
+        removed, kids = await self.call(repo.remove, key, reroot=self.query_bool("reroot"))
+        payload: RemovePayload = {
+            "removed": removed.name,
+            "id": removed.id,
+            "rerooted": kids,
+        }
+        self.reply(payload)
+
+
+class RenameHandler(MgitHandler):
+    @web.authenticated
+    async def post(self, key: str) -> None:
+        doc = self.body({"repo", "name"})
+        _, repo = self.repository(field(doc, "repo", str, ""))
+        version = await self.call(repo.rename, key, field(doc, "name", str))
+        self.reply(await self.call(repo.show, version.id))
+
+
+class TagsHandler(MgitHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        _, repo = self.repository(self.query_str("repo", ""))
+        payload: TagPayload = {"tags": await self.call(repo.tags)}
+        self.reply(payload)
+
+    @web.authenticated
+    async def post(self) -> None:
+        doc = self.body({"repo", "version", "tag", "move"})
+        _, repo = self.repository(field(doc, "repo", str, ""))
+        await self.call(
+            repo.tag,
+            field(doc, "version", str),
+            field(doc, "tag", str),
+            move=field(doc, "move", bool, False),
+        )
+        payload: TagPayload = {"tags": await self.call(repo.tags)}
+        self.reply(payload)
+
+
+class TagHandler(MgitHandler):
+    @web.authenticated
+    async def delete(self, tag: str) -> None:
+        _, repo = self.repository(self.query_str("repo", ""))
+        await self.call(repo.untag, tag)
+        payload: TagPayload = {"tags": await self.call(repo.tags)}
+        self.reply(payload)
