@@ -227,3 +227,20 @@ def test_big_tensors_never_need_two_full_copies_in_memory(tmp_path):
     assert peak_put < 0.5 * big.nbytes, f"put peaked at {peak_put / big.nbytes:.2f}x the tensor"
     # the output itself is one copy; decoding adds chunk-sized buffers (cached bases included)
     assert peak_get < 1.5 * big.nbytes, f"get peaked at {peak_get / big.nbytes:.2f}x the tensor"
+
+
+def test_small_packs_take_little_disk_and_are_merged_automatically(tmp_path):
+    (tmp_path / "packs").mkdir()
+    store = ObjectStore(tmp_path)
+    arrays = [np.full(50, i, dtype=np.float32) for i in range(40)]
+    oids = []
+    for arr in arrays:
+        with store.writer() as w:
+            oids.append(w.put(arr))
+    packs = list(store.packs_dir.glob("*.h5"))
+    # one add per pack would leave 40 files; the repack keeps at most 32 small ones around
+    assert len(packs) <= 32
+    assert all(p.stat().st_size < 64 << 10 for p in packs)  # no whole-MiB chunk allocations
+    for oid, arr in zip(oids, arrays, strict=True):
+        assert _same_bits(store.get(oid), arr)
+    assert verify_store(store).ok

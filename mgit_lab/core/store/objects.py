@@ -98,6 +98,7 @@ class ObjectStore:
         self.cache_bytes = cache_bytes
         self._lock = threading.RLock()
         self._index: dict[str, tuple[dict[str, Any], str]] = {}
+        self._pack_docs: dict[str, dict[str, dict[str, Any]]] = {}
         self._seen: frozenset[str] = frozenset()
         self._readers: dict[str, PackReader] = {}
         self._cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
@@ -106,7 +107,10 @@ class ObjectStore:
 
     # ----------------------------------------------------------------- index
     def refresh(self) -> None:
-        """Re-read the pack indexes if packs were added or removed (cheap when not)."""
+        """Pick up packs added or removed by any process (cheap when nothing changed).
+
+        Only new packs' index files are read; removed packs are dropped from memory.
+        """
         with self._lock:
             names = frozenset(
                 p.name[: -len(INDEX_SUFFIX)]
@@ -115,17 +119,28 @@ class ObjectStore:
             )
             if names == self._seen:
                 return
-            index: dict[str, tuple[dict[str, Any], str]] = {}
-            for name in sorted(names):
+            removed = self._seen - names
+            for name in sorted(names - self._seen):
                 try:
                     doc = json.loads((self.packs_dir / (name + INDEX_SUFFIX)).read_text())
                 except (OSError, ValueError):
                     continue  # reported by verify; the objects are missing, the rest readable
-                for oid, entry in doc["objects"].items():
-                    index.setdefault(oid, (entry, name))
-            for gone in set(self._readers) - names:
-                self._readers.pop(gone).close()
-            self._index, self._seen = index, names
+                self._pack_docs[name] = doc["objects"]
+                if not removed:
+                    for oid, entry in doc["objects"].items():
+                        self._index.setdefault(oid, (entry, name))
+            if removed:
+                for gone in removed:
+                    self._pack_docs.pop(gone, None)
+                    reader = self._readers.pop(gone, None)
+                    if reader is not None:
+                        reader.close()
+                index: dict[str, tuple[dict[str, Any], str]] = {}
+                for name in sorted(self._pack_docs):
+                    for oid, entry in self._pack_docs[name].items():
+                        index.setdefault(oid, (entry, name))
+                self._index = index
+            self._seen = names
 
     def pack_names(self) -> list[str]:
         self.refresh()
@@ -216,7 +231,7 @@ class ObjectStore:
         except _PackGone:
             # another process's gc repacked it: re-read the indexes once and retry
             with self._lock:
-                self._seen = frozenset()
+                self._index, self._pack_docs, self._seen = {}, {}, frozenset()
                 self.refresh()
             try:
                 return self._get(oid)
@@ -244,10 +259,11 @@ class ObjectStore:
 
     # ----------------------------------------------------------------- writes
     @contextmanager
-    def writer(self) -> Iterator[StoreWriter]:
+    def writer(self, *, repack: bool = True) -> Iterator[StoreWriter]:
         """A write transaction: objects put inside become visible together on success.
 
-        The caller must hold the repository's writer lock.
+        The caller must hold the repository's writer lock.  After a commit, many small
+        packs are merged into one (``repack=False`` skips that: gc and repack use it).
         """
         with self._lock:
             if self._writer is not None:
@@ -266,6 +282,10 @@ class ObjectStore:
                 self._writer = None
             if name is not None:
                 self.refresh()
+                if repack:
+                    from .maintenance import repack_small_packs
+
+                    repack_small_packs(self)
 
     def close(self) -> None:
         with self._lock:

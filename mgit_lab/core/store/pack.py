@@ -26,7 +26,10 @@ from .atomic import atomic_write_json, fsync_dir
 
 PACK_SUFFIX = ".h5"
 INDEX_SUFFIX = ".idx.json"
-_BLOB_CHUNK = 1 << 20
+#: HDF5 allocates whole chunks, so small packs are written as one exact-size contiguous
+#: dataset from memory; past this size the blob streams to a chunked dataset instead.
+_BUFFER_LIMIT = 8 << 20
+_BLOB_CHUNK = 256 << 10
 
 
 class PackWriter:
@@ -39,22 +42,34 @@ class PackWriter:
         self.tmp_path = tmp_dir / (self.name + PACK_SUFFIX + ".tmp")
         self._file: h5py.File | None = None
         self._blob: h5py.Dataset | None = None
+        self._buffer: bytearray | None = bytearray()
         self._size = 0
         self.objects: dict[str, dict[str, Any]] = {}
 
-    def _dataset(self) -> h5py.Dataset:
-        if self._blob is None:
+    def _open(self) -> h5py.File:
+        if self._file is None:
             self._file = h5py.File(self.tmp_path, "w", libver="latest")
-            self._blob = self._file.create_dataset(
+        return self._file
+
+    def _stream(self) -> h5py.Dataset:
+        """Switch from the memory buffer to a chunked, growing dataset."""
+        if self._blob is None:
+            self._blob = self._open().create_dataset(
                 "blob", shape=(0,), maxshape=(None,), dtype=np.uint8, chunks=(_BLOB_CHUNK,)
             )
+            if self._buffer:
+                self._blob.resize((len(self._buffer),))
+                self._blob[:] = np.frombuffer(self._buffer, dtype=np.uint8)
+            self._buffer = None
         return self._blob
 
     def append(self, data: bytes) -> tuple[int, int]:
         """Write ``data`` to the blob; returns its ``(offset, length)``."""
-        ds = self._dataset()
         offset, length = self._size, len(data)
-        if length:
+        if self._buffer is not None and len(self._buffer) + length <= _BUFFER_LIMIT:
+            self._buffer += data
+        elif length:
+            ds = self._stream()
             ds.resize((offset + length,))
             ds[offset : offset + length] = np.frombuffer(data, dtype=np.uint8)
         self._size += length
@@ -64,7 +79,9 @@ class PackWriter:
         """Read back bytes written earlier in this (uncommitted) pack."""
         if not length:
             return b""
-        return self._dataset()[offset : offset + length].tobytes()
+        if self._buffer is not None:
+            return bytes(self._buffer[offset : offset + length])
+        return self._stream()[offset : offset + length].tobytes()
 
     def commit(self) -> str | None:
         """Make the pack durable and visible; returns its name (None when empty)."""
@@ -72,7 +89,9 @@ class PackWriter:
             self.abort()
             return None
         index = {"pack": self.name, "objects": self.objects}
-        self._dataset()
+        if self._buffer is not None:  # small pack: one contiguous dataset of the exact size
+            self._open().create_dataset("blob", data=np.frombuffer(self._buffer, dtype=np.uint8))
+            self._buffer = None
         assert self._file is not None
         self._file.create_dataset("index", data=np.frombuffer(json.dumps(index).encode(), dtype=np.uint8))
         self._file.attrs["format"] = "mgit-lab-pack"
