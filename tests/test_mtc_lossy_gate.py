@@ -126,3 +126,17 @@ def test_a_coarse_lossy_encoding_is_rejected_in_the_metric_direction(repo):
     sd = load_version_model(repo, "v").state_dict()
     for k, t in model.state_dict().items():
         assert sd[k].equal(t)
+
+
+def test_repository_add_with_lossy_goes_through_the_gate_when_tests_exist(repo):
+    register_test(repo, "model_fixtures:weight_sum", model_type="tiny", metrics={"score": "higher", "loss": "lower"})
+    version = repo.add(tiny(0), name="v", model_type="tiny", lossy=1e-4, infer=False)
+    gate = Repository.open(repo.root).version("v").metadata["lossy_gate"]
+    assert gate["version"] == "v" and gate["kept"] in ("lossy", "lossless")
+    assert version.tests["weight_sum"]["weights"]
+
+
+def test_repository_add_with_lossy_and_no_tests_says_no_gate_ran(repo):
+    repo.add(tiny(0), name="v", model_type="untested", lossy=1e-4, infer=False)
+    gate = Repository.open(repo.root).version("v").metadata["lossy_gate"]
+    assert gate == {"kept": "lossy", "reason": "no tests are registered for this model type"}

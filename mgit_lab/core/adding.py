@@ -198,6 +198,30 @@ def store_prepared(
     if prep.inference is not None:
         meta["inference"] = dict(prep.inference)
     meta.update(metadata or {})
+    if lossy is not None:
+        from .lineage import ModelVersion
+        from .testing import add_lossy_gated
+        from .testing.run import specs_for
+
+        if specs_for(repo, ModelVersion(id="", name=prep.name, model_type=model_type)):
+            # tests cover this model type: keep the lossy encoding only if they hold up
+            version, _report = add_lossy_gated(
+                repo,
+                prep.loaded.state,
+                prep.name,
+                lossy_bound=lossy,
+                parents=list(prep.parents),
+                model_type=model_type,
+                architecture=architecture,
+                message=message or "",
+                author=author,
+                metadata=meta,
+                metrics=metrics,
+                recipe=recipe,
+                progress=progress,
+            )
+            return version
+        meta["lossy_gate"] = {"kept": "lossy", "reason": "no tests are registered for this model type"}
     return repo.add_arrays(
         prep.loaded.state,
         prep.name,

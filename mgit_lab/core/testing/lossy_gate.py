@@ -93,6 +93,7 @@ def add_lossy_gated(
     author: str | None = None,
     metadata: dict[str, Any] | None = None,
     recipe: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
     rel_tolerance: float = 0.01,
     abs_tolerance: float = 0.0,
     progress: Progress | None = None,
@@ -149,6 +150,7 @@ def add_lossy_gated(
             message=message,
             author=author,
             metadata=metadata,
+            metrics=metrics,
             recipe=recipe,
             oids=oids,
         )
