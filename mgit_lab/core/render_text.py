@@ -123,9 +123,11 @@ def render_show(detail: VersionDetail, *, tensors: bool = False) -> str:
         lines.append(
             f"inferred {inference['parent']} (confidence {inference.get('confidence')}): {inference.get('reason')}"
         )
-    for key in ("metrics", "tests"):
-        if d[key]:
-            lines.append(f"{key:8} " + ", ".join(f"{k}={_short(v)}" for k, v in d[key].items()))
+    if d["metrics"]:
+        lines.append("metrics  " + ", ".join(f"{k}={_short(v)}" for k, v in d["metrics"].items()))
+    for name, result in sorted(d["tests"].items()):
+        values = ", ".join(f"{k}={_short(v)}" for k, v in (result.get("metrics") or {}).items())
+        lines.append(f"test     {name}: {result.get('status', '?')}  {values}".rstrip())
     meta = {k: v for k, v in d["metadata"].items() if k != "inference"}
     if meta:
         lines.append("metadata " + ", ".join(f"{k}={_short(v)}" for k, v in meta.items()))
@@ -143,7 +145,7 @@ def render_show(detail: VersionDetail, *, tensors: bool = False) -> str:
 
 
 def _short(value: object) -> str:
-    text = str(value)
+    text = f"{value:.4g}" if isinstance(value, float) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
