@@ -20,6 +20,13 @@ _BUILTIN: dict[str, str] = {
     "raw": "mgit_lab.core.codecs.raw:RawCodec",
     "zstd-bytegroup": "mgit_lab.core.codecs.bytegroup:ByteGroupZstd",
     "xor-delta": "mgit_lab.core.codecs.xor_delta:XorDelta",
+    "ordered-delta": "mgit_lab.core.codecs.ordered_delta:OrderedDelta",
+    "sparse-delta": "mgit_lab.core.codecs.sparse_delta:SparseDelta",
+    "prune-delta": "mgit_lab.core.codecs.prune_delta:PruneDelta",
+    "cast-delta": "mgit_lab.core.codecs.cast_delta:CastDelta",
+    "lowrank-delta": "mgit_lab.core.codecs.lowrank_delta:LowRankDelta",
+    "lossy-delta": "mgit_lab.core.codecs.lossy:LossyDelta",
+    "lossy-quant": "mgit_lab.core.codecs.lossy:LossyQuant",
 }
 
 _runtime: dict[str, type[Codec]] = {}

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..codecs.abc import STORAGE_DTYPES, Codec, TensorSpec
+from ..codecs.abc import STORAGE_DTYPES, Codec, CodecNotApplicable, TensorSpec
 from ..codecs.choose import encode_best
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, InvalidInput, NotFound
@@ -251,6 +251,39 @@ class ObjectStore:
             self.clear_cache()
 
 
+def _forced_codec(codec: str | dict[str, Any] | Codec) -> Codec | None:
+    """The codec a caller asked for, or None for the automatic choice."""
+    if isinstance(codec, Codec):
+        return codec
+    if codec == "auto":
+        return None
+    return get_codec(codec)
+
+
+def _encode_forced(
+    codec: Codec,
+    part: np.ndarray,
+    spec: TensorSpec,
+    base: np.ndarray | None,
+    base_spec: TensorSpec | None,
+    whole: bool,
+) -> bytes:
+    """Encode with the codec a caller asked for, or say clearly why it cannot be used."""
+    if not (whole or codec.elementwise):
+        raise InvalidInput(
+            f"codec {codec.id!r} needs whole tensors, but this tensor is stored in chunks",
+            hint="let the store choose (codec='auto') or raise the store's chunk size",
+        )
+    if codec.needs_base and base is None:
+        raise InvalidInput(f"codec {codec.id!r} needs a base object of the same size", hint="pass base=<object id>")
+    if not codec.accepts(spec, base_spec if codec.needs_base else None):
+        raise InvalidInput(f"codec {codec.id!r} cannot encode a {spec.dtype} tensor of shape {spec.shape} here")
+    try:
+        return codec.encode(part, base if codec.needs_base else None)
+    except CodecNotApplicable as exc:
+        raise InvalidInput(f"codec {codec.id!r} does not fit this tensor: {exc}", hint="use codec='auto'") from None
+
+
 class StoreWriter:
     """Puts objects into the pack of one write transaction."""
 
@@ -277,7 +310,8 @@ class StoreWriter:
         """
         array, dtype = storage_array(array, dtype)
         spec = TensorSpec(dtype, tuple(array.shape))
-        if lossy_bound is None:
+        forced = _forced_codec(codec)
+        if lossy_bound is None and (forced is None or forced.lossless):
             oid = oid or object_id(array, dtype)
             if self.store.has(oid):
                 return oid
@@ -290,8 +324,9 @@ class StoreWriter:
         n = flat.size
         step = self.store.chunk_elems
         whole = n <= step
-        chunks = []
+        encoded: list[tuple[Codec, bytes, int]] = []
         used_base = False
+        lossy = lossy_bound is not None or (forced is not None and not forced.lossless)
         decoded: list[np.ndarray] = []
         for i, start in enumerate(range(0, max(n, 1), step) if not whole else [0]):
             part = array if whole else flat[start : start + step]
@@ -300,18 +335,24 @@ class StoreWriter:
             if base_info is not None and base_info.spec.size == spec.size:
                 base_part = self.store._chunk(base_info.oid, i, keep=True)
                 base_spec = base_info.spec if whole else TensorSpec(base_info.spec.dtype, (base_part.size,))
-            chosen, data = encode_best(part, part_spec, base_part, base_spec, whole=whole, lossy_bound=lossy_bound)
+            if forced is not None:
+                chosen, data = forced, _encode_forced(forced, part, part_spec, base_part, base_spec, whole)
+            else:
+                chosen, data = encode_best(part, part_spec, base_part, base_spec, whole=whole, lossy_bound=lossy_bound)
             used_base = used_base or chosen.needs_base
-            if lossy_bound is not None:
+            if lossy:
                 decoded.append(chosen.decode(data, base_part if chosen.needs_base else None, part_spec).reshape(-1))
-            offset, length = self.pack.append(data)
-            chunks.append([offset, length, int(part.size), chosen.get_config()])
-        if lossy_bound is not None:
+            encoded.append((chosen, data, int(part.size)))
+        if lossy:
             rebuilt = decoded[0] if len(decoded) == 1 else np.concatenate(decoded)
             oid = object_id(rebuilt.reshape(spec.shape), dtype)
             if self.store.has(oid):
                 return oid
         assert oid is not None
+        chunks = []
+        for chosen, data, size in encoded:
+            offset, length = self.pack.append(data)
+            chunks.append([offset, length, size, chosen.get_config()])
         self.pack.objects[oid] = {
             "dtype": dtype,
             "shape": list(spec.shape),

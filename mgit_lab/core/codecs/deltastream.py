@@ -1,0 +1,54 @@
+"""A child stored as its integer delta against a base, through split byte planes.
+
+The shared stage of ``ordered-delta`` and of the residuals of the structure-aware codecs
+(low rank, prune, cast): :func:`~.intdelta.delta_encode` fused block by block with
+:class:`~.splitplanes.PlaneWriter`, so each element is read once and never held twice.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import zstandard
+
+from .intdelta import delta_decode, delta_encode, int_view, uint_dtype
+from .splitplanes import (
+    DEFAULT_LEVEL,
+    PlaneReader,
+    PlaneWriter,
+    raw_low_planes,
+    sample_ranges,
+)
+
+
+def pack_delta(child: np.ndarray, base: np.ndarray, level: int = DEFAULT_LEVEL) -> bytes:
+    """Split-plane stream of the zigzag delta of ``child`` against ``base`` (same dtype and size)."""
+    if np.dtype(child.dtype) != np.dtype(base.dtype) or child.size != base.size:
+        raise ValueError("a delta needs child and base of equal size and dtype")
+    c, p = int_view(child), int_view(base)
+    if c.dtype != p.dtype or c.size != p.size:
+        raise ValueError("a delta needs child and base of equal size and dtype")
+    cctx = zstandard.ZstdCompressor(level=level)
+    n = c.size
+    ranges = sample_ranges(n)
+    if len(ranges) == 1:
+        z = delta_encode(c, p)
+        assert z is not None
+        r = raw_low_planes(z, cctx) if n else 0
+        writer = PlaneWriter(n, z.dtype, r, level)
+        writer.put(0, n, z)
+        return writer.finish(cctx)
+    sample = delta_encode(np.concatenate([c[s:e] for s, e in ranges]), np.concatenate([p[s:e] for s, e in ranges]))
+    assert sample is not None
+    writer = PlaneWriter(n, sample.dtype, raw_low_planes(sample, cctx), level)
+    delta_encode(c, p, sink=writer.put)
+    return writer.finish(cctx)
+
+
+def unpack_delta(data: bytes | memoryview, base: np.ndarray) -> tuple[np.ndarray, int]:
+    """Invert :func:`pack_delta`; returns (flat child in ``base``'s dtype, bytes consumed)."""
+    reader = PlaneReader(data)
+    p = int_view(base)
+    if reader.n != p.size or reader.dtype != uint_dtype(p.dtype.itemsize):
+        raise ValueError(f"delta stream of {reader.n} x {reader.dtype} does not match its base")
+    out = delta_decode(reader.fill, p)
+    return out.view(np.ascontiguousarray(base).dtype), reader.end
