@@ -51,7 +51,9 @@ class TokenStream:
         self.rng = np.random.default_rng(seed)
         ranks = np.arange(1, active + 1)
         self.p = (1.0 / ranks) / (1.0 / ranks).sum()
-        self.tokens = self.rng.choice(np.arange(1000, vocab), size=active, replace=False)
+        self.tokens = self.rng.choice(
+            np.arange(1000, vocab), size=active, replace=False
+        )
         self.follow = self.rng.integers(0, active, size=(active, 4))
 
     def batch(self, n: int, length: int) -> torch.Tensor:
@@ -65,7 +67,9 @@ class TokenStream:
         return torch.from_numpy(out)
 
 
-def mlm_step(model: BertForMaskedLM, ids: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+def mlm_step(
+    model: BertForMaskedLM, ids: torch.Tensor, gen: torch.Generator
+) -> torch.Tensor:
     """Masked-LM loss on 15% of the positions (the head runs on masked positions only)."""
     mask = torch.rand(ids.shape, generator=gen) < 0.15
     mask[:, 0] |= ~mask.any(dim=1)
@@ -89,7 +93,9 @@ def train(
     """``steps`` AdamW steps on ``params`` (default: every parameter)."""
     model.train()
     gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.AdamW(list(params) if params is not None else model.parameters(), lr=lr)
+    opt = torch.optim.AdamW(
+        list(params) if params is not None else model.parameters(), lr=lr
+    )
     for _ in range(steps):
         loss = mlm_step(model, stream.batch(batch, length), gen)
         loss.backward()
@@ -101,11 +107,15 @@ def train(
 class LoRALinear(nn.Module):
     """``base(x) + scale * x A^T B^T`` with the base frozen (B starts at zero)."""
 
-    def __init__(self, base: nn.Linear, rank: int, alpha: float, gen: torch.Generator) -> None:
+    def __init__(
+        self, base: nn.Linear, rank: int, alpha: float, gen: torch.Generator
+    ) -> None:
         super().__init__()
         self.base = base
         self.scale = alpha / rank
-        self.A = nn.Parameter(torch.randn(rank, base.in_features, generator=gen) / base.in_features**0.5)
+        self.A = nn.Parameter(
+            torch.randn(rank, base.in_features, generator=gen) / base.in_features**0.5
+        )
         self.B = nn.Parameter(torch.zeros(base.out_features, rank))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -117,7 +127,9 @@ class LoRALinear(nn.Module):
         return self.base
 
 
-def lora_finetune(model: BertForMaskedLM, stream: TokenStream, steps: int, *, rank: int = 8, seed: int) -> None:
+def lora_finetune(
+    model: BertForMaskedLM, stream: TokenStream, steps: int, *, rank: int = 8, seed: int
+) -> None:
     """Train a rank-``rank`` LoRA on every linear layer of the encoder, then merge it in place."""
     gen = torch.Generator().manual_seed(seed)
     for p in model.parameters():
@@ -190,8 +202,10 @@ def build_lineage(
     base = BertForMaskedLM(make_config())
     pre = TokenStream(seed=1)
     train(base, pre, pretrain_steps, 5e-4, seed=10)
-    log(f"base: {sum(p.numel() for p in base.parameters()) / 1e6:.1f}M parameters, "
-        f"{pretrain_steps} steps in {time.perf_counter() - t0:.0f} s")
+    log(
+        f"base: {sum(p.numel() for p in base.parameters()) / 1e6:.1f}M parameters, "
+        f"{pretrain_steps} steps in {time.perf_counter() - t0:.0f} s"
+    )
     out = [Child("base", None, "version", state_of(base))]
     task = TokenStream(seed=2)
 

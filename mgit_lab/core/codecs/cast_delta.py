@@ -42,12 +42,21 @@ class CastDelta(Codec):
 
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
         target = logical_float(array.dtype)
-        if base is None or target is None or logical_float(base.dtype) is None or base.size != array.size:
-            raise ValueError("cast-delta needs a float child and a float base of the same size")
+        if (
+            base is None
+            or target is None
+            or logical_float(base.dtype) is None
+            or base.size != array.size
+        ):
+            raise ValueError(
+                "cast-delta needs a float child and a float base of the same size"
+            )
         predicted = cast_float(np.ascontiguousarray(base).reshape(-1), target)
         return bytes([_RULE_RNE]) + pack_delta(array, predicted, self.level)
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(
+        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+    ) -> np.ndarray:
         if base is None or not data or data[0] != _RULE_RNE:
             raise ValueError("cast-delta stream needs its base and rounding rule 1")
         predicted = cast_float(np.ascontiguousarray(base).reshape(-1), spec.dtype)

@@ -40,15 +40,26 @@ _PRUNE_EXTRA_ZEROS = 0.02
 _MAX_RANK = 64
 
 
-def candidates(spec: TensorSpec, base_spec: TensorSpec | None, *, whole: bool) -> list[Codec]:
+def candidates(
+    spec: TensorSpec, base_spec: TensorSpec | None, *, whole: bool
+) -> list[Codec]:
     """Lossless codecs that can encode ``spec`` against ``base_spec``, generic ones last."""
     names = ["zstd-bytegroup"]
     if base_spec is not None:
-        names = ["cast-delta", "sparse-delta", "prune-delta", "lowrank-delta", "ordered-delta", *names]
+        names = [
+            "cast-delta",
+            "sparse-delta",
+            "prune-delta",
+            "lowrank-delta",
+            "ordered-delta",
+            *names,
+        ]
     out = []
     for name in names:
         codec = get_codec(name)
-        if (whole or codec.elementwise) and codec.accepts(spec, base_spec if codec.needs_base else None):
+        if (whole or codec.elementwise) and codec.accepts(
+            spec, base_spec if codec.needs_base else None
+        ):
             out.append(codec)
     return out
 
@@ -70,7 +81,9 @@ def _zero_share(bits: np.ndarray) -> float:
     return float(np.count_nonzero(mag == 0)) / max(1, bits.size)
 
 
-def _structure_tests(array: np.ndarray, base: np.ndarray, spec: TensorSpec, whole: bool) -> set[str]:
+def _structure_tests(
+    array: np.ndarray, base: np.ndarray, spec: TensorSpec, whole: bool
+) -> set[str]:
     """Ids of the structure codecs worth a full encode for this child/base pair."""
     worth = set()
     c, p = int_view(array), int_view(base)
@@ -81,9 +94,16 @@ def _structure_tests(array: np.ndarray, base: np.ndarray, spec: TensorSpec, whol
         cs, ps = _sample(c), _sample(p)
         if _zero_share(cs) - _zero_share(ps) > _PRUNE_EXTRA_ZEROS:
             worth.add("prune-delta")
-        if whole and array.ndim == 2 and logical_float(array.dtype) and changed > _SPARSE_SHARE * c.size:
-            if looks_low_rank(array, base, min(_MAX_RANK, min(array.shape) // 4)):
-                worth.add("lowrank-delta")
+        low_rank_shaped = (
+            whole and array.ndim == 2 and logical_float(array.dtype) is not None
+        )
+        max_rank = min(_MAX_RANK, min(array.shape) // 4) if low_rank_shaped else 0
+        if (
+            max_rank
+            and changed > _SPARSE_SHARE * c.size
+            and looks_low_rank(array, base, max_rank)
+        ):
+            worth.add("lowrank-delta")
     return worth
 
 
@@ -133,7 +153,11 @@ def encode_best(
                 estimates.append((len(data) * scale, codec))
         estimates.sort(key=lambda e: e[0])
         generic = [codec for _, codec in estimates[:1]]
-        if best_structure is not None and estimates and best_structure < _CLEAR_WIN * estimates[0][0]:
+        if (
+            best_structure is not None
+            and estimates
+            and best_structure < _CLEAR_WIN * estimates[0][0]
+        ):
             generic = []
     elif best_structure is not None and best_structure * 64 < spec.nbytes:
         generic = []
@@ -143,7 +167,13 @@ def encode_best(
             found.append((codec, data))
 
     if lossy_bound is not None and spec.is_float:
-        name = "lossy-delta" if base is not None and base_spec is not None and base_spec.dtype == spec.dtype else "lossy-quant"
+        name = (
+            "lossy-delta"
+            if base is not None
+            and base_spec is not None
+            and base_spec.dtype == spec.dtype
+            else "lossy-quant"
+        )
         lossy = get_codec({"id": name, "error_bound": float(lossy_bound)})
         if lossy.accepts(spec, base_spec if lossy.needs_base else None):
             data = _try(lossy, array, base)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import zstandard
 
-from .intdelta import delta_decode, delta_encode, int_view, uint_dtype
+from .intdelta import BLOCK, delta_decode, delta_encode, int_view, uint_dtype
 from .splitplanes import (
     DEFAULT_LEVEL,
     PlaneReader,
@@ -20,7 +20,9 @@ from .splitplanes import (
 )
 
 
-def pack_delta(child: np.ndarray, base: np.ndarray, level: int = DEFAULT_LEVEL) -> bytes:
+def pack_delta(
+    child: np.ndarray, base: np.ndarray, level: int = DEFAULT_LEVEL
+) -> bytes:
     """Split-plane stream of the zigzag delta of ``child`` against ``base`` (same dtype and size)."""
     if np.dtype(child.dtype) != np.dtype(base.dtype) or child.size != base.size:
         raise ValueError("a delta needs child and base of equal size and dtype")
@@ -35,9 +37,13 @@ def pack_delta(child: np.ndarray, base: np.ndarray, level: int = DEFAULT_LEVEL) 
         assert z is not None
         r = raw_low_planes(z, cctx) if n else 0
         writer = PlaneWriter(n, z.dtype, r, level)
-        writer.put(0, n, z)
+        for s in range(0, n, BLOCK):
+            writer.put(s, min(n, s + BLOCK), z[s : s + BLOCK])
         return writer.finish(cctx)
-    sample = delta_encode(np.concatenate([c[s:e] for s, e in ranges]), np.concatenate([p[s:e] for s, e in ranges]))
+    sample = delta_encode(
+        np.concatenate([c[s:e] for s, e in ranges]),
+        np.concatenate([p[s:e] for s, e in ranges]),
+    )
     assert sample is not None
     writer = PlaneWriter(n, sample.dtype, raw_low_planes(sample, cctx), level)
     delta_encode(c, p, sink=writer.put)
@@ -49,6 +55,8 @@ def unpack_delta(data: bytes | memoryview, base: np.ndarray) -> tuple[np.ndarray
     reader = PlaneReader(data)
     p = int_view(base)
     if reader.n != p.size or reader.dtype != uint_dtype(p.dtype.itemsize):
-        raise ValueError(f"delta stream of {reader.n} x {reader.dtype} does not match its base")
+        raise ValueError(
+            f"delta stream of {reader.n} x {reader.dtype} does not match its base"
+        )
     out = delta_decode(reader.fill, p)
     return out.view(np.ascontiguousarray(base).dtype), reader.end

@@ -42,7 +42,9 @@ def f32_to_bf16(values: np.ndarray) -> np.ndarray:
 
 def to_float(array: np.ndarray, wide: str = "float64") -> np.ndarray:
     """Values of a float storage array as ``wide`` floats (exact for every narrower type)."""
-    with np.errstate(invalid="ignore"):  # signalling NaNs raise "invalid" when converted
+    with np.errstate(
+        invalid="ignore"
+    ):  # signalling NaNs raise "invalid" when converted
         if array.dtype == np.uint16:
             return bf16_to_f32(array).astype(wide)
         return array.astype(wide)

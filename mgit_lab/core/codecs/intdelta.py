@@ -45,7 +45,9 @@ def int_view(array: np.ndarray) -> np.ndarray:
     return flat.view(np.dtype(f"<i{flat.dtype.itemsize}"))
 
 
-def delta_encode(child: np.ndarray, base: np.ndarray, sink: Sink | None = None) -> np.ndarray | None:
+def delta_encode(
+    child: np.ndarray, base: np.ndarray, sink: Sink | None = None
+) -> np.ndarray | None:
     """Zigzag integer delta of ``child`` against ``base`` (equal storage dtype and size).
 
     Returns the unsigned array, or None when every block went to ``sink``.

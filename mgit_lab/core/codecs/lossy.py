@@ -42,7 +42,9 @@ _VERSION = 1
 _QMAX = 2**31 - 1
 
 
-def _recon(base: np.ndarray | None, q: np.ndarray, step: float, dtype: str) -> np.ndarray:
+def _recon(
+    base: np.ndarray | None, q: np.ndarray, step: float, dtype: str
+) -> np.ndarray:
     """``base + q * step`` in the storage float type (float32 for the 16-bit types)."""
     wide = np.float64 if dtype == "float64" else np.float32
     with np.errstate(over="ignore", invalid="ignore"):
@@ -61,7 +63,9 @@ class LossyDelta(Codec):
     def __init__(self, error_bound: float, level: int = 3) -> None:
         bound = float(error_bound)
         if not (bound > 0 and math.isfinite(bound)):
-            raise ValueError(f"the error bound must be a positive number, got {error_bound!r}")
+            raise ValueError(
+                f"the error bound must be a positive number, got {error_bound!r}"
+            )
         self.error_bound = bound
         self.level = int(level)
 
@@ -69,13 +73,17 @@ class LossyDelta(Codec):
         return {"id": self.id, "error_bound": self.error_bound, "level": self.level}
 
     def accepts(self, spec: TensorSpec, base_spec: TensorSpec | None) -> bool:
-        return spec.dtype in FLOAT_DTYPES and (not self.needs_base or super().accepts(spec, base_spec))
+        return spec.dtype in FLOAT_DTYPES and (
+            not self.needs_base or super().accepts(spec, base_spec)
+        )
 
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
         dtype = logical_float(array.dtype)
         if dtype is None:
             raise ValueError(f"{self.id} encodes float tensors only, got {array.dtype}")
-        if self.needs_base and (base is None or base.dtype != array.dtype or base.size != array.size):
+        if self.needs_base and (
+            base is None or base.dtype != array.dtype or base.size != array.size
+        ):
             raise ValueError(f"{self.id} needs a base of the same dtype and size")
         base = base if self.needs_base else None
         child = to_float(np.ascontiguousarray(array).reshape(-1))
@@ -100,7 +108,9 @@ class LossyDelta(Codec):
         ]
         return b"".join(parts)
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(
+        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+    ) -> np.ndarray:
         version, bound, qlen = _HEAD.unpack_from(data, 0)
         if version != _VERSION:
             raise ValueError(f"unknown {self.id} stream version {version}")
@@ -112,7 +122,12 @@ class LossyDelta(Codec):
         if used != qlen or z.size != spec.size or z.dtype != np.uint32:
             raise ValueError(f"{self.id} stream is damaged")
         pos += qlen
-        out = _recon(base if self.needs_base else None, unzigzag(z, np.dtype(np.int32)), 2.0 * bound, spec.dtype)
+        out = _recon(
+            base if self.needs_base else None,
+            unzigzag(z, np.dtype(np.int32)),
+            2.0 * bound,
+            spec.dtype,
+        )
         where, used = unpack_positions(view[pos:], spec.size)
         pos += used
         ints = int_view(out)

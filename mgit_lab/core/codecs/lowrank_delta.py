@@ -38,7 +38,9 @@ _ROW_BLOCK = 64
 _NOISE_FACTOR = 4.0
 
 
-def reconstruct(base: np.ndarray, us: np.ndarray, v: np.ndarray, dtype: str) -> np.ndarray:
+def reconstruct(
+    base: np.ndarray, us: np.ndarray, v: np.ndarray, dtype: str
+) -> np.ndarray:
     """``base + us @ v`` rounded to ``dtype``, elementwise in a fixed order (see module doc)."""
     rows, cols = base.shape
     out = np.empty((rows, cols), dtype=base.dtype)
@@ -56,7 +58,12 @@ def reconstruct(base: np.ndarray, us: np.ndarray, v: np.ndarray, dtype: str) -> 
 
 def _noise_energy(child64: np.ndarray, dtype: str) -> float:
     """Energy of a rounding error of half an ulp of the child's dtype, spread uniformly."""
-    narrow = {"float64": np.float64, "float32": np.float32, "float16": np.float16, "bfloat16": np.float32}[dtype]
+    narrow = {
+        "float64": np.float64,
+        "float32": np.float32,
+        "float16": np.float16,
+        "bfloat16": np.float32,
+    }[dtype]
     with np.errstate(over="ignore", invalid="ignore"):
         ulp = np.spacing(np.abs(child64).astype(narrow)).astype(np.float64)
     if dtype == "bfloat16":
@@ -65,7 +72,9 @@ def _noise_energy(child64: np.ndarray, dtype: str) -> float:
     return float(np.sum(ulp * ulp) / 12.0)
 
 
-def looks_low_rank(child: np.ndarray, base: np.ndarray, max_rank: int, seed: int = 0) -> bool:
+def looks_low_rank(
+    child: np.ndarray, base: np.ndarray, max_rank: int, seed: int = 0
+) -> bool:
     """Cheap test on a random submatrix: could ``child - base`` have rank <= ``max_rank``?"""
     if child.ndim != 2 or min(child.shape) <= max_rank * 2:
         return False
@@ -87,7 +96,9 @@ def looks_low_rank(child: np.ndarray, base: np.ndarray, max_rank: int, seed: int
     return tail <= _NOISE_FACTOR * _noise_energy(c, dtype)
 
 
-def factorize(delta: np.ndarray, max_rank: int, noise: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def factorize(
+    delta: np.ndarray, max_rank: int, noise: float, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """float32 factors ``(us, v)`` of the smallest rank whose leftover energy is near ``noise``.
 
     Raises
@@ -115,7 +126,9 @@ def factorize(delta: np.ndarray, max_rank: int, noise: float, seed: int = 0) -> 
 
 class LowRankDelta(Codec):
     id = "lowrank-delta"
-    description = "lossless delta: a low-rank update (float32 factors) plus the rounding residual"
+    description = (
+        "lossless delta: a low-rank update (float32 factors) plus the rounding residual"
+    )
     needs_base = True
     elementwise = False
 
@@ -127,34 +140,59 @@ class LowRankDelta(Codec):
         return {"id": self.id, "max_rank": self.max_rank, "level": self.level}
 
     def accepts(self, spec: TensorSpec, base_spec: TensorSpec | None) -> bool:
-        return super().accepts(spec, base_spec) and spec.dtype in FLOAT_DTYPES and len(spec.shape) == 2
+        return (
+            super().accepts(spec, base_spec)
+            and spec.dtype in FLOAT_DTYPES
+            and len(spec.shape) == 2
+        )
 
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
         dtype = logical_float(array.dtype)
-        if base is None or dtype is None or array.ndim != 2 or base.shape != array.shape:
-            raise CodecNotApplicable("lowrank-delta needs a 2-D float child and a base of the same shape")
+        if (
+            base is None
+            or dtype is None
+            or array.ndim != 2
+            or base.shape != array.shape
+        ):
+            raise CodecNotApplicable(
+                "lowrank-delta needs a 2-D float child and a base of the same shape"
+            )
         child64 = to_float(array)
         with np.errstate(invalid="ignore", over="ignore"):
             delta = child64 - to_float(base)
         delta[~np.isfinite(delta)] = 0.0  # NaN/inf elements are left to the residual
         rows, cols = array.shape
-        useful = min(self.max_rank, rows * cols // (2 * (rows + cols)))  # factors under half the tensor
+        useful = min(
+            self.max_rank, rows * cols // (2 * (rows + cols))
+        )  # factors under half the tensor
         if useful < 1:
-            raise CodecNotApplicable("the tensor is too small for a low-rank factorisation to pay")
+            raise CodecNotApplicable(
+                "the tensor is too small for a low-rank factorisation to pay"
+            )
         us, v = factorize(delta, useful, _noise_energy(child64, dtype))
         recon = reconstruct(base, us, v, dtype)
-        factors = pack_planes(np.concatenate([us.reshape(-1), v.reshape(-1)]), self.level)
-        head = _HEAD.pack(_VERSION, us.shape[1], array.shape[0], array.shape[1], len(factors))
+        factors = pack_planes(
+            np.concatenate([us.reshape(-1), v.reshape(-1)]), self.level
+        )
+        head = _HEAD.pack(
+            _VERSION, us.shape[1], array.shape[0], array.shape[1], len(factors)
+        )
         return head + factors + pack_delta(array, recon, self.level)
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(
+        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+    ) -> np.ndarray:
         if base is None:
             raise ValueError("lowrank-delta needs a base")
         version, rank, rows, cols, flen = _HEAD.unpack_from(data, 0)
         if version != _VERSION or (rows, cols) != tuple(spec.shape):
-            raise ValueError(f"lowrank-delta stream v{version} of {rows}x{cols} does not match {spec.shape}")
+            raise ValueError(
+                f"lowrank-delta stream v{version} of {rows}x{cols} does not match {spec.shape}"
+            )
         pos = _HEAD.size
-        factors = unpack_planes(memoryview(data)[pos : pos + flen], np.dtype(np.float32))
+        factors = unpack_planes(
+            memoryview(data)[pos : pos + flen], np.dtype(np.float32)
+        )
         if factors.size != rank * (rows + cols):
             raise ValueError("lowrank-delta factors are damaged")
         us = factors[: rows * rank].reshape(rows, rank)

@@ -32,7 +32,9 @@ class OrderedDelta(Codec):
             raise ValueError("ordered-delta needs a base")
         return pack_delta(array, base, self.level)
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(
+        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+    ) -> np.ndarray:
         if base is None:
             raise ValueError("ordered-delta needs a base")
         out, end = unpack_delta(data, base)

@@ -68,36 +68,56 @@ class PruneDelta(Codec):
         kept = (c == p) & (pmag != 0)
         zeroed = ((c & magmask) == 0) & (pmag != 0)
         sign = p.dtype.type(1 << (8 * p.dtype.itemsize - 1))
-        signed_zero = np.count_nonzero(zeroed & (c == (p & sign))) > np.count_nonzero(zeroed & (c == 0))
+        signed_zero = np.count_nonzero(zeroed & (c == (p & sign))) > np.count_nonzero(
+            zeroed & (c == 0)
+        )
         threshold = int(pmag[kept].min()) if kept.any() else int(magmask) + 1
         keep = pmag >= threshold
         pred = _prediction(p, keep, bool(signed_zero))
         head = _HEAD.pack(_VERSION, _THRESHOLD, int(signed_zero), threshold)
         best = head + pack_delta(c, pred, self.level)
         if np.count_nonzero(pred != c) > _POOR_PREDICTION * c.size:
-            mask = zstandard.ZstdCompressor(level=self.level).compress(np.packbits(kept | (c == p)))
+            mask = zstandard.ZstdCompressor(level=self.level).compress(
+                np.packbits(kept | (c == p))
+            )
             pred = _prediction(p, kept | (c == p), bool(signed_zero))
-            alt = _HEAD.pack(_VERSION, _BITMASK, int(signed_zero), len(mask)) + mask + pack_delta(c, pred, self.level)
+            alt = (
+                _HEAD.pack(_VERSION, _BITMASK, int(signed_zero), len(mask))
+                + mask
+                + pack_delta(c, pred, self.level)
+            )
             if len(alt) < len(best):
                 best = alt
         return best
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(
+        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+    ) -> np.ndarray:
         if base is None:
             raise ValueError("prune-delta needs a base")
         version, mode, signed_zero, value = _HEAD.unpack_from(data, 0)
         if version != _VERSION or mode not in (_THRESHOLD, _BITMASK):
-            raise ValueError(f"unknown prune-delta stream version {version} / mode {mode}")
+            raise ValueError(
+                f"unknown prune-delta stream version {version} / mode {mode}"
+            )
         p = _bits(base)
         pos = _HEAD.size
         if mode == _THRESHOLD:
             magmask = p.dtype.type((1 << (8 * p.dtype.itemsize - 1)) - 1)
-            keep = (p & magmask) >= value if value <= int(magmask) else np.zeros(p.size, bool)
+            keep = (
+                (p & magmask) >= value
+                if value <= int(magmask)
+                else np.zeros(p.size, bool)
+            )
         else:
-            packed = zstandard.ZstdDecompressor().decompress(memoryview(data)[pos : pos + value], max_output_size=(p.size + 7) // 8)
+            packed = zstandard.ZstdDecompressor().decompress(
+                memoryview(data)[pos : pos + value], max_output_size=(p.size + 7) // 8
+            )
             if len(packed) != (p.size + 7) // 8:
                 raise ValueError("prune-delta bitmask has the wrong length")
-            keep = np.unpackbits(np.frombuffer(packed, np.uint8), count=p.size).astype(bool)
+            keep = np.unpackbits(np.frombuffer(packed, np.uint8), count=p.size).astype(
+                bool
+            )
             pos += value
         pred = _prediction(p, keep, bool(signed_zero))
         out, end = unpack_delta(memoryview(data)[pos:], pred)

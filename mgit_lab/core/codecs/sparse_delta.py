@@ -35,11 +35,15 @@ class SparseDelta(Codec):
         c = int_view(array)
         p = int_view(base)
         if c.shape != p.shape or c.dtype != p.dtype:
-            raise ValueError("sparse-delta needs child and base of equal size and dtype")
+            raise ValueError(
+                "sparse-delta needs child and base of equal size and dtype"
+            )
         pos = np.flatnonzero(c != p)
         return pack_positions(pos, c.size) + pack_delta(c[pos], p[pos], self.level)
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(
+        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+    ) -> np.ndarray:
         if base is None:
             raise ValueError("sparse-delta needs a base")
         p = int_view(base)

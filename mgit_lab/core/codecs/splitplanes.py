@@ -84,7 +84,9 @@ def nonzero_positions(plane: np.ndarray) -> np.ndarray:
 class PlaneWriter:
     """Collects a stream block by block: ``put(start, stop, z_block)`` in order, then ``finish()``."""
 
-    def __init__(self, n: int, dtype: np.dtype, r: int, level: int = DEFAULT_LEVEL) -> None:
+    def __init__(
+        self, n: int, dtype: np.dtype, r: int, level: int = DEFAULT_LEVEL
+    ) -> None:
         self.n, self.dtype, self.r, self.level = n, np.dtype(dtype), r, level
         width = self.dtype.itemsize
         self.low = np.empty(n, uint_dtype(r)) if r else None
@@ -102,9 +104,13 @@ class PlaneWriter:
                     np.right_shift(t, 8, out=t)
                 plane[s:e] = t
 
-    def finish(self, cctx: zstandard.ZstdCompressor | None = None, allow_sparse: bool = True) -> bytes:
+    def finish(
+        self, cctx: zstandard.ZstdCompressor | None = None, allow_sparse: bool = True
+    ) -> bytes:
         cctx = cctx or zstandard.ZstdCompressor(level=self.level)
-        parts: list[bytes | memoryview] = [_HEADER.pack(_VERSION, self.dtype.itemsize, self.r, self.n)]
+        parts: list[bytes | memoryview] = [
+            _HEADER.pack(_VERSION, self.dtype.itemsize, self.r, self.n)
+        ]
         for plane in self.planes:
             parts.extend(_pack_plane(plane, cctx, allow_sparse))
         if self.low is not None:
@@ -112,10 +118,16 @@ class PlaneWriter:
         return b"".join(parts)
 
 
-def pack_positions(pos: np.ndarray, n: int, cctx: zstandard.ZstdCompressor | None = None) -> bytes:
+def pack_positions(
+    pos: np.ndarray, n: int, cctx: zstandard.ZstdCompressor | None = None
+) -> bytes:
     """Sorted element indices below ``n`` as a stream of gaps (``u64 count`` + split planes)."""
     gaps = np.diff(np.asarray(pos, dtype=np.int64), prepend=-1) - 1
-    stream = pack_split(gaps.astype(np.uint32 if n < 2**32 else np.uint64), cctx=cctx, allow_sparse=False)
+    stream = pack_split(
+        gaps.astype(np.uint32 if n < 2**32 else np.uint64),
+        cctx=cctx,
+        allow_sparse=False,
+    )
     return _COUNT.pack(len(gaps)) + stream
 
 
@@ -138,7 +150,9 @@ def unpack_positions(data: bytes | memoryview, n: int) -> tuple[np.ndarray, int]
     return pos, _COUNT.size + reader.end
 
 
-def _pack_plane(plane: np.ndarray, cctx: zstandard.ZstdCompressor, allow_sparse: bool) -> list[bytes | memoryview]:
+def _pack_plane(
+    plane: np.ndarray, cctx: zstandard.ZstdCompressor, allow_sparse: bool
+) -> list[bytes | memoryview]:
     n = plane.size
     nnz = int(np.count_nonzero(plane))
     if nnz == 0:
@@ -147,8 +161,14 @@ def _pack_plane(plane: np.ndarray, cctx: zstandard.ZstdCompressor, allow_sparse:
     if allow_sparse and nnz * 16 < n:
         pos = nonzero_positions(plane)
         gaps = np.diff(pos, prepend=-1) - 1
-        gap_stream = pack_split(gaps.astype(np.uint32 if n < 2**32 else np.uint64), cctx=cctx, allow_sparse=False)
-        sparse = b"".join([_SPARSE.pack(nnz, len(gap_stream)), gap_stream, cctx.compress(plane[pos])])
+        gap_stream = pack_split(
+            gaps.astype(np.uint32 if n < 2**32 else np.uint64),
+            cctx=cctx,
+            allow_sparse=False,
+        )
+        sparse = b"".join(
+            [_SPARSE.pack(nnz, len(gap_stream)), gap_stream, cctx.compress(plane[pos])]
+        )
         if len(sparse) < len(best):
             best_mode, best = _SPARSE_MODE, sparse
     if len(best) >= _KEEP_RAW_ABOVE * n:
@@ -177,7 +197,9 @@ def pack_split(
     return writer.finish(cctx, allow_sparse)
 
 
-def _unpack_plane(mode: int, payload: memoryview, n: int, dctx: zstandard.ZstdDecompressor) -> np.ndarray | None:
+def _unpack_plane(
+    mode: int, payload: memoryview, n: int, dctx: zstandard.ZstdDecompressor
+) -> np.ndarray | None:
     if mode == _ZERO:
         return None
     if mode == _RAW:
@@ -187,7 +209,10 @@ def _unpack_plane(mode: int, payload: memoryview, n: int, dctx: zstandard.ZstdDe
     elif mode == _SPARSE_MODE:
         count, gap_len = _SPARSE.unpack_from(payload, 0)
         gaps = PlaneReader(payload[_SPARSE.size : _SPARSE.size + gap_len]).read_all()
-        values = np.frombuffer(dctx.decompress(payload[_SPARSE.size + gap_len :], max_output_size=count), np.uint8)
+        values = np.frombuffer(
+            dctx.decompress(payload[_SPARSE.size + gap_len :], max_output_size=count),
+            np.uint8,
+        )
         if gaps.size != count or values.size != count:
             raise ValueError("sparse byte plane is damaged")
         pos = np.cumsum(gaps.astype(np.int64) + 1) - 1
@@ -210,8 +235,15 @@ class PlaneReader:
         if len(view) < _HEADER.size:
             raise ValueError("split-plane stream is truncated")
         version, width, r, n = _HEADER.unpack_from(view, 0)
-        if version != _VERSION or width not in (1, 2, 4, 8) or r not in (0, 1, 2, 4) or (r and r >= width):
-            raise ValueError(f"not a split-plane stream (version {version}, width {width}, r {r})")
+        if (
+            version != _VERSION
+            or width not in (1, 2, 4, 8)
+            or r not in (0, 1, 2, 4)
+            or (r and r >= width)
+        ):
+            raise ValueError(
+                f"not a split-plane stream (version {version}, width {width}, r {r})"
+            )
         self.n, self.r = n, r
         self.dtype = uint_dtype(width)
         pos = _HEADER.size

@@ -30,7 +30,9 @@ def to_storage(values: np.ndarray, dtype: str) -> np.ndarray:
 
 
 def as_float64(array: np.ndarray, dtype: str) -> np.ndarray:
-    with np.errstate(invalid="ignore"):  # signalling NaNs raise "invalid" when converted
+    with np.errstate(
+        invalid="ignore"
+    ):  # signalling NaNs raise "invalid" when converted
         if dtype == "bfloat16":
             return bf16_to_f32(array).astype(np.float64)
         return array.astype(np.float64)
@@ -39,18 +41,38 @@ def as_float64(array: np.ndarray, dtype: str) -> np.ndarray:
 def _specials(dtype: str) -> np.ndarray:
     """NaNs with payloads and both signs, +-0.0, +-inf, denormals, as storage bit patterns."""
     if dtype == "float32":
-        bits = [0x7FC00001, 0xFFA00000, 0x80000000, 0x00000000, 0x7F800000, 0xFF800000, 0x00000001, 0x807FFFFF]
+        bits = [
+            0x7FC00001,
+            0xFFA00000,
+            0x80000000,
+            0x00000000,
+            0x7F800000,
+            0xFF800000,
+            0x00000001,
+            0x807FFFFF,
+        ]
         return np.array(bits, np.uint32).view(np.float32)
     if dtype == "float64":
-        bits = [0x7FF8000000000001, 0xFFF4000000000000, 0x8000000000000000, 0, 0x7FF0000000000000, 1]
+        bits = [
+            0x7FF8000000000001,
+            0xFFF4000000000000,
+            0x8000000000000000,
+            0,
+            0x7FF0000000000000,
+            1,
+        ]
         return np.array(bits, np.uint64).view(np.float64)
-    bits16 = {"float16": [0x7E01, 0xFD00, 0x8000, 0, 0x7C00, 0xFC00, 1, 0x83FF],
-              "bfloat16": [0x7FC1, 0xFFA0, 0x8000, 0, 0x7F80, 0xFF80, 1, 0x807F]}[dtype]
+    bits16 = {
+        "float16": [0x7E01, 0xFD00, 0x8000, 0, 0x7C00, 0xFC00, 1, 0x83FF],
+        "bfloat16": [0x7FC1, 0xFFA0, 0x8000, 0, 0x7F80, 0xFF80, 1, 0x807F],
+    }[dtype]
     arr = np.array(bits16, np.uint16)
     return arr if dtype == "bfloat16" else arr.view(np.float16)
 
 
-def random_array(rng: np.random.Generator, dtype: str, shape: tuple[int, ...]) -> np.ndarray:
+def random_array(
+    rng: np.random.Generator, dtype: str, shape: tuple[int, ...]
+) -> np.ndarray:
     """A seeded tensor of ``dtype`` and ``shape`` (storage dtype)."""
     size = int(np.prod(shape)) if shape else 1
     if dtype in FLOATS:
@@ -60,11 +82,17 @@ def random_array(rng: np.random.Generator, dtype: str, shape: tuple[int, ...]) -
             out[: sp.size] = sp
         return out.reshape(shape)
     if dtype == "complex64":
-        return (rng.standard_normal(size) + 1j * rng.standard_normal(size)).astype(np.complex64).reshape(shape)
+        return (
+            (rng.standard_normal(size) + 1j * rng.standard_normal(size))
+            .astype(np.complex64)
+            .reshape(shape)
+        )
     if dtype == "bool":
         return (rng.random(size) < 0.5).reshape(shape)
     info = np.iinfo(STORAGE_DTYPES[dtype])
-    return rng.integers(info.min, info.max, size=size, endpoint=True, dtype=STORAGE_DTYPES[dtype]).reshape(shape)
+    return rng.integers(
+        info.min, info.max, size=size, endpoint=True, dtype=STORAGE_DTYPES[dtype]
+    ).reshape(shape)
 
 
 def finetuned(rng: np.random.Generator, base: np.ndarray, dtype: str) -> np.ndarray:
@@ -78,14 +106,18 @@ def finetuned(rng: np.random.Generator, base: np.ndarray, dtype: str) -> np.ndar
             flat[:8] = bflat[:8]  # keep the special values
         return out
     if dtype == "complex64":
-        return (base + (rng.standard_normal(base.shape) * 1e-3).astype(np.float32)).astype(np.complex64)
+        return (
+            base + (rng.standard_normal(base.shape) * 1e-3).astype(np.float32)
+        ).astype(np.complex64)
     if dtype == "bool":
         return base ^ (rng.random(base.shape) < 0.05)
     step = rng.integers(-3, 4, size=base.shape).astype(base.dtype)
     return base + step  # wraps, as integers do
 
 
-def cases(dtype: str, seed: int = 0) -> Iterator[tuple[str, np.ndarray, np.ndarray | None]]:
+def cases(
+    dtype: str, seed: int = 0
+) -> Iterator[tuple[str, np.ndarray, np.ndarray | None]]:
     """``(name, child, base)`` for every shape and structure that fits ``dtype``."""
     rng = np.random.default_rng(seed)
     for shape in SHAPES:
@@ -94,6 +126,10 @@ def cases(dtype: str, seed: int = 0) -> Iterator[tuple[str, np.ndarray, np.ndarr
         yield f"whole-{tag}", random_array(rng, dtype, shape), None
         yield f"finetune-{tag}", finetuned(rng, base, dtype), base
         yield f"same-{tag}", base.copy(), base
+    long_base = random_array(
+        rng, dtype, (140_000,)
+    )  # several blocks, sampled by the planes
+    yield "finetune-long", finetuned(rng, long_base, dtype), long_base
     shape = (37, 29)
     base = random_array(rng, dtype, shape)
     sparse = base.copy().reshape(-1)
@@ -105,11 +141,17 @@ def cases(dtype: str, seed: int = 0) -> Iterator[tuple[str, np.ndarray, np.ndarr
     with np.errstate(invalid="ignore"):
         keep = np.abs(values) >= np.nanmedian(np.abs(values))
         yield "pruned", to_storage(np.where(keep, values, values * 0.0), dtype), base
-    rank2 = rng.standard_normal((shape[0], 2)) @ rng.standard_normal((2, shape[1])) * 0.01
+    rank2 = (
+        rng.standard_normal((shape[0], 2)) @ rng.standard_normal((2, shape[1])) * 0.01
+    )
     lr_base = to_storage(rng.standard_normal(shape) * 0.05, dtype)
     yield "lowrank", to_storage(as_float64(lr_base, dtype) + rank2, dtype), lr_base
     for other in FLOATS:
         if other != dtype:
             wide = random_array(rng, other, shape)
             with np.errstate(invalid="ignore", over="ignore"):
-                yield f"cast-from-{other}", to_storage(as_float64(wide, other), dtype), wide
+                yield (
+                    f"cast-from-{other}",
+                    to_storage(as_float64(wide, other), dtype),
+                    wide,
+                )
