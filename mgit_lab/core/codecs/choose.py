@@ -10,9 +10,10 @@ so the choice runs cheap tests first and encodes in full only what can win:
    ``lowrank-delta`` (whole 2-D float tensors only) when a random submatrix of the
    update has low numerical rank.
 3. The generic candidates, ``ordered-delta`` (against the base) and ``zstd-bytegroup``
-   (whole tensor), are compared on a sample of the tensor (16 blocks of 4096 elements);
-   only the better one is encoded in full, and only when no structure codec already
-   beat its estimate by a margin.
+   (whole tensor): when the deltas of a sample (16 blocks of 4096 elements) mostly
+   leave the top byte untouched, the child is a delta of its base and ``ordered-delta``
+   is taken; otherwise both are compared on the sample.  Only the better one is encoded
+   in full, and only when no structure codec already beat it by a margin.
 4. ``raw`` when nothing is smaller than the bytes themselves.
 
 With ``lossy_bound`` the error-bounded lossy codec joins the candidates (and wins when
@@ -25,7 +26,7 @@ import numpy as np
 
 from .abc import Codec, CodecNotApplicable, TensorSpec
 from .floatbits import logical_float
-from .intdelta import int_view
+from .intdelta import delta_encode, int_view
 from .lowrank_delta import looks_low_rank
 from .registry import get_codec
 from .splitplanes import sample_ranges
@@ -37,7 +38,10 @@ _CLEAR_WIN = 0.9
 _SMALL = 1 << 17
 _SPARSE_SHARE = 1 / 8
 _PRUNE_EXTRA_ZEROS = 0.02
-_MAX_RANK = 64
+#: ranks the low-rank test looks for (its cost grows with the cube of this).
+_MAX_RANK = 32
+#: a child whose sampled deltas are this often small is a delta of its base for sure.
+_CLOSE = 0.8
 
 
 def candidates(
@@ -107,6 +111,48 @@ def _structure_tests(
     return worth
 
 
+def _close_share(array: np.ndarray, base: np.ndarray) -> float:
+    """Share of sampled elements whose delta leaves the top byte untouched (a related pair)."""
+    z = delta_encode(_sample(array), _sample(base))
+    assert z is not None
+    return float(np.count_nonzero(z >> (8 * z.dtype.itemsize - 8) == 0)) / max(
+        1, z.size
+    )
+
+
+def _pick_generic(
+    generic: list[Codec],
+    array: np.ndarray,
+    base: np.ndarray | None,
+    spec: TensorSpec,
+    best_structure: int | None,
+) -> list[Codec]:
+    """The one generic codec worth a full encode (none when a structure codec clearly won)."""
+    ids = {c.id: c for c in generic}
+    if (
+        base is not None
+        and "ordered-delta" in ids
+        and _close_share(array, base) >= _CLOSE
+    ):
+        if best_structure is not None and best_structure * 64 < spec.nbytes:
+            return []
+        return [ids["ordered-delta"]]
+    sample = _sample(array)
+    base_sample = _sample(base) if base is not None else None
+    scale = spec.size / max(1, sample.size)
+    estimates = []
+    for codec in generic:
+        data = _try(codec, sample, base_sample)
+        if data is not None:
+            estimates.append((len(data) * scale, codec))
+    if not estimates:
+        return generic
+    estimates.sort(key=lambda e: e[0])
+    if best_structure is not None and best_structure < _CLEAR_WIN * estimates[0][0]:
+        return []
+    return [estimates[0][1]]
+
+
 def encode_best(
     array: np.ndarray,
     spec: TensorSpec,
@@ -143,22 +189,7 @@ def encode_best(
 
     best_structure = min((len(d) for _, d in found), default=None)
     if len(generic) > 1 and spec.size > _SMALL:
-        sample = _sample(array)
-        base_sample = _sample(base) if base is not None else None
-        scale = spec.size / max(1, sample.size)
-        estimates = []
-        for codec in generic:
-            data = _try(codec, sample, base_sample)
-            if data is not None:
-                estimates.append((len(data) * scale, codec))
-        estimates.sort(key=lambda e: e[0])
-        generic = [codec for _, codec in estimates[:1]]
-        if (
-            best_structure is not None
-            and estimates
-            and best_structure < _CLEAR_WIN * estimates[0][0]
-        ):
-            generic = []
+        generic = _pick_generic(generic, array, base, spec, best_structure)
     elif best_structure is not None and best_structure * 64 < spec.nbytes:
         generic = []
     for codec in generic:
