@@ -48,7 +48,7 @@ def _recon(
     """``base + q * step`` in the storage float type (float32 for the 16-bit types)."""
     wide = np.float64 if dtype == "float64" else np.float32
     with np.errstate(over="ignore", invalid="ignore"):
-        values = q.astype(wide) * wide(step)
+        values = np.multiply(q, step, dtype=wide)
         if base is not None:
             values = to_float(base.reshape(-1), np.dtype(wide).name) + values
         return from_float(values, dtype)

@@ -78,7 +78,7 @@ class PruneDelta(Codec):
         best = head + pack_delta(c, pred, self.level)
         if np.count_nonzero(pred != c) > _POOR_PREDICTION * c.size:
             mask = zstandard.ZstdCompressor(level=self.level).compress(
-                np.packbits(kept | (c == p))
+                np.packbits(kept | (c == p)).data
             )
             pred = _prediction(p, kept | (c == p), bool(signed_zero))
             alt = (

@@ -114,7 +114,7 @@ class PlaneWriter:
         for plane in self.planes:
             parts.extend(_pack_plane(plane, cctx, allow_sparse))
         if self.low is not None:
-            parts.append(memoryview(self.low).cast("B"))
+            parts.append(self.low.data.cast("B"))
         return b"".join(parts)
 
 
@@ -157,7 +157,7 @@ def _pack_plane(
     nnz = int(np.count_nonzero(plane))
     if nnz == 0:
         return [_PLANE.pack(_ZERO, 0)]
-    best_mode, best = _ZSTD, cctx.compress(plane)
+    best_mode, best = _ZSTD, cctx.compress(plane.data)
     if allow_sparse and nnz * 16 < n:
         pos = nonzero_positions(plane)
         gaps = np.diff(pos, prepend=-1) - 1
@@ -172,7 +172,7 @@ def _pack_plane(
         if len(sparse) < len(best):
             best_mode, best = _SPARSE_MODE, sparse
     if len(best) >= _KEEP_RAW_ABOVE * n:
-        return [_PLANE.pack(_RAW, n), memoryview(plane)]
+        return [_PLANE.pack(_RAW, n), plane.data]
     return [_PLANE.pack(best_mode, len(best)), best]
 
 
@@ -268,19 +268,21 @@ class PlaneReader:
             pos += low_len
         #: bytes of ``data`` this stream used
         self.end = pos
-        self._buf = np.empty(min(n, BLOCK), self.dtype)
 
     def fill(self, s: int, e: int, out: np.ndarray) -> np.ndarray:
         """Write elements ``s:e`` into ``out`` (unsigned, ``e - s`` long) and return it."""
         if self.low is not None:
-            out[...] = self.low[s:e]
+            out[...] = self.low[s:e]  # zero-extends: the high bytes start at 0
         else:
             out[...] = 0
-        t = self._buf[: e - s]
-        for shift, plane in self.live:
-            t[...] = plane[s:e]
-            np.left_shift(t, shift, out=t)
-            np.bitwise_or(out, t, out=out)
+        if self.live:
+            width = self.dtype.itemsize
+            out_bytes = out.view(
+                np.uint8
+            )  # little endian: byte k of element i at i*width+k
+            for shift, plane in self.live:
+                k = shift // 8
+                out_bytes[k::width] = plane[s:e]
         return out
 
     def read_all(self) -> np.ndarray:
