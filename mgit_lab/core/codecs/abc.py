@@ -99,7 +99,11 @@ class Codec(ABC):
     def accepts(self, spec: TensorSpec, base_spec: TensorSpec | None) -> bool:
         """Whether this codec can encode a tensor of ``spec`` against ``base_spec``."""
         if self.needs_base:
-            return base_spec is not None and base_spec.shape == spec.shape and base_spec.dtype == spec.dtype
+            return (
+                base_spec is not None
+                and base_spec.shape == spec.shape
+                and base_spec.dtype == spec.dtype
+            )
         return True
 
     @abstractmethod
@@ -107,7 +111,9 @@ class Codec(ABC):
         """Encode ``array`` (storage dtype, any shape), optionally against ``base``."""
 
     @abstractmethod
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(
+        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+    ) -> np.ndarray:
         """Rebuild the array of ``spec`` (storage dtype) from ``data`` and ``base``."""
 
     def get_config(self) -> dict[str, Any]:
@@ -127,5 +133,7 @@ class Codec(ABC):
         return hash(repr(sorted(self.get_config().items())))
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "id")
+        args = ", ".join(
+            f"{k}={v!r}" for k, v in self.get_config().items() if k != "id"
+        )
         return f"{type(self).__name__}({args})"

@@ -21,5 +21,7 @@ class ByteGroupZstd(Codec):
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
         return pack_planes(array, self.level)
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(
+        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+    ) -> np.ndarray:
         return unpack_planes(data, spec.storage_dtype).reshape(spec.shape)

@@ -57,7 +57,9 @@ def unpack_planes(data: bytes | memoryview, dtype: np.dtype) -> np.ndarray:
     view = memoryview(data)
     version, itemsize, n = _HEADER.unpack_from(view, 0)
     if version != _VERSION or itemsize != dtype.itemsize:
-        raise ValueError(f"byte-plane stream v{version}/itemsize {itemsize} does not match {dtype}")
+        raise ValueError(
+            f"byte-plane stream v{version}/itemsize {itemsize} does not match {dtype}"
+        )
     out = np.empty((n, itemsize), dtype=np.uint8) if itemsize > 1 else None
     flat_out = np.empty(n * itemsize, dtype=np.uint8)
     pos = _HEADER.size
@@ -72,7 +74,9 @@ def unpack_planes(data: bytes | memoryview, dtype: np.dtype) -> np.ndarray:
         elif mode == _RAW:
             plane = np.frombuffer(payload, dtype=np.uint8)
         elif mode == _ZSTD:
-            plane = np.frombuffer(dctx.decompress(payload, max_output_size=n), dtype=np.uint8)
+            plane = np.frombuffer(
+                dctx.decompress(payload, max_output_size=n), dtype=np.uint8
+            )
         else:
             raise ValueError(f"unknown byte-plane mode {mode}")
         if plane.size != n:

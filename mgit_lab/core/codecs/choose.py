@@ -91,11 +91,16 @@ def _structure_tests(
     """Ids of the structure codecs worth a full encode for this child/base pair."""
     worth = set()
     c, p = int_view(array), int_view(base)
-    changed = int(np.count_nonzero(c != p))
+    cs, ps = _sample(c), _sample(p)
+    if (
+        np.count_nonzero(cs != ps) <= 2 * _SPARSE_SHARE * cs.size
+    ):  # exact count only if it may pass
+        changed = int(np.count_nonzero(c != p))
+    else:
+        changed = c.size
     if changed <= _SPARSE_SHARE * c.size:
         worth.add("sparse-delta")
     if spec.is_float and changed:
-        cs, ps = _sample(c), _sample(p)
         if _zero_share(cs) - _zero_share(ps) > _PRUNE_EXTRA_ZEROS:
             worth.add("prune-delta")
         low_rank_shaped = (
@@ -134,8 +139,6 @@ def _pick_generic(
         and "ordered-delta" in ids
         and _close_share(array, base) >= _CLOSE
     ):
-        if best_structure is not None and best_structure * 64 < spec.nbytes:
-            return []
         return [ids["ordered-delta"]]
     sample = _sample(array)
     base_sample = _sample(base) if base is not None else None

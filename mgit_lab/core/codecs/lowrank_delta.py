@@ -72,16 +72,14 @@ def _noise_energy(child64: np.ndarray, dtype: str) -> float:
     return float(np.sum(ulp * ulp) / 12.0)
 
 
-def looks_low_rank(
-    child: np.ndarray, base: np.ndarray, max_rank: int, seed: int = 0
-) -> bool:
-    """Cheap test on a random submatrix: could ``child - base`` have rank <= ``max_rank``?"""
+def looks_low_rank(child: np.ndarray, base: np.ndarray, max_rank: int) -> bool:
+    """Cheap test on a spread submatrix: could ``child - base`` have rank <= ``max_rank``?"""
     if child.ndim != 2 or min(child.shape) <= max_rank * 2:
         return False
-    rng = np.random.default_rng(seed)
     k = min(min(child.shape), 2 * max_rank + 16)
-    rows = np.sort(rng.choice(child.shape[0], k, replace=False))
-    cols = np.sort(rng.choice(child.shape[1], k, replace=False))
+    # evenly spread rows and columns (deterministic; a low-rank update is low rank in any)
+    rows = np.linspace(0, child.shape[0] - 1, k).astype(np.int64)
+    cols = np.linspace(0, child.shape[1] - 1, k).astype(np.int64)
     dtype = logical_float(child.dtype)
     if dtype is None:
         return False

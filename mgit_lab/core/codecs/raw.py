@@ -14,5 +14,7 @@ class RawCodec(Codec):
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
         return np.ascontiguousarray(array).tobytes()
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(
+        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+    ) -> np.ndarray:
         return np.frombuffer(data, dtype=spec.storage_dtype).reshape(spec.shape).copy()

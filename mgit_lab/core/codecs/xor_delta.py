@@ -37,7 +37,9 @@ class XorDelta(Codec):
         assert base is not None
         return pack_planes(np.bitwise_xor(bits(array), bits(base)), self.level)
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(
+        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+    ) -> np.ndarray:
         assert base is not None
         b = bits(base)
         x = unpack_planes(data, b.dtype)
