@@ -81,7 +81,9 @@ class Repository:
                 hint="upgrade with `pip install -U mgit-lab`",
             )
         self.store = ObjectStore(
-            self.mgit_dir, max_depth=int(self.config.get("max_delta_depth", 8))
+            self.mgit_dir,
+            max_depth=int(self.config.get("max_delta_depth", 8)),
+            codec_effort=str(self.config.get("codec_effort", "fast")),
         )
         self.lock = WriterLock(self.mgit_dir / "lock")
         self._graph: LineageGraph | None = None
@@ -91,7 +93,7 @@ class Repository:
 
     # ------------------------------------------------------------ open / init
     @classmethod
-    def init(cls, path: str | Path = ".", *, max_delta_depth: int = 8) -> Repository:
+    def init(cls, path: str | Path = ".", *, max_delta_depth: int = 8, codec_effort: str = "fast") -> Repository:
         """Create an empty repository in ``path`` (made if missing).
 
         Raises
@@ -99,6 +101,8 @@ class Repository:
         Conflict
             If ``path`` already holds one.
         """
+        if codec_effort not in ("fast", "small"):
+            raise InvalidInput(f"unknown codec effort {codec_effort!r}", hint="use 'fast' (default) or 'small'")
         root = Path(path).resolve()
         mgit = root / MGIT_DIR
         if (mgit / "config.json").exists():
@@ -106,7 +110,10 @@ class Repository:
         for sub in ("packs", "tmp"):
             (mgit / sub).mkdir(parents=True, exist_ok=True)
         atomic_write_json(mgit / "lineage.json", {"revision": 0, "nodes": [], "edges": []})
-        atomic_write_json(mgit / "config.json", {"format_version": FORMAT_VERSION, "max_delta_depth": max_delta_depth})
+        atomic_write_json(
+            mgit / "config.json",
+            {"format_version": FORMAT_VERSION, "max_delta_depth": max_delta_depth, "codec_effort": codec_effort},
+        )
         return cls(root)
 
     @classmethod

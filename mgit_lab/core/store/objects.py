@@ -85,8 +85,11 @@ class ObjectStore:
         chunk_elems: int = DEFAULT_CHUNK_ELEMS,
         max_depth: int = DEFAULT_MAX_DEPTH,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
+        codec_effort: str = "fast",
     ) -> None:
         self.root = Path(root)
+        #: "fast" or "small": what the automatic codec choice optimises for
+        self.codec_effort = codec_effort
         self.packs_dir = self.root / "packs"
         self.tmp_dir = self.root / "tmp"
         self.chunk_elems = chunk_elems
@@ -338,7 +341,10 @@ class StoreWriter:
             if forced is not None:
                 chosen, data = forced, _encode_forced(forced, part, part_spec, base_part, base_spec, whole)
             else:
-                chosen, data = encode_best(part, part_spec, base_part, base_spec, whole=whole, lossy_bound=lossy_bound)
+                chosen, data = encode_best(
+                    part, part_spec, base_part, base_spec, whole=whole, lossy_bound=lossy_bound,
+                    effort=self.store.codec_effort,
+                )
             used_base = used_base or chosen.needs_base
             if lossy:
                 decoded.append(chosen.decode(data, base_part if chosen.needs_base else None, part_spec).reshape(-1))

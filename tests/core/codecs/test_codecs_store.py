@@ -253,3 +253,25 @@ def test_forced_codec_errors_are_clear(tmp_path) -> None:
         _put(store, x, codec="ordered-delta")
     with pytest.raises(InvalidInput, match="error_bound"):
         _put(store, x, codec="lossy-quant")
+
+
+def test_small_effort_groups_fine_tune_deltas_and_stays_exact(tmp_path) -> None:
+    rng = np.random.default_rng(10)
+    parent = (rng.standard_normal((300, 200)) * 0.05).astype(np.float32)
+    child = _step(rng, parent, 1e-3)
+    sizes = {}
+    for effort in ("fast", "small"):
+        repo = Repository.init(tmp_path / effort, codec_effort=effort)
+        repo.add_arrays({"w": (parent, "float32")}, "base")
+        repo.add_arrays({"w": (child, "float32")}, "ft", parents=[("base", "finetune")])
+        oid = repo.version("ft").manifest["w"].oid
+        entry, _ = repo.store._entry(oid)
+        assert entry["chunks"][0][3]["id"] == "ordered-delta"
+        assert entry["chunks"][0][3].get("group", False) is (effort == "small")
+        repo.store.clear_cache()
+        assert repo.checkout_arrays("ft")["w"][0].tobytes() == child.tobytes()
+        sizes[effort] = repo.stored_nbytes("ft")[0]
+    assert sizes["small"] < sizes["fast"]
+    with pytest.raises(InvalidInput, match="codec effort"):
+        Repository.init(tmp_path / "bad", codec_effort="tiny")
+    assert not (tmp_path / "bad").exists()
