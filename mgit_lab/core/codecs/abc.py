@@ -12,7 +12,9 @@ Contract
   (``bfloat16`` is stored as ``uint16`` bit patterns, see :data:`STORAGE_DTYPES`).
 - A codec with ``needs_base = True`` must be given a base of the same logical dtype family
   it declares in :meth:`accepts`; the store only offers bases whose shape and dtype the
-  codec accepted.
+  codec accepted.  By default that is the child's own dtype and shape; a codec whose
+  base may differ (``cast-delta``: an fp32 parent of an fp16 child, same size) overrides
+  :meth:`accepts`.  The base is always the parent *as decoded* from the store.
 - ``lossless = True`` codecs must reproduce the exact bits (NaN payloads, -0.0 included).
   Lossy codecs set ``lossless = False`` and expose ``error_bound`` in their config; decode
   must then satisfy ``|decode(encode(x)) - x| <= error_bound`` element-wise.
