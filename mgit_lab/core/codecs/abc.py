@@ -5,7 +5,9 @@ against a *base* tensor (the parent's version of the same parameter).
 
 Contract
 --------
-- ``encode(array, base=None) -> bytes`` and ``decode(data, base, spec) -> ndarray``.
+- ``encode(array, base=None) -> bytes`` (any bytes-like object: a ``bytearray`` saves a
+  copy of large streams) and ``decode(data, base, spec) -> ndarray`` (``data`` may be
+  any bytes-like object too).
   ``spec`` (a :class:`TensorSpec`) carries the logical dtype and shape; the store keeps
   them beside every object, so codec streams need not repeat them.
 - Arrays arrive in their *storage* dtype: every logical dtype maps to one numpy dtype
@@ -52,6 +54,9 @@ STORAGE_DTYPES: dict[str, np.dtype] = {
     "complex64": np.dtype("complex64"),
     "complex128": np.dtype("complex128"),
 }
+
+#: what ``decode`` accepts: any bytes-like object (a pack read, a memoryview slice).
+Buffer = bytes | bytearray | memoryview
 
 FLOAT_DTYPES = frozenset({"float64", "float32", "float16", "bfloat16"})
 
@@ -109,12 +114,14 @@ class Codec(ABC):
         return True
 
     @abstractmethod
-    def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
+    def encode(
+        self, array: np.ndarray, base: np.ndarray | None = None
+    ) -> bytes | bytearray:
         """Encode ``array`` (storage dtype, any shape), optionally against ``base``."""
 
     @abstractmethod
     def decode(
-        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+        self, data: Buffer, base: np.ndarray | None, spec: TensorSpec
     ) -> np.ndarray:
         """Rebuild the array of ``spec`` (storage dtype) from ``data`` and ``base``."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .abc import Codec, TensorSpec
+from .abc import Buffer, Codec, TensorSpec
 from .byteplanes import DEFAULT_LEVEL, pack_planes, unpack_planes
 
 
@@ -22,6 +22,6 @@ class ByteGroupZstd(Codec):
         return pack_planes(array, self.level)
 
     def decode(
-        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+        self, data: Buffer, base: np.ndarray | None, spec: TensorSpec
     ) -> np.ndarray:
         return unpack_planes(data, spec.storage_dtype).reshape(spec.shape)

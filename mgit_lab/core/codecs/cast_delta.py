@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .abc import FLOAT_DTYPES, Codec, TensorSpec
+from .abc import FLOAT_DTYPES, Buffer, Codec, TensorSpec
 from .deltastream import pack_delta, unpack_delta
 from .floatbits import cast_float, logical_float
 from .splitplanes import DEFAULT_LEVEL
@@ -55,7 +55,7 @@ class CastDelta(Codec):
         return bytes([_RULE_RNE]) + pack_delta(array, predicted, self.level)
 
     def decode(
-        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+        self, data: Buffer, base: np.ndarray | None, spec: TensorSpec
     ) -> np.ndarray:
         if base is None or not data or data[0] != _RULE_RNE:
             raise ValueError("cast-delta stream needs its base and rounding rule 1")

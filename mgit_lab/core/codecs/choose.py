@@ -74,7 +74,9 @@ def candidates(
     return out
 
 
-def _try(codec: Codec, array: np.ndarray, base: np.ndarray | None) -> bytes | None:
+def _try(
+    codec: Codec, array: np.ndarray, base: np.ndarray | None
+) -> bytes | bytearray | None:
     try:
         return codec.encode(array, base if codec.needs_base else None)
     except CodecNotApplicable:
@@ -171,7 +173,7 @@ def encode_best(
     whole: bool = True,
     lossy_bound: float | None = None,
     effort: str = "fast",
-) -> tuple[Codec, bytes]:
+) -> tuple[Codec, bytes | bytearray]:
     """Encode ``array`` with the smallest candidate (see the module docstring).
 
     ``effort="small"`` stores fine-tune deltas grouped by the parent's exponents
@@ -185,7 +187,7 @@ def encode_best(
         array = np.ascontiguousarray(array)
     if base is not None and not base.flags.c_contiguous:
         base = np.ascontiguousarray(base)
-    found: list[tuple[Codec, bytes]] = []
+    found: list[tuple[Codec, bytes | bytearray]] = []
     pool = candidates(
         spec, base_spec if base is not None else None, whole=whole, effort=effort
     )

@@ -38,7 +38,7 @@ def pack_delta(
     level: int = DEFAULT_LEVEL,
     *,
     group: bool = False,
-) -> bytes:
+) -> bytes | bytearray:
     """Split-plane stream of the zigzag delta of ``child`` against ``base`` (same dtype and size).
 
     With ``group`` the deltas are stored in :func:`magnitude_order` of the base (smaller
@@ -74,7 +74,7 @@ def pack_delta(
 
 
 def unpack_delta(
-    data: bytes | memoryview, base: np.ndarray, *, group: bool = False
+    data: bytes | bytearray | memoryview, base: np.ndarray, *, group: bool = False
 ) -> tuple[np.ndarray, int]:
     """Invert :func:`pack_delta`; returns (flat child in ``base``'s dtype, bytes consumed)."""
     reader = PlaneReader(data)

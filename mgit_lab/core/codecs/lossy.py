@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .abc import FLOAT_DTYPES, Codec, TensorSpec
+from .abc import FLOAT_DTYPES, Buffer, Codec, TensorSpec
 from .byteplanes import pack_planes, unpack_planes
 from .floatbits import from_float, logical_float, to_float
 from .intdelta import int_view, unzigzag, zigzag
@@ -109,7 +109,7 @@ class LossyDelta(Codec):
         return b"".join(parts)
 
     def decode(
-        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+        self, data: Buffer, base: np.ndarray | None, spec: TensorSpec
     ) -> np.ndarray:
         version, bound, qlen = _HEAD.unpack_from(data, 0)
         if version != _VERSION:

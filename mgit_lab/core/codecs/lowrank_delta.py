@@ -24,7 +24,7 @@ import struct
 
 import numpy as np
 
-from .abc import FLOAT_DTYPES, Codec, CodecNotApplicable, TensorSpec
+from .abc import FLOAT_DTYPES, Buffer, Codec, CodecNotApplicable, TensorSpec
 from .byteplanes import pack_planes, unpack_planes
 from .deltastream import pack_delta, unpack_delta
 from .floatbits import from_float, logical_float, to_float
@@ -178,7 +178,7 @@ class LowRankDelta(Codec):
         return head + factors + pack_delta(array, recon, self.level)
 
     def decode(
-        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+        self, data: Buffer, base: np.ndarray | None, spec: TensorSpec
     ) -> np.ndarray:
         if base is None:
             raise ValueError("lowrank-delta needs a base")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .abc import Codec, TensorSpec
+from .abc import Buffer, Codec, TensorSpec
 from .deltastream import pack_delta, unpack_delta
 from .splitplanes import DEFAULT_LEVEL
 
@@ -36,13 +36,15 @@ class OrderedDelta(Codec):
             config["group"] = True
         return config
 
-    def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
+    def encode(
+        self, array: np.ndarray, base: np.ndarray | None = None
+    ) -> bytes | bytearray:
         if base is None:
             raise ValueError("ordered-delta needs a base")
         return pack_delta(array, base, self.level, group=self.group)
 
     def decode(
-        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+        self, data: Buffer, base: np.ndarray | None, spec: TensorSpec
     ) -> np.ndarray:
         if base is None:
             raise ValueError("ordered-delta needs a base")

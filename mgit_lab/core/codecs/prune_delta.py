@@ -20,7 +20,7 @@ import struct
 import numpy as np
 import zstandard
 
-from .abc import FLOAT_DTYPES, Codec, TensorSpec
+from .abc import FLOAT_DTYPES, Buffer, Codec, TensorSpec
 from .deltastream import pack_delta, unpack_delta
 from .intdelta import uint_dtype
 from .splitplanes import DEFAULT_LEVEL
@@ -91,7 +91,7 @@ class PruneDelta(Codec):
         return best
 
     def decode(
-        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+        self, data: Buffer, base: np.ndarray | None, spec: TensorSpec
     ) -> np.ndarray:
         if base is None:
             raise ValueError("prune-delta needs a base")

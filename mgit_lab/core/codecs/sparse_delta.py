@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .abc import Codec, TensorSpec
+from .abc import Buffer, Codec, TensorSpec
 from .deltastream import pack_delta, unpack_delta
 from .intdelta import int_view
 from .splitplanes import DEFAULT_LEVEL, pack_positions, unpack_positions
@@ -42,7 +42,7 @@ class SparseDelta(Codec):
         return pack_positions(pos, c.size) + pack_delta(c[pos], p[pos], self.level)
 
     def decode(
-        self, data: bytes, base: np.ndarray | None, spec: TensorSpec
+        self, data: Buffer, base: np.ndarray | None, spec: TensorSpec
     ) -> np.ndarray:
         if base is None:
             raise ValueError("sparse-delta needs a base")

@@ -10,8 +10,8 @@ planes are random is judged on a sample, so encoding touches each element a few 
 Stream layout (little endian)::
 
     u8 version=1 | u8 itemsize | u8 r | u64 n
-    per plane k = r .. itemsize-1:  u8 mode | u64 length | payload
     low part:                       n * r bytes (when r > 0)
+    per plane k = r .. itemsize-1:  u8 mode | u64 length | payload
 
 Modes: 0 raw, 1 zstd, 2 all zero, 3 sparse (``u64 count | u64 gaps length | gaps as a
 split-plane stream of uint32/uint64 (index - previous index - 1) | zstd of the values``).
@@ -82,14 +82,24 @@ def nonzero_positions(plane: np.ndarray) -> np.ndarray:
 
 
 class PlaneWriter:
-    """Collects a stream block by block: ``put(start, stop, z_block)`` in order, then ``finish()``."""
+    """Collects a stream block by block: ``put(start, stop, z_block)`` in order, then ``finish()``.
+
+    The low part is written straight into the output buffer (it comes right after the
+    header), so the largest part of the stream is never copied.
+    """
 
     def __init__(
         self, n: int, dtype: np.dtype, r: int, level: int = DEFAULT_LEVEL
     ) -> None:
         self.n, self.dtype, self.r, self.level = n, np.dtype(dtype), r, level
         width = self.dtype.itemsize
-        self.low = np.empty(n, uint_dtype(r)) if r else None
+        self._out = bytearray(_HEADER.size + n * r)
+        _HEADER.pack_into(self._out, 0, _VERSION, width, r, n)
+        self.low: np.ndarray | None = None
+        if r:
+            self.low = np.frombuffer(
+                self._out, uint_dtype(r), count=n, offset=_HEADER.size
+            )
         self.planes = [np.empty(n, np.uint8) for _ in range(r, width)]
         self._buf = np.empty(min(n, BLOCK), self.dtype)
 
@@ -106,16 +116,15 @@ class PlaneWriter:
 
     def finish(
         self, cctx: zstandard.ZstdCompressor | None = None, allow_sparse: bool = True
-    ) -> bytes:
+    ) -> bytearray:
+        """The stream (a bytearray: bytes-like, not copied once more)."""
         cctx = cctx or zstandard.ZstdCompressor(level=self.level)
-        parts: list[bytes | memoryview] = [
-            _HEADER.pack(_VERSION, self.dtype.itemsize, self.r, self.n)
-        ]
+        self.low = None  # release the view so the buffer can grow
+        out = self._out
         for plane in self.planes:
-            parts.extend(_pack_plane(plane, cctx, allow_sparse))
-        if self.low is not None:
-            parts.append(self.low.data.cast("B"))
-        return b"".join(parts)
+            for part in _pack_plane(plane, cctx, allow_sparse):
+                out += part
+        return out
 
 
 def pack_positions(
@@ -131,7 +140,9 @@ def pack_positions(
     return _COUNT.pack(len(gaps)) + stream
 
 
-def unpack_positions(data: bytes | memoryview, n: int) -> tuple[np.ndarray, int]:
+def unpack_positions(
+    data: bytes | bytearray | memoryview, n: int
+) -> tuple[np.ndarray, int]:
     """Invert :func:`pack_positions`; returns (int64 indices, bytes consumed).
 
     Raises
@@ -182,7 +193,7 @@ def pack_split(
     *,
     cctx: zstandard.ZstdCompressor | None = None,
     allow_sparse: bool = True,
-) -> bytes:
+) -> bytes | bytearray:
     """Encode a flat unsigned-integer array as a split-plane stream."""
     z = np.ascontiguousarray(z).reshape(-1)
     if z.dtype.kind != "u":
@@ -230,7 +241,7 @@ def _unpack_plane(
 class PlaneReader:
     """Decodes a split-plane stream; ``fill(start, stop, out)`` assembles one block."""
 
-    def __init__(self, data: bytes | memoryview) -> None:
+    def __init__(self, data: bytes | bytearray | memoryview) -> None:
         view = memoryview(data)
         if len(view) < _HEADER.size:
             raise ValueError("split-plane stream is truncated")
@@ -247,6 +258,13 @@ class PlaneReader:
         self.n, self.r = n, r
         self.dtype = uint_dtype(width)
         pos = _HEADER.size
+        self.low = None
+        if r:
+            low_len = n * r
+            if pos + low_len > len(view):
+                raise ValueError("split-plane stream is truncated")
+            self.low = np.frombuffer(view[pos : pos + low_len], uint_dtype(r))
+            pos += low_len
         dctx = zstandard.ZstdDecompressor()
         live = []
         for k in range(r, width):
@@ -259,13 +277,6 @@ class PlaneReader:
             if plane is not None:
                 live.append((8 * k, plane))
         self.live = live
-        self.low = None
-        if r:
-            low_len = n * r
-            if pos + low_len > len(view):
-                raise ValueError("split-plane stream is truncated")
-            self.low = np.frombuffer(view[pos : pos + low_len], uint_dtype(r))
-            pos += low_len
         #: bytes of ``data`` this stream used
         self.end = pos
 
@@ -294,7 +305,7 @@ class PlaneReader:
         return out
 
 
-def unpack_split(data: bytes | memoryview) -> tuple[np.ndarray, int]:
+def unpack_split(data: bytes | bytearray | memoryview) -> tuple[np.ndarray, int]:
     """Decode a split-plane stream; returns (flat unsigned array, bytes consumed)."""
     reader = PlaneReader(data)
     return reader.read_all(), reader.end

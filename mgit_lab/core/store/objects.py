@@ -270,7 +270,7 @@ def _encode_forced(
     base: np.ndarray | None,
     base_spec: TensorSpec | None,
     whole: bool,
-) -> bytes:
+) -> bytes | bytearray:
     """Encode with the codec a caller asked for, or say clearly why it cannot be used."""
     if not (whole or codec.elementwise):
         raise InvalidInput(
@@ -327,7 +327,7 @@ class StoreWriter:
         n = flat.size
         step = self.store.chunk_elems
         whole = n <= step
-        encoded: list[tuple[Codec, bytes, int]] = []
+        encoded: list[tuple[Codec, bytes | bytearray, int]] = []
         used_base = False
         lossy = lossy_bound is not None or (forced is not None and not forced.lossless)
         decoded: list[np.ndarray] = []

@@ -50,7 +50,7 @@ class PackWriter:
             )
         return self._blob
 
-    def append(self, data: bytes) -> tuple[int, int]:
+    def append(self, data: bytes | bytearray) -> tuple[int, int]:
         """Write ``data`` to the blob; returns its ``(offset, length)``."""
         ds = self._dataset()
         offset, length = self._size, len(data)

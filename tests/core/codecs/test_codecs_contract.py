@@ -59,7 +59,7 @@ def check_encode_decode(
         data = codec.encode(child, base if codec.needs_base else None)
     except CodecNotApplicable:
         return False
-    assert isinstance(data, bytes)
+    assert isinstance(data, (bytes, bytearray))
     assert child.tobytes() == child_before.tobytes(), "encode modified its input"
     if base is not None:
         assert base.tobytes() == base_before.tobytes(), "encode modified the base"
