@@ -118,6 +118,7 @@ def _structure_tests(
         if (
             max_rank
             and changed > _SPARSE_SHARE * c.size
+            and "prune-delta" not in worth  # a pruned child is not a low-rank update
             and looks_low_rank(array, base, max_rank)
         ):
             worth.add("lowrank-delta")
