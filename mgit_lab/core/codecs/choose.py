@@ -4,11 +4,11 @@ Trying every codec on every tensor would make encoding as slow as all codecs tog
 so the choice runs cheap tests first and encodes in full only what can win:
 
 1. A base of another float dtype: ``cast-delta`` (a cast child costs almost nothing).
-2. A base of the same dtype: count the changed elements (one pass) and compare zero
-   counts on a sample; ``sparse-delta`` is tried when few elements changed,
-   ``prune-delta`` when the child has clearly more zeros than the parent,
-   ``lowrank-delta`` (whole 2-D float tensors only) when a random submatrix of the
-   update has low numerical rank.
+2. A base of the same dtype: on a sample, count changed elements (and count them all
+   only when few changed) and compare zero counts; ``sparse-delta`` is tried when at
+   most 1/8 of the elements changed, ``prune-delta`` when the child has clearly more
+   zeros than the parent, ``lowrank-delta`` (whole 2-D float tensors only) when an
+   evenly spread submatrix of the update has numerical rank <= 32.
 3. The generic candidates, ``ordered-delta`` (against the base) and ``zstd-bytegroup``
    (whole tensor): when the deltas of a sample (16 blocks of 4096 elements) mostly
    leave the top byte untouched, the child is a delta of its base and ``ordered-delta``
@@ -17,7 +17,8 @@ so the choice runs cheap tests first and encodes in full only what can win:
 4. ``raw`` when nothing is smaller than the bytes themselves.
 
 With ``lossy_bound`` the error-bounded lossy codec joins the candidates (and wins when
-smaller); it is never used otherwise.
+smaller); it is never used otherwise.  With ``effort="small"`` the ``ordered-delta``
+candidate groups its deltas by the parent's exponent (smaller, slower to decode).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ _CLOSE = 0.8
 
 
 #: what the store optimises for: "fast" (default) or "small" (exponent-grouped deltas:
-#: 3-5% smaller fine-tunes, about half the delta decode speed).
+#: 3-5% smaller fine-tunes, about a quarter of the delta decode speed).
 EFFORTS = ("fast", "small")
 
 

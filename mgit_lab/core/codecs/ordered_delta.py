@@ -8,7 +8,7 @@ The nearly random low bytes are kept raw, the higher bytes are compressed per pl
 
 With ``group=True`` (config ``{"group": true}``, chosen by the store only when its codec
 effort is ``"small"``) the deltas are stored grouped by the parent's exponent, where
-their size in ulps is alike: 3-5% smaller for fine-tunes, about half the decode speed
+their size in ulps is alike: 3-5% smaller for fine-tunes, about a quarter of the decode speed
 (a sort of the parent's exponents when encoding and decoding).
 """
 
