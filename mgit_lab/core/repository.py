@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .codecs.choose import EFFORTS
 from .errors import Conflict, Corrupt, InvalidInput, NotFound, UnsupportedFormat
 from .lineage import LineageGraph, ModelVersion, Relation, TensorRef
 from .store import (
@@ -101,8 +102,8 @@ class Repository:
         Conflict
             If ``path`` already holds one.
         """
-        if codec_effort not in ("fast", "small"):
-            raise InvalidInput(f"unknown codec effort {codec_effort!r}", hint="use 'fast' (default) or 'small'")
+        if codec_effort not in EFFORTS:
+            raise InvalidInput(f"unknown codec effort {codec_effort!r}", hint=f"use one of {', '.join(EFFORTS)}")
         root = Path(path).resolve()
         mgit = root / MGIT_DIR
         if (mgit / "config.json").exists():
