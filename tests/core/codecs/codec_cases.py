@@ -17,7 +17,17 @@ from mgit_lab.core.codecs.abc import STORAGE_DTYPES
 from mgit_lab.core.codecs.floatbits import bf16_to_f32, f32_to_bf16
 
 FLOATS = ("float32", "float16", "bfloat16", "float64")
-DTYPES = (*FLOATS, "int8", "int16", "int32", "int64", "uint8", "bool", "complex64")
+DTYPES = (
+    *FLOATS,
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "bool",
+    "complex64",
+    "complex128",
+)
 SHAPES = ((), (0,), (7,), (3, 5, 2), (37, 29))
 
 
@@ -81,12 +91,9 @@ def random_array(
             sp = _specials(dtype)
             out[: sp.size] = sp
         return out.reshape(shape)
-    if dtype == "complex64":
-        return (
-            (rng.standard_normal(size) + 1j * rng.standard_normal(size))
-            .astype(np.complex64)
-            .reshape(shape)
-        )
+    if dtype.startswith("complex"):
+        values = rng.standard_normal(size) + 1j * rng.standard_normal(size)
+        return values.astype(STORAGE_DTYPES[dtype]).reshape(shape)
     if dtype == "bool":
         return (rng.random(size) < 0.5).reshape(shape)
     info = np.iinfo(STORAGE_DTYPES[dtype])
@@ -105,10 +112,8 @@ def finetuned(rng: np.random.Generator, base: np.ndarray, dtype: str) -> np.ndar
         if flat.size >= 16:
             flat[:8] = bflat[:8]  # keep the special values
         return out
-    if dtype == "complex64":
-        return (
-            base + (rng.standard_normal(base.shape) * 1e-3).astype(np.float32)
-        ).astype(np.complex64)
+    if dtype.startswith("complex"):
+        return (base + rng.standard_normal(base.shape) * 1e-3).astype(base.dtype)
     if dtype == "bool":
         return base ^ (rng.random(base.shape) < 0.05)
     step = rng.integers(-3, 4, size=base.shape).astype(base.dtype)
