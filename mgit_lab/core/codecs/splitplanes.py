@@ -10,8 +10,9 @@ planes are random is judged on a sample, so encoding touches each element a few 
 Stream layout (little endian)::
 
     u8 version=1 | u8 itemsize | u8 r | u64 n
-    low part:                       n * r bytes (when r > 0)
     per plane k = r .. itemsize-1:  u8 mode | u64 length | payload
+    low part:                       zero bytes up to a multiple of 8 from the stream
+                                    start, then n * r bytes (when r > 0)
 
 Modes: 0 raw, 1 zstd, 2 all zero, 3 sparse (``u64 count | u64 gaps length | gaps as a
 split-plane stream of uint32/uint64 (index - previous index - 1) | zstd of the values``).
@@ -82,24 +83,14 @@ def nonzero_positions(plane: np.ndarray) -> np.ndarray:
 
 
 class PlaneWriter:
-    """Collects a stream block by block: ``put(start, stop, z_block)`` in order, then ``finish()``.
-
-    The low part is written straight into the output buffer (it comes right after the
-    header), so the largest part of the stream is never copied.
-    """
+    """Collects a stream block by block: ``put(start, stop, z_block)`` in order, then ``finish()``."""
 
     def __init__(
         self, n: int, dtype: np.dtype, r: int, level: int = DEFAULT_LEVEL
     ) -> None:
         self.n, self.dtype, self.r, self.level = n, np.dtype(dtype), r, level
         width = self.dtype.itemsize
-        self._out = bytearray(_HEADER.size + n * r)
-        _HEADER.pack_into(self._out, 0, _VERSION, width, r, n)
-        self.low: np.ndarray | None = None
-        if r:
-            self.low = np.frombuffer(
-                self._out, uint_dtype(r), count=n, offset=_HEADER.size
-            )
+        self.low = np.empty(n, uint_dtype(r)) if r else None
         self.planes = [np.empty(n, np.uint8) for _ in range(r, width)]
         self._buf = np.empty(min(n, BLOCK), self.dtype)
 
@@ -116,15 +107,18 @@ class PlaneWriter:
 
     def finish(
         self, cctx: zstandard.ZstdCompressor | None = None, allow_sparse: bool = True
-    ) -> bytearray:
-        """The stream (a bytearray: bytes-like, not copied once more)."""
+    ) -> bytes:
         cctx = cctx or zstandard.ZstdCompressor(level=self.level)
-        self.low = None  # release the view so the buffer can grow
-        out = self._out
+        parts: list[bytes | memoryview] = [
+            _HEADER.pack(_VERSION, self.dtype.itemsize, self.r, self.n)
+        ]
         for plane in self.planes:
-            for part in _pack_plane(plane, cctx, allow_sparse):
-                out += part
-        return out
+            parts.extend(_pack_plane(plane, cctx, allow_sparse))
+        if self.low is not None:
+            used = sum(len(p) for p in parts)
+            parts.append(bytes(-used % 8))  # the low part starts 8-aligned
+            parts.append(self.low.data.cast("B"))
+        return b"".join(parts)
 
 
 def pack_positions(
@@ -193,7 +187,7 @@ def pack_split(
     *,
     cctx: zstandard.ZstdCompressor | None = None,
     allow_sparse: bool = True,
-) -> bytes | bytearray:
+) -> bytes:
     """Encode a flat unsigned-integer array as a split-plane stream."""
     z = np.ascontiguousarray(z).reshape(-1)
     if z.dtype.kind != "u":
@@ -258,13 +252,6 @@ class PlaneReader:
         self.n, self.r = n, r
         self.dtype = uint_dtype(width)
         pos = _HEADER.size
-        self.low = None
-        if r:
-            low_len = n * r
-            if pos + low_len > len(view):
-                raise ValueError("split-plane stream is truncated")
-            self.low = np.frombuffer(view[pos : pos + low_len], uint_dtype(r))
-            pos += low_len
         dctx = zstandard.ZstdDecompressor()
         live = []
         for k in range(r, width):
@@ -277,6 +264,18 @@ class PlaneReader:
             if plane is not None:
                 live.append((8 * k, plane))
         self.live = live
+        self.low = None
+        if r:
+            pos += -pos % 8  # padding: the low part starts 8-aligned
+            low_len = n * r
+            if pos + low_len > len(view):
+                raise ValueError("split-plane stream is truncated")
+            self.low = np.frombuffer(view[pos : pos + low_len], uint_dtype(r))
+            if (
+                not self.low.flags.aligned
+            ):  # a stream nested at an odd offset: copy once
+                self.low = self.low.copy()
+            pos += low_len
         #: bytes of ``data`` this stream used
         self.end = pos
 
