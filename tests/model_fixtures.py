@@ -32,6 +32,12 @@ def weight_sum(model: nn.Module) -> dict[str, float]:
     return {"score": s, "loss": -s}
 
 
+def weight_sum_both_ways(model: nn.Module) -> dict[str, float]:
+    """The same quantity twice, to be declared higher- and lower-is-better: any change worsens one."""
+    s = float(model.fc1.weight.sum())
+    return {"up": s, "down": s}
+
+
 def bias_value(model: nn.Module) -> dict[str, float]:
     return {"bias": float(model.fc2.bias[0])}
 

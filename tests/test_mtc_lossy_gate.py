@@ -109,20 +109,25 @@ LOSSY = [c["id"] for c in describe_codecs() if not c["lossless"]]
 
 @pytest.mark.skipif(not LOSSY, reason="no lossy codec is registered yet (the codecs work adds one)")
 def test_a_coarse_lossy_encoding_is_rejected_in_the_metric_direction(repo):
-    """score = sum(fc1.weight) (higher) and loss = -score (lower): any real change worsens one."""
+    """up (higher is better) and down (lower is better) measure the same sum: any real change
+    worsens exactly one of them, and the gate must name that one."""
     register_test(
         repo,
-        "model_fixtures:weight_sum",
+        "model_fixtures:weight_sum_both_ways",
         model_type="tiny",
         metrics={
-            "score": {"direction": "higher", "tolerance": 1e-9},
-            "loss": {"direction": "lower", "tolerance": 1e-9},
+            "up": {"direction": "higher", "tolerance": 1e-9},
+            "down": {"direction": "lower", "tolerance": 1e-9},
         },
     )
-    model = tiny(0)
+    # big enough that the lossy encoding is smaller than the lossless one, so it is tried
+    model = tiny(0, n_in=64, hidden=64)
     _version, report = add_lossy_gated(repo, model, "v", lossy_bound=0.5, model_type="tiny")
     assert report["kept"] == "lossless", report
-    assert any(not m["passed"] for m in report["metrics"])
+    by_metric = {m["metric"]: m for m in report["metrics"]}
+    rose = by_metric["up"]["lossy"] > by_metric["up"]["lossless"]
+    assert by_metric["up"]["passed"] is rose
+    assert by_metric["down"]["passed"] is (not rose)
     sd = load_version_model(repo, "v").state_dict()
     for k, t in model.state_dict().items():
         assert sd[k].equal(t)

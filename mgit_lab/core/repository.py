@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .accounting import Accounts
+from .codecs.choose import EFFORTS
 from .errors import Conflict, Corrupt, InvalidInput, NotFound, UnsupportedFormat
 from .inference import DEFAULT_MAX_DISTANCE, SketchIndex
 from .lineage import LineageGraph, ModelVersion, Relation, TensorRef, check_label
@@ -90,7 +91,11 @@ class Repository(LineageEdits, LineageViews, Maintenance):
                 f"(up to {FORMAT_VERSION})",
                 hint="upgrade with `pip install -U mgit-lab`",
             )
-        self.store = ObjectStore(self.mgit_dir, max_depth=int(self.config.get("max_delta_depth", 8)))
+        self.store = ObjectStore(
+            self.mgit_dir,
+            max_depth=int(self.config.get("max_delta_depth", 8)),
+            codec_effort=str(self.config.get("codec_effort", "fast")),
+        )
         self.lock = WriterLock(self.mgit_dir / "lock")
         self.sketch_index = SketchIndex(self.mgit_dir, self._rebuild_sketch)
         self._graph: LineageGraph | None = None
@@ -105,7 +110,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
 
     # ------------------------------------------------------------ open / init
     @classmethod
-    def init(cls, path: str | Path = ".", *, max_delta_depth: int = 8) -> Repository:
+    def init(cls, path: str | Path = ".", *, max_delta_depth: int = 8, codec_effort: str = "fast") -> Repository:
         """Create an empty repository in ``path`` (made if missing).
 
         Raises
@@ -113,6 +118,8 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         Conflict
             If ``path`` already holds one.
         """
+        if codec_effort not in EFFORTS:
+            raise InvalidInput(f"unknown codec effort {codec_effort!r}", hint=f"use one of {', '.join(EFFORTS)}")
         root = Path(path).resolve()
         if root.exists() and not root.is_dir():
             raise InvalidInput(f"{root} is a file, not a folder", hint="choose a folder for the repository")
@@ -122,7 +129,10 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         for sub in ("packs", "tmp", SKETCH_DIR):
             (mgit / sub).mkdir(parents=True, exist_ok=True)
         atomic_write_json(mgit / "lineage.json", {"revision": 0, "nodes": [], "edges": []})
-        atomic_write_json(mgit / "config.json", {"format_version": FORMAT_VERSION, "max_delta_depth": max_delta_depth})
+        atomic_write_json(
+            mgit / "config.json",
+            {"format_version": FORMAT_VERSION, "max_delta_depth": max_delta_depth, "codec_effort": codec_effort},
+        )
         return cls(root)
 
     @classmethod

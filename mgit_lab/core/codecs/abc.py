@@ -5,14 +5,18 @@ against a *base* tensor (the parent's version of the same parameter).
 
 Contract
 --------
-- ``encode(array, base=None) -> bytes`` and ``decode(data, base, spec) -> ndarray``.
+- ``encode(array, base=None) -> bytes`` (any bytes-like object: a ``bytearray`` saves a
+  copy of large streams) and ``decode(data, base, spec) -> ndarray`` (``data`` may be
+  any bytes-like object too).
   ``spec`` (a :class:`TensorSpec`) carries the logical dtype and shape; the store keeps
   them beside every object, so codec streams need not repeat them.
 - Arrays arrive in their *storage* dtype: every logical dtype maps to one numpy dtype
   (``bfloat16`` is stored as ``uint16`` bit patterns, see :data:`STORAGE_DTYPES`).
 - A codec with ``needs_base = True`` must be given a base of the same logical dtype family
   it declares in :meth:`accepts`; the store only offers bases whose shape and dtype the
-  codec accepted.
+  codec accepted.  By default that is the child's own dtype and shape; a codec whose
+  base may differ (``cast-delta``: an fp32 parent of an fp16 child, same size) overrides
+  :meth:`accepts`.  The base is always the parent *as decoded* from the store.
 - ``lossless = True`` codecs must reproduce the exact bits (NaN payloads, -0.0 included).
   Lossy codecs set ``lossless = False`` and expose ``error_bound`` in their config; decode
   must then satisfy ``|decode(encode(x)) - x| <= error_bound`` element-wise.
@@ -50,6 +54,9 @@ STORAGE_DTYPES: dict[str, np.dtype] = {
     "complex64": np.dtype("complex64"),
     "complex128": np.dtype("complex128"),
 }
+
+#: what ``decode`` accepts: any bytes-like object (a pack read, a memoryview slice).
+Buffer = bytes | bytearray | memoryview
 
 FLOAT_DTYPES = frozenset({"float64", "float32", "float16", "bfloat16"})
 
@@ -103,11 +110,11 @@ class Codec(ABC):
         return True
 
     @abstractmethod
-    def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
+    def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes | bytearray:
         """Encode ``array`` (storage dtype, any shape), optionally against ``base``."""
 
     @abstractmethod
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(self, data: Buffer, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
         """Rebuild the array of ``spec`` (storage dtype) from ``data`` and ``base``."""
 
     def get_config(self) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .abc import Codec, TensorSpec
+from .abc import Buffer, Codec, TensorSpec
 from .byteplanes import DEFAULT_LEVEL, pack_planes, unpack_planes
 
 
@@ -21,5 +21,5 @@ class ByteGroupZstd(Codec):
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
         return pack_planes(array, self.level)
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(self, data: Buffer, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
         return unpack_planes(data, spec.storage_dtype).reshape(spec.shape)

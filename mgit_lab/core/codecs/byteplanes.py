@@ -52,7 +52,7 @@ def pack_planes(array: np.ndarray, level: int = DEFAULT_LEVEL) -> bytes:
     return b"".join(parts)
 
 
-def unpack_planes(data: bytes | memoryview, dtype: np.dtype) -> np.ndarray:
+def unpack_planes(data: bytes | bytearray | memoryview, dtype: np.dtype) -> np.ndarray:
     """Decode :func:`pack_planes` output into a flat array of ``dtype``."""
     view = memoryview(data)
     version, itemsize, n = _HEADER.unpack_from(view, 0)

@@ -1,24 +1,151 @@
-"""Automatic codec choice: the smallest lossless encoding of each tensor (or chunk)."""
+"""Automatic codec choice: the smallest lossless encoding of each tensor (or chunk).
+
+Trying every codec on every tensor would make encoding as slow as all codecs together,
+so the choice runs cheap tests first and encodes in full only what can win:
+
+1. A base of another float dtype: ``cast-delta`` (a cast child costs almost nothing).
+2. A base of the same dtype: on a sample, count changed elements (and count them all
+   only when few changed) and compare zero counts; ``sparse-delta`` is tried when at
+   most 1/8 of the elements changed, ``prune-delta`` when the child has clearly more
+   zeros than the parent, ``lowrank-delta`` (whole 2-D float tensors only) when an
+   evenly spread submatrix of the update has numerical rank <= 32.
+3. The generic candidates, ``ordered-delta`` (against the base) and ``zstd-bytegroup``
+   (whole tensor): when the deltas of a sample (16 blocks of 4096 elements) mostly
+   leave the top byte untouched, the child is a delta of its base and ``ordered-delta``
+   is taken; otherwise both are compared on the sample.  Only the better one is encoded
+   in full, and only when no structure codec already beat it by a margin.
+4. ``raw`` when nothing is smaller than the bytes themselves.
+
+With ``lossy_bound`` the error-bounded lossy codec joins the candidates (and wins when
+smaller); it is never used otherwise.  With ``effort="small"`` the ``ordered-delta``
+candidate groups its deltas by the parent's exponent (smaller, slower to decode).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .abc import Codec, CodecNotApplicable, TensorSpec
+from .floatbits import logical_float
+from .intdelta import delta_encode, int_view
+from .lowrank_delta import looks_low_rank
 from .registry import get_codec
+from .splitplanes import sample_ranges
+
+#: take a structure codec without encoding the generic one when it is this much smaller
+#: than the generic codec's sample estimate.
+_CLEAR_WIN = 0.9
+#: tensors up to this many elements are encoded with both generic codecs (no sampling).
+_SMALL = 1 << 17
+_SPARSE_SHARE = 1 / 8
+_PRUNE_EXTRA_ZEROS = 0.02
+#: ranks the low-rank test looks for (its cost grows with the cube of this).
+_MAX_RANK = 32
+#: a child whose sampled deltas are this often small is a delta of its base for sure.
+_CLOSE = 0.8
 
 
-def candidates(spec: TensorSpec, base_spec: TensorSpec | None, *, whole: bool) -> list[Codec]:
-    """Lossless codecs worth trying for ``spec`` against ``base_spec``, cheapest first."""
+#: what the store optimises for: "fast" (default) or "small" (exponent-grouped deltas:
+#: 3-5% smaller fine-tunes, about a quarter of the delta decode speed).
+EFFORTS = ("fast", "small")
+
+
+def candidates(spec: TensorSpec, base_spec: TensorSpec | None, *, whole: bool, effort: str = "fast") -> list[Codec]:
+    """Lossless codecs that can encode ``spec`` against ``base_spec``, generic ones last."""
     names = ["zstd-bytegroup"]
     if base_spec is not None:
-        names = ["xor-delta", *names]
+        names = [
+            "cast-delta",
+            "sparse-delta",
+            "prune-delta",
+            "lowrank-delta",
+            "ordered-delta",
+            *names,
+        ]
     out = []
     for name in names:
-        codec = get_codec(name)
+        small = effort == "small" and name == "ordered-delta"
+        codec = get_codec({"id": name, "group": True} if small else name)
         if (whole or codec.elementwise) and codec.accepts(spec, base_spec if codec.needs_base else None):
             out.append(codec)
     return out
+
+
+def _try(codec: Codec, array: np.ndarray, base: np.ndarray | None) -> bytes | bytearray | None:
+    try:
+        return codec.encode(array, base if codec.needs_base else None)
+    except CodecNotApplicable:
+        return None
+
+
+def _sample(array: np.ndarray) -> np.ndarray:
+    flat = array.reshape(-1)
+    return np.concatenate([flat[s:e] for s, e in sample_ranges(flat.size)])
+
+
+def _zero_share(bits: np.ndarray) -> float:
+    mag = bits & bits.dtype.type((1 << (8 * bits.dtype.itemsize - 1)) - 1)
+    return float(np.count_nonzero(mag == 0)) / max(1, bits.size)
+
+
+def _structure_tests(array: np.ndarray, base: np.ndarray, spec: TensorSpec, whole: bool) -> set[str]:
+    """Ids of the structure codecs worth a full encode for this child/base pair."""
+    worth = set()
+    c, p = int_view(array), int_view(base)
+    cs, ps = _sample(c), _sample(p)
+    if np.count_nonzero(cs != ps) <= 2 * _SPARSE_SHARE * cs.size:  # exact count only if it may pass
+        changed = int(np.count_nonzero(c != p))
+    else:
+        changed = c.size
+    if changed <= _SPARSE_SHARE * c.size:
+        worth.add("sparse-delta")
+    if spec.is_float and changed:
+        if _zero_share(cs) - _zero_share(ps) > _PRUNE_EXTRA_ZEROS:
+            worth.add("prune-delta")
+        low_rank_shaped = whole and array.ndim == 2 and logical_float(array.dtype) is not None
+        max_rank = min(_MAX_RANK, min(array.shape) // 4) if low_rank_shaped else 0
+        if (
+            max_rank
+            and changed > _SPARSE_SHARE * c.size
+            and "prune-delta" not in worth  # a pruned child is not a low-rank update
+            and looks_low_rank(array, base, max_rank)
+        ):
+            worth.add("lowrank-delta")
+    return worth
+
+
+def _close_share(array: np.ndarray, base: np.ndarray) -> float:
+    """Share of sampled elements whose delta leaves the top byte untouched (a related pair)."""
+    z = delta_encode(_sample(array), _sample(base))
+    assert z is not None
+    return float(np.count_nonzero(z >> (8 * z.dtype.itemsize - 8) == 0)) / max(1, z.size)
+
+
+def _pick_generic(
+    generic: list[Codec],
+    array: np.ndarray,
+    base: np.ndarray | None,
+    spec: TensorSpec,
+    best_structure: int | None,
+) -> list[Codec]:
+    """The one generic codec worth a full encode (none when a structure codec clearly won)."""
+    ids = {c.id: c for c in generic}
+    if base is not None and "ordered-delta" in ids and _close_share(array, base) >= _CLOSE:
+        return [ids["ordered-delta"]]
+    sample = _sample(array)
+    base_sample = _sample(base) if base is not None else None
+    scale = spec.size / max(1, sample.size)
+    estimates = []
+    for codec in generic:
+        data = _try(codec, sample, base_sample)
+        if data is not None:
+            estimates.append((len(data) * scale, codec))
+    if not estimates:
+        return generic
+    estimates.sort(key=lambda e: e[0])
+    if best_structure is not None and best_structure < _CLEAR_WIN * estimates[0][0]:
+        return []
+    return [estimates[0][1]]
 
 
 def encode_best(
@@ -29,19 +156,58 @@ def encode_best(
     *,
     whole: bool = True,
     lossy_bound: float | None = None,
-) -> tuple[Codec, bytes]:
-    """Encode with every candidate and keep the smallest output (``raw`` if none beats it).
+    effort: str = "fast",
+) -> tuple[Codec, bytes | bytearray]:
+    """Encode ``array`` with the smallest candidate (see the module docstring).
+
+    ``effort="small"`` stores fine-tune deltas grouped by the parent's exponents
+    (see :mod:`.ordered_delta`).
 
     Returns
     -------
     (codec, data)
     """
-    best: tuple[Codec, bytes] = (get_codec("raw"), np.ascontiguousarray(array).tobytes())
-    for codec in candidates(spec, base_spec, whole=whole):
-        try:
-            data = codec.encode(array, base if codec.needs_base else None)
-        except CodecNotApplicable:
-            continue
-        if len(data) < len(best[1]):
-            best = (codec, data)
-    return best
+    if not array.flags.c_contiguous:
+        array = np.ascontiguousarray(array)
+    if base is not None and not base.flags.c_contiguous:
+        base = np.ascontiguousarray(base)
+    found: list[tuple[Codec, bytes | bytearray]] = []
+    pool = candidates(spec, base_spec if base is not None else None, whole=whole, effort=effort)
+    by_id = {c.id: c for c in pool}
+    generic = [c for c in pool if c.id in ("ordered-delta", "zstd-bytegroup")]
+
+    worth: set[str] = set()
+    if "cast-delta" in by_id:
+        worth.add("cast-delta")
+    elif base is not None and base.dtype == array.dtype and spec.size:
+        worth = _structure_tests(array, base, spec, whole)
+    for name in sorted(worth & set(by_id)):
+        data = _try(by_id[name], array, base)
+        if data is not None:
+            found.append((by_id[name], data))
+
+    best_structure = min((len(d) for _, d in found), default=None)
+    if len(generic) > 1 and spec.size > _SMALL:
+        generic = _pick_generic(generic, array, base, spec, best_structure)
+    elif best_structure is not None and best_structure * 64 < spec.nbytes:
+        generic = []
+    for codec in generic:
+        data = _try(codec, array, base)
+        if data is not None:
+            found.append((codec, data))
+
+    if lossy_bound is not None and spec.is_float:
+        name = (
+            "lossy-delta"
+            if base is not None and base_spec is not None and base_spec.dtype == spec.dtype
+            else "lossy-quant"
+        )
+        lossy = get_codec({"id": name, "error_bound": float(lossy_bound)})
+        if lossy.accepts(spec, base_spec if lossy.needs_base else None):
+            data = _try(lossy, array, base)
+            if data is not None:
+                found.append((lossy, data))
+
+    if not found or min(len(d) for _, d in found) >= spec.nbytes:
+        return get_codec("raw"), array.tobytes()
+    return min(found, key=lambda f: len(f[1]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .abc import Codec, TensorSpec
+from .abc import Buffer, Codec, TensorSpec
 
 
 class RawCodec(Codec):
@@ -14,5 +14,5 @@ class RawCodec(Codec):
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
         return np.ascontiguousarray(array).tobytes()
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(self, data: Buffer, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
         return np.frombuffer(data, dtype=spec.storage_dtype).reshape(spec.shape).copy()

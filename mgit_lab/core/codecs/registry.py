@@ -12,7 +12,7 @@ import importlib
 from importlib.metadata import entry_points
 from typing import Any
 
-from ..errors import NotFound
+from ..errors import InvalidInput, NotFound
 from .abc import Codec
 
 #: id -> "module:Class" of the built-in codecs (resolved on first use).
@@ -20,6 +20,13 @@ _BUILTIN: dict[str, str] = {
     "raw": "mgit_lab.core.codecs.raw:RawCodec",
     "zstd-bytegroup": "mgit_lab.core.codecs.bytegroup:ByteGroupZstd",
     "xor-delta": "mgit_lab.core.codecs.xor_delta:XorDelta",
+    "ordered-delta": "mgit_lab.core.codecs.ordered_delta:OrderedDelta",
+    "sparse-delta": "mgit_lab.core.codecs.sparse_delta:SparseDelta",
+    "prune-delta": "mgit_lab.core.codecs.prune_delta:PruneDelta",
+    "cast-delta": "mgit_lab.core.codecs.cast_delta:CastDelta",
+    "lowrank-delta": "mgit_lab.core.codecs.lowrank_delta:LowRankDelta",
+    "lossy-delta": "mgit_lab.core.codecs.lossy:LossyDelta",
+    "lossy-quant": "mgit_lab.core.codecs.lossy:LossyQuant",
 }
 
 _runtime: dict[str, type[Codec]] = {}
@@ -31,6 +38,12 @@ def register_codec(cls: type[Codec]) -> type[Codec]:
     _runtime[cls.id] = cls
     _resolved.pop(cls.id, None)
     return cls
+
+
+def unregister_codec(codec_id: str) -> None:
+    """Forget a codec registered with :func:`register_codec` (built-ins stay)."""
+    _runtime.pop(codec_id, None)
+    _resolved.pop(codec_id, None)
 
 
 def _entry_point_table() -> dict[str, str]:
@@ -73,10 +86,25 @@ def codec_class(codec_id: str) -> type[Codec]:
 
 
 def get_codec(config: str | dict[str, Any]) -> Codec:
-    """Instantiate a codec from an id or a ``get_config()`` dict."""
+    """Instantiate a codec from an id or a ``get_config()`` dict.
+
+    Raises
+    ------
+    NotFound
+        When no codec has that id.
+    InvalidInput
+        When the config lacks a required parameter or has a bad one.
+    """
     if isinstance(config, str):
         config = {"id": config}
-    return codec_class(config["id"]).from_config(config)
+    cls = codec_class(config["id"])
+    try:
+        return cls.from_config(config)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"codec {config['id']!r} cannot be built from {config}: {exc}",
+            hint="see `mgit codecs` for each codec's parameters",
+        ) from None
 
 
 def available_codecs() -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .abc import Codec, TensorSpec
+from .abc import Buffer, Codec, TensorSpec
 from .byteplanes import DEFAULT_LEVEL, pack_planes, unpack_planes
 
 _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64, 16: np.uint64}
@@ -37,7 +37,7 @@ class XorDelta(Codec):
         assert base is not None
         return pack_planes(np.bitwise_xor(bits(array), bits(base)), self.level)
 
-    def decode(self, data: bytes, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+    def decode(self, data: Buffer, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
         assert base is not None
         b = bits(base)
         x = unpack_planes(data, b.dtype)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..codecs.abc import STORAGE_DTYPES, Codec, TensorSpec
+from ..codecs.abc import STORAGE_DTYPES, Codec, CodecNotApplicable, TensorSpec
 from ..codecs.choose import encode_best
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, InvalidInput, NotFound
@@ -89,6 +89,7 @@ class ObjectStore:
         chunk_elems: int = DEFAULT_CHUNK_ELEMS,
         max_depth: int = DEFAULT_MAX_DEPTH,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
+        codec_effort: str = "fast",
     ) -> None:
         self.root = Path(root)
         self.packs_dir = self.root / "packs"
@@ -96,6 +97,8 @@ class ObjectStore:
         self.chunk_elems = chunk_elems
         self.max_depth = max_depth
         self.cache_bytes = cache_bytes
+        #: "fast" or "small": what the automatic codec choice optimises for
+        self.codec_effort = codec_effort
         self._lock = threading.RLock()
         self._index: dict[str, tuple[dict[str, Any], str]] = {}
         self._pack_docs: dict[str, dict[str, dict[str, Any]]] = {}
@@ -295,6 +298,39 @@ class ObjectStore:
             self.clear_cache()
 
 
+def _forced_codec(codec: str | dict[str, Any] | Codec) -> Codec | None:
+    """The codec a caller asked for, or None for the automatic choice."""
+    if isinstance(codec, Codec):
+        return codec
+    if codec == "auto":
+        return None
+    return get_codec(codec)
+
+
+def _encode_forced(
+    codec: Codec,
+    part: np.ndarray,
+    spec: TensorSpec,
+    base: np.ndarray | None,
+    base_spec: TensorSpec | None,
+    whole: bool,
+) -> bytes | bytearray:
+    """Encode with the codec a caller asked for, or say clearly why it cannot be used."""
+    if not (whole or codec.elementwise):
+        raise InvalidInput(
+            f"codec {codec.id!r} needs whole tensors, but this tensor is stored in chunks",
+            hint="let the store choose (codec='auto') or raise the store's chunk size",
+        )
+    if codec.needs_base and base is None:
+        raise InvalidInput(f"codec {codec.id!r} needs a base object of the same size", hint="pass base=<object id>")
+    if not codec.accepts(spec, base_spec if codec.needs_base else None):
+        raise InvalidInput(f"codec {codec.id!r} cannot encode a {spec.dtype} tensor of shape {spec.shape} here")
+    try:
+        return codec.encode(part, base if codec.needs_base else None)
+    except CodecNotApplicable as exc:
+        raise InvalidInput(f"codec {codec.id!r} does not fit this tensor: {exc}", hint="use codec='auto'") from None
+
+
 class StoreWriter:
     """Puts objects into the pack of one write transaction."""
 
@@ -321,7 +357,9 @@ class StoreWriter:
         """
         array, dtype = storage_array(array, dtype)
         spec = TensorSpec(dtype, tuple(array.shape))
-        if lossy_bound is None:
+        forced = _forced_codec(codec)
+        lossy = lossy_bound is not None or (forced is not None and not forced.lossless)
+        if not lossy:
             oid = oid or object_id(array, dtype)
             if self.store.has(oid):
                 return oid
@@ -330,16 +368,16 @@ class StoreWriter:
             base_info = self.store.info(base)
             if base_info.depth + 1 > self.store.max_depth:
                 base_info = None  # chain long enough: store a full object
-        forced = None
-        if not (isinstance(codec, str) and codec == "auto"):
-            forced = codec if isinstance(codec, Codec) else get_codec(codec)
         flat = np.ascontiguousarray(array).reshape(-1)
         n = flat.size
         step = self.store.chunk_elems
         whole = n <= step
-        chunks = []
+        chunks: list[list[Any]] = []
+        # a lossy object's id is that of its reconstruction, known only after encoding: its
+        # chunks wait in memory until the dedup check (lossless chunks go straight to the pack)
+        pending: list[tuple[Codec, bytes | bytearray, int]] = []
         used_base = False
-        rebuilt = ObjectHasher(dtype, spec.shape) if lossy_bound is not None else None
+        rebuilt = ObjectHasher(dtype, spec.shape) if lossy else None
         for i, start in enumerate(range(0, max(n, 1), step) if not whole else [0]):
             part = array if whole else flat[start : start + step]
             part_spec = spec if whole else TensorSpec(dtype, (part.size,))
@@ -347,23 +385,32 @@ class StoreWriter:
             if base_info is not None and base_info.spec.size == spec.size:
                 base_part = self.store._chunk(base_info.oid, i, keep=whole)
                 base_spec = base_info.spec if whole else TensorSpec(base_info.spec.dtype, (base_part.size,))
-            if forced is None:
-                chosen, data = encode_best(part, part_spec, base_part, base_spec, whole=whole, lossy_bound=lossy_bound)
+            if forced is not None:
+                chosen, data = forced, _encode_forced(forced, part, part_spec, base_part, base_spec, whole)
             else:
-                if forced.needs_base and base_part is None:
-                    raise InvalidInput(f"codec {forced.id!r} needs a base object of the same size")
-                if not whole and not forced.elementwise:
-                    raise InvalidInput(f"codec {forced.id!r} cannot encode a tensor chunked for size")
-                chosen, data = forced, forced.encode(part, base_part if forced.needs_base else None)
+                chosen, data = encode_best(
+                    part,
+                    part_spec,
+                    base_part,
+                    base_spec,
+                    whole=whole,
+                    lossy_bound=lossy_bound,
+                    effort=self.store.codec_effort,
+                )
             used_base = used_base or chosen.needs_base
             if rebuilt is not None:  # the id names what checkout will return
                 rebuilt.update(chosen.decode(data, base_part if chosen.needs_base else None, part_spec))
-            offset, length = self.pack.append(data)
-            chunks.append([offset, length, int(part.size), chosen.get_config()])
+                pending.append((chosen, data, int(part.size)))
+            else:
+                offset, length = self.pack.append(data)
+                chunks.append([offset, length, int(part.size), chosen.get_config()])
         if rebuilt is not None:
             oid = rebuilt.hexdigest()
             if self.store.has(oid):
                 return oid
+            for chosen, data, size in pending:
+                offset, length = self.pack.append(data)
+                chunks.append([offset, length, size, chosen.get_config()])
         assert oid is not None
         self.pack.objects[oid] = {
             "dtype": dtype,

@@ -1,0 +1,283 @@
+"""Split byte planes: the entropy stage of the delta codecs.
+
+An array of unsigned integers (usually zigzag deltas) is cut into byte planes.  The low
+planes of a delta are nearly random and stay *together*, uncompressed, as the low ``r``
+bytes of each element (one truncating cast, no byte shuffling); every higher plane is
+stored on its own as all-zero, zstd, sparse (positions of its non-zero bytes plus their
+values, for planes that are almost all zero) or raw, whichever is smallest.  Which low
+planes are random is judged on a sample, so encoding touches each element a few times.
+
+Stream layout (little endian)::
+
+    u8 version=1 | u8 itemsize | u8 r | u64 n
+    per plane k = r .. itemsize-1:  u8 mode | u64 length | payload
+    low part:                       zero bytes up to a multiple of 8 from the stream
+                                    start, then n * r bytes (when r > 0)
+
+Modes: 0 raw, 1 zstd, 2 all zero, 3 sparse (``u64 count | u64 gaps length | gaps as a
+split-plane stream of uint32/uint64 (index - previous index - 1) | zstd of the values``).
+
+:class:`PlaneWriter` and :class:`PlaneReader` work block by block so that a codec can
+fuse its own transform with the plane split and keep the data in cache.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+
+import numpy as np
+import zstandard
+
+from .intdelta import BLOCK, uint_dtype
+
+_HEADER = struct.Struct("<BBBQ")
+_PLANE = struct.Struct("<BQ")
+_SPARSE = struct.Struct("<QQ")
+_COUNT = struct.Struct("<Q")
+_VERSION = 1
+_RAW, _ZSTD, _ZERO, _SPARSE_MODE = 0, 1, 2, 3
+DEFAULT_LEVEL = 1
+#: a plane is stored raw when zstd does not get it below this share of its size.
+_KEEP_RAW_ABOVE = 0.97
+_SAMPLE_BLOCKS = 16
+_SAMPLE_BLOCK = 4096
+
+BlockSource = Callable[[int, int], np.ndarray]
+
+
+def sample_ranges(n: int) -> list[tuple[int, int]]:
+    """Element ranges that make up the sample used to judge a stream (all of a small one)."""
+    if n <= _SAMPLE_BLOCKS * _SAMPLE_BLOCK * 2:
+        return [(0, n)]
+    starts = np.linspace(0, n - _SAMPLE_BLOCK, _SAMPLE_BLOCKS).astype(np.int64)
+    return [(int(s), int(s) + _SAMPLE_BLOCK) for s in starts]
+
+
+def raw_low_planes(sample: np.ndarray, cctx: zstandard.ZstdCompressor) -> int:
+    """How many low byte planes to keep raw (a power of two), judged on ``sample``."""
+    width = sample.dtype.itemsize
+    random_low = 0
+    for k in range(width - 1):  # the top plane is never kept in the low part
+        plane = (sample >> (8 * k)).astype(np.uint8)
+        if len(cctx.compress(plane.tobytes())) < _KEEP_RAW_ABOVE * plane.size:
+            break
+        random_low += 1
+    r = 0
+    while (2 * r or 1) <= random_low:
+        r = 2 * r or 1
+    return r
+
+
+def nonzero_positions(plane: np.ndarray) -> np.ndarray:
+    """Indices of the non-zero bytes of a mostly-zero uint8 array (scans 8 bytes at a time)."""
+    n = plane.size
+    n8 = n - n % 8
+    words = plane[:n8].view(np.uint64)
+    hit = np.flatnonzero(words)
+    rows, cols = np.nonzero(plane[:n8].reshape(-1, 8)[hit])
+    pos = hit[rows] * 8 + cols
+    if n8 < n:
+        pos = np.concatenate([pos, n8 + np.flatnonzero(plane[n8:])])
+    return pos
+
+
+class PlaneWriter:
+    """Collects a stream block by block: ``put(start, stop, z_block)`` in order, then ``finish()``."""
+
+    def __init__(self, n: int, dtype: np.dtype, r: int, level: int = DEFAULT_LEVEL) -> None:
+        self.n, self.dtype, self.r, self.level = n, np.dtype(dtype), r, level
+        width = self.dtype.itemsize
+        self.low = np.empty(n, uint_dtype(r)) if r else None
+        self.planes = [np.empty(n, np.uint8) for _ in range(r, width)]
+        self._buf = np.empty(min(n, BLOCK), self.dtype)
+
+    def put(self, s: int, e: int, z: np.ndarray) -> None:
+        if self.low is not None:
+            self.low[s:e] = z
+        if self.planes:
+            t = self._buf[: e - s]
+            np.right_shift(z, 8 * self.r, out=t)
+            for i, plane in enumerate(self.planes):
+                if i:
+                    np.right_shift(t, 8, out=t)
+                plane[s:e] = t
+
+    def finish(self, cctx: zstandard.ZstdCompressor | None = None, allow_sparse: bool = True) -> bytes:
+        cctx = cctx or zstandard.ZstdCompressor(level=self.level)
+        parts: list[bytes | memoryview] = [_HEADER.pack(_VERSION, self.dtype.itemsize, self.r, self.n)]
+        for plane in self.planes:
+            parts.extend(_pack_plane(plane, cctx, allow_sparse))
+        if self.low is not None:
+            used = sum(len(p) for p in parts)
+            parts.append(bytes(-used % 8))  # the low part starts 8-aligned
+            parts.append(self.low.data.cast("B"))
+        return b"".join(parts)
+
+
+def pack_positions(pos: np.ndarray, n: int, cctx: zstandard.ZstdCompressor | None = None) -> bytes:
+    """Sorted element indices below ``n`` as a stream of gaps (``u64 count`` + split planes)."""
+    gaps = np.diff(np.asarray(pos, dtype=np.int64), prepend=-1) - 1
+    stream = pack_split(
+        gaps.astype(np.uint32 if n < 2**32 else np.uint64),
+        cctx=cctx,
+        allow_sparse=False,
+    )
+    return _COUNT.pack(len(gaps)) + stream
+
+
+def unpack_positions(data: bytes | bytearray | memoryview, n: int) -> tuple[np.ndarray, int]:
+    """Invert :func:`pack_positions`; returns (int64 indices, bytes consumed).
+
+    Raises
+    ------
+    ValueError
+        When the stream is damaged or points past ``n``.
+    """
+    view = memoryview(data)
+    (count,) = _COUNT.unpack_from(view, 0)
+    reader = PlaneReader(view[_COUNT.size :])
+    if reader.n != count:
+        raise ValueError("position stream is damaged")
+    pos = np.cumsum(reader.read_all().astype(np.int64) + 1) - 1
+    if count and (pos[-1] >= n or pos[0] < 0):
+        raise ValueError("position stream points past the end of the tensor")
+    return pos, _COUNT.size + reader.end
+
+
+def _pack_plane(plane: np.ndarray, cctx: zstandard.ZstdCompressor, allow_sparse: bool) -> list[bytes | memoryview]:
+    n = plane.size
+    nnz = int(np.count_nonzero(plane))
+    if nnz == 0:
+        return [_PLANE.pack(_ZERO, 0)]
+    best_mode, best = _ZSTD, cctx.compress(plane.data)
+    if allow_sparse and nnz * 16 < n:
+        pos = nonzero_positions(plane)
+        gaps = np.diff(pos, prepend=-1) - 1
+        gap_stream = pack_split(
+            gaps.astype(np.uint32 if n < 2**32 else np.uint64),
+            cctx=cctx,
+            allow_sparse=False,
+        )
+        sparse = b"".join([_SPARSE.pack(nnz, len(gap_stream)), gap_stream, cctx.compress(plane[pos])])
+        if len(sparse) < len(best):
+            best_mode, best = _SPARSE_MODE, sparse
+    if len(best) >= _KEEP_RAW_ABOVE * n:
+        return [_PLANE.pack(_RAW, n), plane.data]
+    return [_PLANE.pack(best_mode, len(best)), best]
+
+
+def pack_split(
+    z: np.ndarray,
+    level: int = DEFAULT_LEVEL,
+    *,
+    cctx: zstandard.ZstdCompressor | None = None,
+    allow_sparse: bool = True,
+) -> bytes:
+    """Encode a flat unsigned-integer array as a split-plane stream."""
+    z = np.ascontiguousarray(z).reshape(-1)
+    if z.dtype.kind != "u":
+        raise TypeError(f"pack_split needs unsigned integers, got {z.dtype}")
+    cctx = cctx or zstandard.ZstdCompressor(level=level)
+    n = z.size
+    sample = np.concatenate([z[s:e] for s, e in sample_ranges(n)]) if n else z
+    writer = PlaneWriter(n, z.dtype, raw_low_planes(sample, cctx) if n else 0, level)
+    for s in range(0, n, BLOCK):
+        e = min(n, s + BLOCK)
+        writer.put(s, e, z[s:e])
+    return writer.finish(cctx, allow_sparse)
+
+
+def _unpack_plane(mode: int, payload: memoryview, n: int, dctx: zstandard.ZstdDecompressor) -> np.ndarray | None:
+    if mode == _ZERO:
+        return None
+    if mode == _RAW:
+        plane = np.frombuffer(payload, np.uint8)
+    elif mode == _ZSTD:
+        plane = np.frombuffer(dctx.decompress(payload, max_output_size=n), np.uint8)
+    elif mode == _SPARSE_MODE:
+        count, gap_len = _SPARSE.unpack_from(payload, 0)
+        gaps = PlaneReader(payload[_SPARSE.size : _SPARSE.size + gap_len]).read_all()
+        values = np.frombuffer(
+            dctx.decompress(payload[_SPARSE.size + gap_len :], max_output_size=count),
+            np.uint8,
+        )
+        if gaps.size != count or values.size != count:
+            raise ValueError("sparse byte plane is damaged")
+        pos = np.cumsum(gaps.astype(np.int64) + 1) - 1
+        if count and pos[-1] >= n:
+            raise ValueError("sparse byte plane points past the end")
+        plane = np.zeros(n, np.uint8)
+        plane[pos] = values
+    else:
+        raise ValueError(f"unknown byte-plane mode {mode}")
+    if plane.size != n:
+        raise ValueError("byte plane is truncated")
+    return plane
+
+
+class PlaneReader:
+    """Decodes a split-plane stream; ``fill(start, stop, out)`` assembles one block."""
+
+    def __init__(self, data: bytes | bytearray | memoryview) -> None:
+        view = memoryview(data)
+        if len(view) < _HEADER.size:
+            raise ValueError("split-plane stream is truncated")
+        version, width, r, n = _HEADER.unpack_from(view, 0)
+        if version != _VERSION or width not in (1, 2, 4, 8) or r not in (0, 1, 2, 4) or (r and r >= width):
+            raise ValueError(f"not a split-plane stream (version {version}, width {width}, r {r})")
+        self.n, self.r = n, r
+        self.dtype = uint_dtype(width)
+        pos = _HEADER.size
+        dctx = zstandard.ZstdDecompressor()
+        live = []
+        for k in range(r, width):
+            mode, length = _PLANE.unpack_from(view, pos)
+            pos += _PLANE.size
+            if pos + length > len(view):
+                raise ValueError("split-plane stream is truncated")
+            plane = _unpack_plane(mode, view[pos : pos + length], n, dctx)
+            pos += length
+            if plane is not None:
+                live.append((8 * k, plane))
+        self.live = live
+        self.low = None
+        if r:
+            pos += -pos % 8  # padding: the low part starts 8-aligned
+            low_len = n * r
+            if pos + low_len > len(view):
+                raise ValueError("split-plane stream is truncated")
+            self.low = np.frombuffer(view[pos : pos + low_len], uint_dtype(r))
+            if not self.low.flags.aligned:  # a stream nested at an odd offset: copy once
+                self.low = self.low.copy()
+            pos += low_len
+        #: bytes of ``data`` this stream used
+        self.end = pos
+
+    def fill(self, s: int, e: int, out: np.ndarray) -> np.ndarray:
+        """Write elements ``s:e`` into ``out`` (unsigned, ``e - s`` long) and return it."""
+        if self.low is not None:
+            out[...] = self.low[s:e]  # zero-extends: the high bytes start at 0
+        else:
+            out[...] = 0
+        if self.live:
+            width = self.dtype.itemsize
+            out_bytes = out.view(np.uint8)  # little endian: byte k of element i at i*width+k
+            for shift, plane in self.live:
+                k = shift // 8
+                out_bytes[k::width] = plane[s:e]
+        return out
+
+    def read_all(self) -> np.ndarray:
+        """The whole array."""
+        out = np.empty(self.n, self.dtype)
+        for s in range(0, self.n, BLOCK):
+            e = min(self.n, s + BLOCK)
+            self.fill(s, e, out[s:e])
+        return out
+
+
+def unpack_split(data: bytes | bytearray | memoryview) -> tuple[np.ndarray, int]:
+    """Decode a split-plane stream; returns (flat unsigned array, bytes consumed)."""
+    reader = PlaneReader(data)
+    return reader.read_all(), reader.end
