@@ -19,6 +19,7 @@ readers never see a version whose objects are not durable.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import json
 import threading
@@ -148,11 +149,18 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         with self._read_lock:
             stamp = self._stamp()
             if self._graph is None or stamp != self._graph_stamp:
+                # tens of thousands of acyclic objects: pause the cycle collector while they are
+                # made, so the burst does not set off full collections of the host's whole heap
+                paused = gc.isenabled()
+                gc.disable()
                 try:
                     doc = json.loads(path.read_text())
+                    self._graph = LineageGraph.from_json(doc, partial(read_manifest, self.mgit_dir))
                 except ValueError as exc:
                     raise Corrupt(f"{path} is not valid JSON: {exc}", hint="restore it from a backup") from None
-                self._graph = LineageGraph.from_json(doc, partial(read_manifest, self.mgit_dir))
+                finally:
+                    if paused:
+                        gc.enable()
                 self._node_json = {}
                 self._graph_stamp = stamp
                 self._revision = int(doc.get("revision", 0))

@@ -192,8 +192,14 @@ class Maintenance(_RepositoryAttributes):
                     f.unlink(missing_ok=True)
                     removed += 1
             report = collect_garbage(self.store, self.live_objects(), progress)
-            with self.transaction():  # the charging may change: write the figures again
-                self._recharge = True
+            acc = charge(self.graph, self.store)
+            if any(
+                (v.summary or {}).get("stored_bytes") != acc.charged[v.id]
+                or (v.summary or {}).get("objects") != acc.counts[v.id]
+                for v in self.versions()
+            ):
+                with self.transaction():  # the charging changed: write the figures again
+                    self._recharge = True
             named = {v.manifest_file for v in self.versions() if v.manifest_file}
             for f in stale_manifests(self.mgit_dir, named):
                 f.unlink(missing_ok=True)
