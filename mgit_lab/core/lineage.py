@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import copy
-from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from typing import Any
 
 import networkx as nx

@@ -24,10 +24,10 @@ import getpass
 import json
 import threading
 import uuid
-from functools import partial
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
