@@ -147,7 +147,7 @@ def main() -> int:
         t0 = time.perf_counter()
         repo = build_repository(root / "models", args.versions, args.tensors)
         lineage_mb = (repo.mgit_dir / "lineage.json").stat().st_size / 1e6
-        print(f"repository: {args.versions} versions x {args.tensors} tensors, lineage.json {lineage_mb:.1f} MB "
+        print(f"repository: {args.versions} versions x {args.tensors} tensors, lineage.json {lineage_mb:.2f} MB "
               f"(built in {time.perf_counter() - t0:.1f} s)")  # fmt: skip
 
         token = secrets.token_hex(16)
@@ -186,6 +186,13 @@ def main() -> int:
             proc.terminate()
             proc.wait(30)
 
+        # Repository.open + graph payload, in this process (what a new server or CLI pays)
+        opened = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            json.dumps(Repository.open(root / "models").graph_payload())
+            opened.append(time.perf_counter() - t0)
+
         # where a rebuild goes, measured in this process on a fresh Repository object
         fresh = Repository.open(root / "models")
         t0 = time.perf_counter()
@@ -220,6 +227,11 @@ def main() -> int:
             f"rebuild in-process: read lineage.json {(t1 - t0) * ms:.0f} ms, storage accounts {(t2 - t1) * ms:.0f} ms, "
             f"payload {(t3 - t2) * ms:.0f} ms, payload again + JSON {(t4 - t3) * ms:.0f} ms"
         )
+        print(f"graph after each write (ms): {', '.join(f'{dt * ms:.0f}' for dt in changed)}")
+        print(
+            f"in-process Repository.open + graph payload + JSON: {statistics.median(opened) * ms:.0f} ms (median of 5)"
+        )
+        print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
         verdict = "meets" if worst <= 0.2 else f"MISSES by {(worst - 0.2) * ms:.0f} ms"
         print(f"worst graph latency {worst * ms:.1f} ms: {verdict} the 200 ms target")
     return 0

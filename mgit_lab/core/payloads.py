@@ -65,7 +65,7 @@ def summary(graph: LineageGraph, version: ModelVersion, accounts: Accounts) -> V
         "message": version.message,
         "tags": list(version.tags),
         "num_parameters": version.num_parameters,
-        "num_tensors": len(version.manifest),
+        "num_tensors": version.num_tensors,
         "stored_bytes": accounts.charged.get(version.id, 0),
         "raw_bytes": version.raw_nbytes,
         "test_status": test_status(version),

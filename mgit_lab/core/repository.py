@@ -3,20 +3,23 @@
 On disk (``<work dir>/.mgit/``)::
 
     config.json     format version and settings
-    lineage.json    nodes and edges; replaced atomically, the commit point
+    lineage.json    nodes (with summary figures, no manifests) and edges; replaced
+                    atomically, the commit point
+    manifests/      one immutable manifest file per version (see :mod:`.manifests`)
     lock            writer lock (flock)
     packs/          immutable HDF5 packs + their .idx.json
     sketches/       per-version weight samples for parent inference (an index)
     tmp/            packs being written
 
 Every write runs in :meth:`Repository.transaction`: take the writer lock, re-read the
-lineage, write objects (a new pack, durable first), then index files, then replace
-``lineage.json``.  A crash before the last step leaves orphans that ``gc`` removes;
+lineage, write objects (a new pack, durable first), then index files and new versions'
+manifest files, then replace ``lineage.json``.  A crash before the last step leaves orphans that ``gc`` removes;
 readers never see a version whose objects are not durable.
 """
 
 from __future__ import annotations
 
+import gc
 import getpass
 import json
 import threading
@@ -24,16 +27,18 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .accounting import Accounts
+from .accounting import Accounts, charge, charge_new
 from .codecs.choose import EFFORTS
 from .errors import Conflict, Corrupt, InvalidInput, NotFound, UnsupportedFormat
 from .inference import DEFAULT_MAX_DISTANCE, SketchIndex
-from .lineage import LineageGraph, ModelVersion, Relation, TensorRef, check_label
+from .lineage import SUMMARY_KEYS, LineageGraph, ModelVersion, Relation, TensorRef, check_label, manifest_figures
+from .manifests import MANIFEST_DIR, read_manifest, write_manifest
 from .progress import Progress
 from .repository_parts import LineageEdits, LineageViews, Maintenance
 from .schema import InferenceResult
@@ -107,6 +112,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         self._txn: LineageGraph | None = None
         self._node_json: dict[str, str] = {}  # version id -> its JSON in lineage.json (unchanged ones)
         self._accounts: tuple[Any, Accounts] | None = None
+        self._recharge = False  # set by gc: recompute every version's stored figures at commit
 
     # ------------------------------------------------------------ open / init
     @classmethod
@@ -126,7 +132,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         mgit = root / MGIT_DIR
         if (mgit / "config.json").exists():
             raise Conflict(f"{root} already holds an mgit repository", hint="open it, or choose another folder")
-        for sub in ("packs", "tmp", SKETCH_DIR):
+        for sub in ("packs", "tmp", SKETCH_DIR, MANIFEST_DIR):
             (mgit / sub).mkdir(parents=True, exist_ok=True)
         atomic_write_json(mgit / "lineage.json", {"revision": 0, "nodes": [], "edges": []})
         atomic_write_json(
@@ -153,11 +159,18 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         with self._read_lock:
             stamp = self._stamp()
             if self._graph is None or stamp != self._graph_stamp:
+                # tens of thousands of acyclic objects: pause the cycle collector while they are
+                # made, so the burst does not set off full collections of the host's whole heap
+                paused = gc.isenabled()
+                gc.disable()
                 try:
                     doc = json.loads(path.read_text())
+                    self._graph = LineageGraph.from_json(doc, partial(read_manifest, self.mgit_dir))
                 except ValueError as exc:
                     raise Corrupt(f"{path} is not valid JSON: {exc}", hint="restore it from a backup") from None
-                self._graph = LineageGraph.from_json(doc)
+                finally:
+                    if paused:
+                        gc.enable()
                 self._node_json = {}
                 self._graph_stamp = stamp
                 self._revision = int(doc.get("revision", 0))
@@ -185,7 +198,8 @@ class Repository(LineageEdits, LineageViews, Maintenance):
             if self._txn is not None:  # nested in this thread: join the open transaction
                 yield self._txn
                 return
-            graph = self._load_graph().copy()
+            before = self._load_graph()
+            graph = before.copy()
             revision = self._revision
             self._txn, self._pending = graph, []
             try:
@@ -193,18 +207,58 @@ class Repository(LineageEdits, LineageViews, Maintenance):
                     self._writer = writer
                     try:
                         yield graph
+                        written = set(writer.pack.objects)
                     finally:
                         self._writer = None
                 for path, data in self._pending:
                     atomic_write_bytes(path, data)
+                self._commit_manifests(before, graph, written)
             finally:
                 self._txn, self._pending = None, []
+                self._recharge = False
             data, node_json = self._serialise(graph, revision + 1)
             atomic_write_bytes(self._lineage_path(), data)
             with self._read_lock:
                 self._node_json = node_json
                 graph._shared = set()
                 self._graph, self._graph_stamp, self._revision = graph, self._stamp(), revision + 1
+
+    def _commit_manifests(self, before: LineageGraph, graph: LineageGraph, written: set[str]) -> None:
+        """Write new manifests to their files, then fill in the versions' summary figures.
+
+        New versions are charged from their parents' manifests alone; every version is
+        recharged when the charging changed (a version removed, an edge added between old
+        versions, a manifest replaced, gc, or an older lineage without figures)."""
+        old_ids = set(before.g.nodes)
+        ids = graph.ids()
+        new_ids = [vid for vid in ids if vid not in old_ids]
+        for vid in ids:
+            v = graph.g.nodes[vid]["version"]
+            if v.manifest_dirty:
+                v = graph.edit(vid)
+                v.manifest_file = write_manifest(self.mgit_dir, v)
+                v.manifest_dirty = False
+        removed = len(old_ids) != len(ids) - len(new_ids)
+        fresh = set(new_ids)
+        old_edges = {(u, c) for u, c, _ in graph.edges() if c not in fresh}
+        replaced = any(
+            not set(SUMMARY_KEYS) <= (graph.g.nodes[vid]["version"].summary or {}).keys()
+            for vid in ids
+            if vid not in fresh
+        )
+        if not (removed or replaced or self._recharge or old_edges != {(u, c) for u, c, _ in before.edges()}):
+            charged = charge_new(graph, self.store, new_ids, written) if new_ids else {}
+            if charged is not None:
+                for vid, (stored, objects) in charged.items():
+                    v = graph.edit(vid)
+                    v.summary = {**manifest_figures(v.manifest), "stored_bytes": stored, "objects": objects}
+                return
+        acc = charge(graph, self.store)
+        for vid in ids:
+            v = graph.g.nodes[vid]["version"]
+            figures = {**manifest_figures(v.manifest), "stored_bytes": acc.charged[vid], "objects": acc.counts[vid]}
+            if v.summary != figures:
+                graph.edit(vid).summary = figures
 
     def _serialise(self, graph: LineageGraph, revision: int) -> tuple[bytes, dict[str, str]]:
         """``lineage.json`` of ``graph`` and each node's JSON text (unchanged ones are reused)."""

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import payloads
 from .accounting import Accounts, charge
-from .lineage import ModelVersion
+from .errors import MgitError
+from .lineage import ModelVersion, TensorRef
+from .manifests import stale_manifests
 from .progress import Progress
 from .schema import GraphPayload, StorageStats, VersionDetail
 from .sketch import SKETCH_DIR, SKETCH_SUFFIX
@@ -33,6 +35,7 @@ class _RepositoryAttributes:
         mgit_dir: Path
         _accounts: tuple[Any, Accounts] | None
         _graph_stamp: tuple[int, int, int] | None
+        _recharge: bool
         _revision: int
 
         @property
@@ -126,8 +129,24 @@ class LineageViews(_RepositoryAttributes):
         return [v for v in graph.versions() if v.id in keep]
 
     def accounts(self) -> Accounts:
-        """Stored bytes charged to each version (cached until the lineage or packs change)."""
+        """Stored bytes charged to each version: the figures kept in the lineage records.
+
+        An older lineage without them is charged from the manifests (cached until the
+        lineage or the packs change) until the next commit writes them."""
         graph = self.graph
+        versions = graph.versions()
+        if all(v.summary and "stored_bytes" in v.summary and "objects" in v.summary for v in versions):
+            stamp: Any = self._graph_stamp
+            if self._accounts is None or self._accounts[0] != stamp:
+                acc = Accounts()
+                for v in versions:
+                    assert v.summary is not None
+                    acc.charged[v.id] = stored = int(v.summary["stored_bytes"])
+                    acc.counts[v.id] = count = int(v.summary["objects"])
+                    acc.stored_bytes += stored
+                    acc.objects += count
+                self._accounts = (stamp, acc)
+            return self._accounts[1]
         stamp = (self._graph_stamp, tuple(self.store.pack_names()))
         if self._accounts is None or self._accounts[0] != stamp:
             self._accounts = (stamp, charge(graph, self.store))
@@ -162,15 +181,29 @@ class Maintenance(_RepositoryAttributes):
         return {t.oid for v in self.versions() for t in v.manifest.values()}
 
     def gc(self, progress: Progress | None = None) -> RepoGcReport:
-        """Drop objects and sketches no version references; repack the rest into one pack."""
+        """Drop objects, sketches and manifest files no version references; repack the rest
+        into one pack; recompute every version's stored figures."""
         with self.lock.hold():
-            live = {v.id for v in self.versions()}
+            versions = self.versions()
+            live = {v.id for v in versions}
             removed = 0
             for f in (self.mgit_dir / SKETCH_DIR).glob("*" + SKETCH_SUFFIX):
                 if f.name[: -len(SKETCH_SUFFIX)] not in live:
                     f.unlink(missing_ok=True)
                     removed += 1
             report = collect_garbage(self.store, self.live_objects(), progress)
+            acc = charge(self.graph, self.store)
+            if any(
+                (v.summary or {}).get("stored_bytes") != acc.charged[v.id]
+                or (v.summary or {}).get("objects") != acc.counts[v.id]
+                for v in self.versions()
+            ):
+                with self.transaction():  # the charging changed: write the figures again
+                    self._recharge = True
+            named = {v.manifest_file for v in self.versions() if v.manifest_file}
+            for f in stale_manifests(self.mgit_dir, named):
+                f.unlink(missing_ok=True)
+                removed += 1
             return RepoGcReport(**asdict(report), sketches_removed=removed)
 
     def verify(self, progress: Progress | None = None, repair: bool = False) -> VerifyReport:
@@ -191,12 +224,19 @@ class Maintenance(_RepositoryAttributes):
                     chain.append(cur)
                 if bad.intersection(chain):
                     bad.add(oid)
+        damaged: set[str] = set()
+        manifests: list[tuple[ModelVersion, dict[str, TensorRef]]] = []
         for v in self.versions():
-            for t in v.manifest.values():
+            try:
+                manifests.append((v, v.manifest))
+            except MgitError as exc:
+                report.problems.append(Problem("", f"version {v.name!r}: {exc.message}"))
+                damaged.add(v.name)
+        for _, manifest in manifests:
+            for t in manifest.values():
                 if not self.store.has(t.oid) and t.oid not in bad:
                     bad.add(t.oid)
                     report.problems.append(Problem(t.oid, "missing from every pack"))
-        report.damaged_versions = sorted(
-            v.name for v in self.versions() if any(t.oid in bad for t in v.manifest.values())
-        )
+        damaged.update(v.name for v, manifest in manifests if any(t.oid in bad for t in manifest.values()))
+        report.damaged_versions = sorted(damaged)
         return report
