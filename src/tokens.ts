@@ -16,22 +16,35 @@ export const PANEL_ID = 'mgit-lineage-panel';
 export type Relation =
   'finetune' | 'version' | 'prune' | 'quantize' | 'distill' | 'adapter' | 'merge';
 
-/** One node of `GET mgit/api/graph`: a model version without its parameter manifest. */
+/** One incoming edge of a version (Python `ParentRef`). */
+export interface IParentRef {
+  id: string;
+  name: string;
+  relation: Relation;
+}
+
+/** Whether a version's stored tests passed (Python `TestStatus`). */
+export type TestStatus = 'pass' | 'fail' | 'none';
+
+/** One node of `GET mgit/api/graph` (Python `VersionSummary`): no manifest, cheap. */
 export interface IGraphNode {
   id: string;
   name: string;
   model_type: string | null;
-  architecture?: Record<string, unknown> | null;
-  message?: string;
-  author?: string;
-  created?: string;
-  metadata?: Record<string, unknown>;
-  metrics?: Record<string, unknown>;
-  tests?: Record<string, unknown>;
-  tags?: string[];
-  recipe?: Record<string, unknown> | null;
-  /** Ids of the parent versions. */
-  parents?: string[];
+  parents: IParentRef[];
+  /** Relation to the first parent; null for a root. */
+  relation: Relation | null;
+  created: string;
+  author: string;
+  message: string;
+  tags: string[];
+  num_parameters: number;
+  num_tensors: number;
+  /** Bytes of objects this version was the first to store. */
+  stored_bytes: number;
+  /** Bytes its tensors take uncompressed (its checkpoint size). */
+  raw_bytes: number;
+  test_status: TestStatus;
 }
 
 /** One edge: `child` came from `parent` by `relation`. */

@@ -6,15 +6,42 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { computeLayout, estimateNodeSize, lineageToLayoutInput } from '../graph/layout';
-import { IGraphPayload } from '../tokens';
+import { IGraphNode, IGraphPayload, IParentRef } from '../tokens';
+
+function node(
+  id: string,
+  name: string,
+  model_type: string | null,
+  parents: IParentRef[] = []
+): IGraphNode {
+  return {
+    id,
+    name,
+    model_type,
+    parents,
+    relation: parents.length ? parents[0].relation : null,
+    created: '2026-11-22T00:00:00Z',
+    author: 'test',
+    message: '',
+    tags: [],
+    num_parameters: 10,
+    num_tensors: 2,
+    stored_bytes: 20,
+    raw_bytes: 40,
+    test_status: 'none'
+  };
+}
 
 const payload: IGraphPayload = {
   revision: 3,
   nodes: [
-    { id: 'a', name: 'base-model', model_type: 'mlm' },
-    { id: 'b', name: 'fine-tuned', model_type: 'classifier', parents: ['a'] },
-    { id: 'c', name: 'quantized-int8', model_type: null, parents: ['b'] },
-    { id: 'd', name: 'merged', model_type: 'classifier', parents: ['b', 'c'] }
+    node('a', 'base-model', 'mlm'),
+    node('b', 'fine-tuned', 'classifier', [{ id: 'a', name: 'base-model', relation: 'finetune' }]),
+    node('c', 'quantized-int8', null, [{ id: 'b', name: 'fine-tuned', relation: 'quantize' }]),
+    node('d', 'merged', 'classifier', [
+      { id: 'b', name: 'fine-tuned', relation: 'merge' },
+      { id: 'c', name: 'quantized-int8', relation: 'merge' }
+    ])
   ],
   edges: [
     { parent: 'a', child: 'b', relation: 'finetune' },
