@@ -24,9 +24,9 @@ _BUILTIN: dict[str, str] = {
     "weighted-average": "mgit_lab.core.merge.weighted_average:WeightedAverage",
     "task-arithmetic": "mgit_lab.core.merge.task_arithmetic:TaskArithmetic",
     "ties": "mgit_lab.core.merge.ties:Ties",
-    "take-a": "mgit_lab.core.merge.take_a:TakeA",
-    "take-b": "mgit_lab.core.merge.take_b:TakeB",
-    "take-ancestor": "mgit_lab.core.merge.take_ancestor:TakeAncestor",
+    "take-a": "mgit_lab.core.merge.take:TakeA",
+    "take-b": "mgit_lab.core.merge.take:TakeB",
+    "take-ancestor": "mgit_lab.core.merge.take:TakeAncestor",
 }
 
 _runtime: dict[str, type[MergeStrategy]] = {}
