@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .abc import Buffer, Codec, TensorSpec
-from .byteplanes import DEFAULT_LEVEL, pack_planes, unpack_planes
+from .abc import Buffer, TensorSpec
+from .byteplanes import ZstdLevelCodec, pack_planes, unpack_planes
 
 
-class ByteGroupZstd(Codec):
+class ByteGroupZstd(ZstdLevelCodec):
     id = "zstd-bytegroup"
     description = "lossless: byte planes grouped, each compressed with zstd"
-
-    def __init__(self, level: int = DEFAULT_LEVEL) -> None:
-        self.level = int(level)
-
-    def get_config(self) -> dict:
-        return {"id": self.id, "level": self.level}
 
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
         return pack_planes(array, self.level)

@@ -16,6 +16,8 @@ import struct
 import numpy as np
 import zstandard
 
+from .abc import Codec
+
 _HEADER = struct.Struct("<BBQ")
 _PLANE = struct.Struct("<BQ")
 _VERSION = 1
@@ -84,3 +86,13 @@ def unpack_planes(data: bytes | bytearray | memoryview, dtype: np.dtype) -> np.n
     if out is not None:
         flat_out = out.reshape(-1)
     return flat_out.view(dtype)
+
+
+class ZstdLevelCodec(Codec):
+    """Base of the codecs whose one setting is the zstd level of their streams."""
+
+    def __init__(self, level: int = DEFAULT_LEVEL) -> None:
+        self.level = int(level)
+
+    def get_config(self) -> dict:
+        return {"id": self.id, "level": self.level}

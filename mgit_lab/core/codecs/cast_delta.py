@@ -12,24 +12,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .abc import FLOAT_DTYPES, Buffer, Codec, TensorSpec
+from .abc import FLOAT_DTYPES, Buffer, TensorSpec
+from .byteplanes import ZstdLevelCodec
 from .deltastream import pack_delta, unpack_delta
 from .floatbits import cast_float, logical_float
-from .splitplanes import DEFAULT_LEVEL
 
 _RULE_RNE = 1
 
 
-class CastDelta(Codec):
+class CastDelta(ZstdLevelCodec):
     id = "cast-delta"
     description = "lossless delta: the parent cast to this float dtype, plus the elements that differ"
     needs_base = True
-
-    def __init__(self, level: int = DEFAULT_LEVEL) -> None:
-        self.level = int(level)
-
-    def get_config(self) -> dict:
-        return {"id": self.id, "level": self.level}
 
     def accepts(self, spec: TensorSpec, base_spec: TensorSpec | None) -> bool:
         return (

@@ -20,10 +20,10 @@ import struct
 import numpy as np
 import zstandard
 
-from .abc import FLOAT_DTYPES, Buffer, Codec, TensorSpec
+from .abc import FLOAT_DTYPES, Buffer, TensorSpec
+from .byteplanes import ZstdLevelCodec
 from .deltastream import pack_delta, unpack_delta
 from .intdelta import uint_dtype
-from .splitplanes import DEFAULT_LEVEL
 
 _HEAD = struct.Struct("<BBBQ")
 _VERSION = 1
@@ -43,16 +43,10 @@ def _prediction(p: np.ndarray, keep: np.ndarray, signed_zero: bool) -> np.ndarra
     return np.where(keep, p, zero)
 
 
-class PruneDelta(Codec):
+class PruneDelta(ZstdLevelCodec):
     id = "prune-delta"
     description = "lossless delta: the parent with pruned elements zeroed (mask predicted from magnitudes)"
     needs_base = True
-
-    def __init__(self, level: int = DEFAULT_LEVEL) -> None:
-        self.level = int(level)
-
-    def get_config(self) -> dict:
-        return {"id": self.id, "level": self.level}
 
     def accepts(self, spec: TensorSpec, base_spec: TensorSpec | None) -> bool:
         return super().accepts(spec, base_spec) and spec.dtype in FLOAT_DTYPES

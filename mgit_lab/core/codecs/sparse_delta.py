@@ -12,22 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .abc import Buffer, Codec, TensorSpec
+from .abc import Buffer, TensorSpec
+from .byteplanes import ZstdLevelCodec
 from .deltastream import pack_delta, unpack_delta
 from .intdelta import int_view
-from .splitplanes import DEFAULT_LEVEL, pack_positions, unpack_positions
+from .splitplanes import pack_positions, unpack_positions
 
 
-class SparseDelta(Codec):
+class SparseDelta(ZstdLevelCodec):
     id = "sparse-delta"
     description = "lossless delta: positions of the changed elements plus their deltas"
     needs_base = True
-
-    def __init__(self, level: int = DEFAULT_LEVEL) -> None:
-        self.level = int(level)
-
-    def get_config(self) -> dict:
-        return {"id": self.id, "level": self.level}
 
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
         if base is None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .abc import Buffer, Codec, TensorSpec
-from .byteplanes import DEFAULT_LEVEL, pack_planes, unpack_planes
+from .abc import Buffer, TensorSpec
+from .byteplanes import ZstdLevelCodec, pack_planes, unpack_planes
 
 _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64, 16: np.uint64}
 
@@ -22,16 +22,10 @@ def bits(array: np.ndarray) -> np.ndarray:
     return flat.view(_UINT[size] if size <= 8 else np.uint64)
 
 
-class XorDelta(Codec):
+class XorDelta(ZstdLevelCodec):
     id = "xor-delta"
     description = "lossless delta: XOR with the parent's bits, byte planes, zstd"
     needs_base = True
-
-    def __init__(self, level: int = DEFAULT_LEVEL) -> None:
-        self.level = int(level)
-
-    def get_config(self) -> dict:
-        return {"id": self.id, "level": self.level}
 
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytes:
         assert base is not None
