@@ -23,7 +23,6 @@ import http.client
 import json
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mgit_lab.core.repository import Repository  # noqa: E402 - after the sys.path line above
+from mgit_lab.server.local import start_local_server  # noqa: E402 - as above
 
 RELATIONS = [
     "finetune",
@@ -89,37 +89,8 @@ def build_repository(path: Path, versions: int, tensors: int, seed: int = 0) -> 
     return repo
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(root: Path, token: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    config = root.parent / "jupyter_server_config.json"
-    config.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {"mgit_lab": True}}}))
-    env = {
-        **os.environ,
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
-    }
-    cmd = [
-        sys.executable, "-m", "jupyter_server", f"--config={config}", f"--port={port}", "--ip=127.0.0.1",
-        "--no-browser", "--allow-root", f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
-        "--ServerApp.log_level=WARN",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/status", headers={"Authorization": f"token {token}"})
-            if conn.getresponse().status == 200:
-                return proc, port
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the Jupyter server did not start:\n" + proc.stderr.read().decode())
+    return start_local_server(root, token, [str(ROOT)])
 
 
 class Client:

@@ -15,9 +15,7 @@ import argparse
 import copy
 import http.client
 import json
-import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +34,7 @@ from mgit_lab.core.model_state import model_state  # noqa: E402
 from mgit_lab.core.recipes import derive  # noqa: E402
 from mgit_lab.core.repository import Repository  # noqa: E402
 from mgit_lab.core.testing import register_test  # noqa: E402
+from mgit_lab.server.local import start_local_server  # noqa: E402
 
 
 class TourNet(nn.Module):
@@ -85,35 +84,8 @@ def build(root: Path) -> None:
     register_test(repo, f"{MODULE}:accuracy", model_type="mlp", metrics={"accuracy": ("higher", ">= 0.3")})
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(root: Path, token: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    config = root.parent / "jupyter_server_config.json"
-    config.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {"mgit_lab": True}}}))
-    here = Path(__file__).resolve().parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(here), os.environ.get("PYTHONPATH", "")])}
-    cmd = [
-        sys.executable, "-m", "jupyter_server", f"--config={config}", f"--port={port}", "--ip=127.0.0.1",
-        "--no-browser", "--allow-root", f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
-        "--ServerApp.log_level=WARN",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/status", headers={"Authorization": f"token {token}"})
-            if conn.getresponse().status == 200:
-                return proc, port
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the Jupyter server did not start")
+    return start_local_server(root, token, [str(ROOT), str(Path(__file__).resolve().parent)])
 
 
 class Tour:
