@@ -56,7 +56,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         repo = build(Path(tmp) / "repo", args.mb)
         raw_mb = sum(v.raw_nbytes for v in repo.versions()) / len(repo.versions()) / 1e6
-        print(f"model: {raw_mb:.0f} MB per version; codecs: {sorted({c for o in repo.store.object_ids() for c in repo.store.info(o).codecs})}")
+        codecs = sorted({c for o in repo.store.object_ids() for c in repo.store.info(o).codecs})
+        print(f"model: {raw_mb:.0f} MB per version; codecs: {codecs}")
         print(f"{'read':<34}{'hash on (s)':>12}{'hash off (s)':>13}{'ratio':>8}")
         for name in ("base", "child"):
             rows = {

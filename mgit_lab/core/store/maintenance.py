@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-
-import logging
 
 from ..errors import Corrupt, MgitError
 from .atomic import atomic_write_json
@@ -215,7 +214,8 @@ def verify_store(
                 Problem(
                     "",
                     f"pack {name}: {why}; its objects were read from the copy inside the pack "
-                    "(`mgit verify --repair` rewrites the index; `mgit gc` keeps what versions need and drops the rest)",
+                    "(`mgit verify --repair` rewrites the index; "
+                    "`mgit gc` keeps what versions need and drops the rest)",
                 )
             )
     for name, why in sorted(store.damaged_packs.items()):

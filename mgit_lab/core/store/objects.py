@@ -10,7 +10,6 @@ lines up with its fp32 parent's chunk *i*).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -34,6 +33,8 @@ DEFAULT_MAX_DEPTH = 8
 DEFAULT_CACHE_BYTES = 512 << 20
 #: objects from this size up are hashed on every core when checked on read
 _THREADED_HASH_BYTES = 16 << 20
+#: a delta chain longer than this is damage (the writer caps chains at max_delta_depth)
+_MAX_CHAIN = 256
 
 
 class _PackGone(Exception):
@@ -225,7 +226,7 @@ class ObjectStore:
                 hint="run `mgit verify`; restore the pack from a backup",
             ) from None
 
-    def _chunk(self, oid: str, i: int, *, keep: bool) -> np.ndarray:
+    def _chunk(self, oid: str, i: int, *, keep: bool, hops: int = 0) -> np.ndarray:
         key = (oid, i)
         with self._lock:
             hit = self._cache.get(key)
@@ -242,9 +243,11 @@ class ObjectStore:
             if codec.needs_base:
                 if not entry.get("base"):
                     raise Corrupt(f"object {oid[:12]} needs a delta base but records none")
+                if hops > _MAX_CHAIN:
+                    raise Corrupt(f"object {oid[:12]}: its delta chain is longer than {_MAX_CHAIN} (a loop?)")
                 # a chunked tensor uses each base chunk once per decode: caching them all
                 # would hold a second full copy; small tensors' bases are worth keeping
-                base = self._chunk(entry["base"], i, keep=len(chunks) == 1)
+                base = self._chunk(entry["base"], i, keep=len(chunks) == 1, hops=hops + 1)
             try:
                 data = self._read(pack, offset, length)
                 arr = codec.decode(data, base, chunk_spec)

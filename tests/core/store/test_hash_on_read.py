@@ -33,7 +33,7 @@ def _store_each_codec(tmp_path) -> list[tuple[str, str]]:
                 codec = get_codec(codec_id)
             except InvalidInput:  # the lossy codecs need their bound
                 codec = get_codec({"id": codec_id, "error_bound": 1e-2})
-            for kind, (base, child) in _pairs(rng).items():
+            for base, child in _pairs(rng).values():
                 base_oid = w.put(base, "float32", codec="raw")
                 if codec.needs_base:
                     source = child
