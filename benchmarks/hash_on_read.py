@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from mgit_lab.core.repository import Repository
+from mgit_lab.core.store import object_id
 
 
 def build(root: Path, mb: int) -> Repository:
@@ -69,6 +70,16 @@ def main() -> None:
             for label, fn in rows.items():
                 m = median_times(fn, repo, args.reps)
                 print(f"{label:<34}{m[True]:>12.3f}{m[False]:>13.3f}{m[True] / m[False]:>8.2f}")
+            arrays = repo.checkout_arrays(name)
+            nbytes = sum(a.nbytes for a, _ in arrays.values())
+            hashes = []
+            for _ in range(args.reps):
+                t = time.perf_counter()
+                for a, dtype in arrays.values():
+                    object_id(a, dtype, threads=a.nbytes >= 16 << 20)
+                hashes.append(time.perf_counter() - t)
+            h = statistics.median(hashes)
+            print(f"{'  of which hashing ' + name:<34}{h:>12.3f}{'':>13}{'':>8}  ({nbytes / h / 1e9:.2f} GB/s)")
         repo.close()
 
 

@@ -1,7 +1,7 @@
 """Counts of the store fault-injection suite (issue 9): faults injected, detected, harmless,
 silent wrong bytes, unclear messages and versions lost (the last three must be 0).
 
-Reuses the suite's code (``tests/core/store/store_faults.py``); more versions, flips and
+Reuses the suite's code (``tests/support/store_faults.py``); more versions, flips and
 cuts than ``make test`` runs are a flag away:
 
     .venv/bin/python benchmarks/store_faults.py [--versions 4] [--flips 2] [--cuts 1] [--seed 0]
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.core.store.store_faults import build_repo, disk_full_run, run_faults  # noqa: E402
+from tests.support.store_faults import build_repo, disk_full_run, run_faults  # noqa: E402
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from mgit_lab.core.repository import Repository
-from tests.core.store.store_faults import (
+from tests.support.store_faults import (
     add_version,
     blob_extent,
     build_repo,

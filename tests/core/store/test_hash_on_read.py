@@ -8,7 +8,7 @@ import pytest
 from mgit_lab.core.codecs.registry import available_codecs, get_codec
 from mgit_lab.core.errors import Corrupt, InvalidInput
 from mgit_lab.core.store import ObjectStore, object_id
-from tests.core.store.store_faults import blob_extent
+from tests.support.store_faults import blob_extent
 
 
 def _pairs(rng: np.random.Generator) -> dict[str, tuple[np.ndarray, np.ndarray]]:

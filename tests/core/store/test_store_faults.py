@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.store.store_faults import build_repo, disk_full_run, run_faults
+from tests.support.store_faults import build_repo, disk_full_run, run_faults
 
 
 @pytest.fixture(scope="module")
