@@ -66,12 +66,13 @@ def decode_checked(
                 return store.get(ref.oid)  # an unknown codec (a newer mgit) stays NotFound
         else:
             why = f"object {ref.oid[:12]} is missing from every pack"
-            store.info(ref.oid)  # raises Corrupt naming damaged packs, if any
+            store.info(ref.oid)  # raises NotFound naming the damaged packs, if any
     except Corrupt as exc:
         why = exc.message
-    except NotFound:
+    except NotFound as exc:
         if store.has(ref.oid):
-            raise
+            raise  # an unknown codec (written by a newer mgit) is not damage
+        why = exc.message
     problem = f"tensor {name!r} of version {version.name!r}: {why}"
     needing = versions_needing(store, every, set(chain_of(store, ref.oid)[:1]))
     raise Corrupt(

@@ -52,16 +52,37 @@ def _all_intact(root: Path, expected: dict) -> list[str]:
     return bad
 
 
-def test_finding2_torn_index_then_adds_and_gc_lose_nothing(tmp_path):
-    root = tmp_path / "repo"
+def _thirty_one(root: Path) -> dict:
+    """31 small versions, one pack each: the third add after them triggers the automatic repack."""
     mgit(root, "init", str(root))
     repo = Repository.open(root)
     expected = {}
-    for i in range(31):  # 31 packs: the third add below triggers the automatic repack
+    for i in range(31):
         state = {k: v for k, v in model(i, 0).items() if k.startswith("l")}
         expected[f"v{i}"] = state
         repo.add_arrays({k: (a, a.dtype.name) for k, a in state.items()}, f"v{i}")
     repo.close()
+    return expected
+
+
+def test_finding2_automatic_repack_leaves_a_pack_it_cannot_read(tmp_path):
+    root = tmp_path / "repo"
+    expected = _thirty_one(root)
+    pack = _pack_of(root, "v5")
+    _index(pack).write_bytes(b"")
+    pack.write_bytes(pack.read_bytes()[:100])
+    damaged = pack.read_bytes()
+    for j in range(3):
+        expected[f"new{j}"] = model(100 + j, 0)
+        add_version(root, tmp_path, f"new{j}", expected[f"new{j}"], None)
+    assert pack.read_bytes() == damaged  # kept for a restore from backup
+    del expected["v5"]
+    assert _all_intact(root, expected) == []
+
+
+def test_finding2_torn_index_then_adds_and_gc_lose_nothing(tmp_path):
+    root = tmp_path / "repo"
+    expected = _thirty_one(root)
     idx = _index(_pack_of(root, "v5"))
     idx.write_bytes(idx.read_bytes()[: idx.stat().st_size // 2])  # a torn write
     for j in range(3):

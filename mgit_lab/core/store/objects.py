@@ -137,7 +137,8 @@ class ObjectStore:
                 if index_problem:
                     self.index_problems[name] = index_problem
                 if objects is None:
-                    self.damaged_packs[name] = pack_problem or "unreadable"
+                    if (self.packs_dir / (name + PACK_SUFFIX)).exists():  # else gc removed it meanwhile
+                        self.damaged_packs[name] = pack_problem or "unreadable"
                     continue
                 self._pack_docs[name] = objects
                 if not removed:
@@ -172,7 +173,7 @@ class ObjectStore:
         self.refresh()
         return sorted(self._seen)
 
-    def _entry(self, oid: str) -> tuple[dict[str, Any], str]:
+    def _lookup(self, oid: str) -> tuple[dict[str, Any], str] | None:
         w = self._writer
         if w is not None and oid in w.pack.objects:
             return w.pack.objects[oid], ""
@@ -180,9 +181,13 @@ class ObjectStore:
         if hit is None:
             self.refresh()
             hit = self._index.get(oid)
+        return hit
+
+    def _entry(self, oid: str) -> tuple[dict[str, Any], str]:
+        hit = self._lookup(oid)
         if hit is None:
-            if self.damaged_packs:
-                raise Corrupt(
+            if self.damaged_packs:  # NotFound still: callers treat a missing object alike
+                raise NotFound(
                     f"object {oid[:12]} is not in any readable pack; damaged: "
                     + "; ".join(f"pack {n}: {why}" for n, why in sorted(self.damaged_packs.items())),
                     hint="run `mgit verify`; restore the damaged pack from a backup",
@@ -191,11 +196,7 @@ class ObjectStore:
         return hit
 
     def has(self, oid: str) -> bool:
-        try:
-            self._entry(oid)
-        except NotFound:
-            return False
-        return True
+        return self._lookup(oid) is not None
 
     def info(self, oid: str) -> ObjectInfo:
         entry, pack = self._entry(oid)
