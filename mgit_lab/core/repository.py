@@ -515,16 +515,22 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         """Write a version to ``path``: ``safetensors`` / ``pt`` file or ``hf`` folder (guessed
         from the suffix when ``format`` is None).  Returns the path written."""
         from .io.export import guess_format, write_hf_folder, write_state
+        from .io.targets import check_target
 
         version = self.version(key)
         fmt = format or guess_format(path)
         if fmt not in ("hf", "safetensors", "pt"):
             raise InvalidInput(f"unknown export format {fmt!r}", hint="use safetensors, pt or hf")
+        check_target(Path(path), overwrite=overwrite, repo_root=self.root, folder=fmt == "hf")  # before any work
         state = self.checkout_arrays(key, progress)
         if fmt == "hf":
-            write_hf_folder(state, version.architecture, path, name=repr(version.name), overwrite=overwrite)
+            write_hf_folder(
+                state, version.architecture, path, name=repr(version.name), overwrite=overwrite, repo_root=self.root
+            )
         else:
-            write_state(state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite)
+            write_state(
+                state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite, repo_root=self.root
+            )
         return Path(path)
 
     def close(self) -> None:
