@@ -69,7 +69,9 @@ def trust(refs: Iterable[str]) -> None:
     new = list(dict.fromkeys(refs))
     for ref in new:
         if not isinstance(ref, str) or not _REF.match(ref):
-            raise InvalidInput(f"{str(ref)[:80]!r} is not an importable reference", hint="write it as 'package.module:Name'")
+            raise InvalidInput(
+                f"{str(ref)[:80]!r} is not an importable reference", hint="write it as 'package.module:Name'"
+            )
     if not new or all(r in trusted_references() for r in new):
         return
     path = trust_file()
@@ -101,5 +103,5 @@ def require_trusted(ref: str, *, what: str, also: Iterable[str] = ()) -> None:
         shown = ref if len(ref) <= 120 else ref[:120] + "..."
         raise InvalidInput(
             f"the {what} {shown!r} is named by repository data, not by you: mgit does not import it",
-            hint=f"if you wrote or trust that code, run `mgit trust {shown}` (Python: mgit_lab.core.trust.trust([...]))",
+            hint=f"if you wrote or trust that code, run `mgit trust {shown}` (Python: mgit_lab.core.trust.trust)",
         )

@@ -128,7 +128,9 @@ def build_module(architecture: dict[str, Any] | None, *, trusted: Iterable[str] 
             hint="add the model as an nn.Module (or a Hugging Face folder) to record its architecture",
         )
     if not isinstance(architecture, dict):
-        raise InvalidInput("the version's architecture record is not a JSON object", hint="check it out as a state dict")
+        raise InvalidInput(
+            "the version's architecture record is not a JSON object", hint="check it out as a state dict"
+        )
     kind = architecture.get("kind")
     if kind == "transformers":
         return _transformers_class(architecture)
