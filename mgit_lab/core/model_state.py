@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from .errors import InvalidInput
-from .io.architecture import architecture_of, trust_architecture
+from .io.architecture import architecture_of
 from .io.modules import load_module
 from .io.tensors import tensor_to_array
 from .repository import ArrayState, Repository
@@ -49,12 +49,8 @@ def model_state(model: torch.nn.Module) -> ArrayState:
 
 
 def model_architecture(model: torch.nn.Module, fallback: dict | None) -> dict | None:
-    """The architecture record of ``model``, or ``fallback`` when it has none.
-
-    ``model`` is an object the user's code made, so its class is recorded as trusted."""
-    record = architecture_of(model)
-    trust_architecture(record)
-    return record or fallback
+    """The architecture record of ``model``, or ``fallback`` when it has none."""
+    return architecture_of(model) or fallback
 
 
 def state_oids(state: ArrayState) -> dict[str, str]:

@@ -33,9 +33,9 @@ from .model_state import (
 )
 from .progress import Progress
 from .references import reference_of, resolve_reference
-from .trust import trust
 from .repository import Repository
 from .testing import evaluate, specs_for, store_results, weights_digest
+from .trust import trust
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,10 @@ data: they may *name* code (``package.module:Name``), but naming is not enough t
 A reference is imported only when
 
 - it is on the built-in allowlist (``torch.nn`` layers; see :mod:`.io.architecture`), or
-- the user named it at a call: the class of a model object given to ``add``/``derive``, a
-  recipe passed to ``derive``, a test registered with ``register_test``/``mgit test register``,
-  or ``mgit trust REF`` / :func:`trust` / ``run_cascade(..., trust=[...])``.
+- the user named it at a call: the class of a live model object (its code already runs in
+  the user's process: given to ``add``, or made by their recipe), a recipe passed to
+  ``derive``, a test registered with ``register_test``/``mgit test register``, or
+  ``mgit trust REF`` / :func:`trust` / ``run_cascade(..., trust=[...])``.
 
 Those references are recorded in the user's trust file, not in the repository: a lineage
 that travels (remotes, git, a copied ``.mgit``) never carries trust with it.  The file is

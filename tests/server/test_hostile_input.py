@@ -20,5 +20,3 @@ async def test_rest_diff_never_imports_a_class_named_by_the_lineage(api, jp_root
         message = job["message"]
     assert "subprocess:run" in message and "Traceback" not in message
     assert not marker.exists()
-
-

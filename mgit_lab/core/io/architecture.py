@@ -27,7 +27,17 @@ from ..trust import require_trusted, trust
 
 
 def architecture_of(model: torch.nn.Module) -> dict[str, Any] | None:
-    """The architecture record of ``model``, or None when it cannot be rebuilt from JSON."""
+    """The architecture record of ``model``, or None when it cannot be rebuilt from JSON.
+
+    ``model`` is a live object, so its class is code already running in this process, put
+    there by the user's code: a ``kind: class`` record is added to the user's trust file
+    (:mod:`..trust`) so the version can be rebuilt later, here or in another process."""
+    record = _record_of(model)
+    trust_architecture(record)
+    return record
+
+
+def _record_of(model: torch.nn.Module) -> dict[str, Any] | None:
     config = getattr(model, "config", None)
     module = type(model).__module__
     if config is not None and module.startswith("transformers.") and hasattr(config, "to_dict"):

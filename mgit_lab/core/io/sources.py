@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from ..errors import InvalidInput, NotFound
-from .architecture import architecture_of, trust_architecture
+from .architecture import architecture_of
 from .hf_folder import read_config, weight_files
 from .tensors import tensor_to_array
 
@@ -65,11 +65,8 @@ def state_from_tensors(tensors: Mapping[str, Any], origin: str) -> ArrayState:
     return state
 
 
-def _from_module(model: torch.nn.Module, *, user_object: bool = True) -> LoadedModel:
-    architecture = architecture_of(model)
-    if user_object:  # the user handed us this object: its class is code they named
-        trust_architecture(architecture)
-    return LoadedModel(state_from_tensors(model.state_dict(), "the model"), architecture, "nn.Module")
+def _from_module(model: torch.nn.Module) -> LoadedModel:
+    return LoadedModel(state_from_tensors(model.state_dict(), "the model"), architecture_of(model), "nn.Module")
 
 
 def _load_pickle(path: Path) -> dict[str, Any]:
@@ -142,7 +139,7 @@ def _from_hf_folder(folder: Path) -> LoadedModel:
     cls = _transformers_class(arch_names[0]) if arch_names else None
     if cls is not None:
         model = _from_pretrained(cls, folder)
-        loaded = _from_module(model, user_object=False)
+        loaded = _from_module(model)
         loaded.origin = str(folder)
         loaded.suggested_name = folder.name
         return loaded
