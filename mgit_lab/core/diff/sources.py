@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from ..errors import InvalidInput
+from ..io.hf_folder import inside
 
 _PICKLE_SUFFIXES = {".pt", ".pth", ".bin", ".ckpt"}
 _NOT_A_MODEL_HINT = (
@@ -39,8 +40,18 @@ def _hf_architecture(config_path: Path) -> dict[str, Any] | None:
         config = json.loads(config_path.read_text())
     except (OSError, ValueError) as exc:
         raise InvalidInput(f"{config_path} is not a readable JSON config: {exc}") from None
+    if not isinstance(config, dict):
+        raise InvalidInput(
+            f"{config_path} holds a JSON {type(config).__name__}, not an object",
+            hint="a Hugging Face config.json is an object ({...}): fix or re-save the model folder",
+        )
     archs = config.get("architectures") or []
-    if not isinstance(config, dict) or "model_type" not in config or not archs:
+    if not isinstance(archs, list) or not all(isinstance(a, str) for a in archs):
+        raise InvalidInput(
+            f"{config_path}: 'architectures' must be a list of class names, got {json.dumps(archs)[:80]}",
+            hint='write e.g. "architectures": ["BertForMaskedLM"]',
+        )
+    if "model_type" not in config or not archs:
         return None
     return {"kind": "transformers", "class": archs[0], "config": config}
 
@@ -90,12 +101,12 @@ def _load_folder(path: Path) -> ModelFile:
         )
     arch = _hf_architecture(config)
     state: dict[str, torch.Tensor] = {}
-    shards = sorted(path.glob("*.safetensors"))
+    shards = [inside(path, p) for p in sorted(path.glob("*.safetensors"))]
     if shards:
         for shard in shards:
             state.update(_load_safetensors(shard)[0])
     else:
-        pickles = sorted(p for p in path.iterdir() if p.suffix in _PICKLE_SUFFIXES)
+        pickles = [inside(path, p) for p in sorted(path.iterdir()) if p.suffix in _PICKLE_SUFFIXES]
         if not pickles:
             raise InvalidInput(
                 f"{path} has a config.json but no weights (*.safetensors or pytorch_model.bin)",
