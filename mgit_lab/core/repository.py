@@ -38,6 +38,7 @@ from .codecs.choose import EFFORTS
 from .errors import Conflict, Corrupt, InvalidInput, NotFound, UnsupportedFormat
 from .inference import DEFAULT_MAX_DISTANCE, SketchIndex
 from .lineage import SUMMARY_KEYS, LineageGraph, ModelVersion, Relation, TensorRef, check_label, manifest_figures
+from .lineage_checks import check_config, check_lineage
 from .manifests import MANIFEST_DIR, read_manifest, write_manifest
 from .progress import Progress
 from .repository_parts import LineageEdits, LineageViews, Maintenance
@@ -89,6 +90,8 @@ class Repository(LineageEdits, LineageViews, Maintenance):
             raise NotFound(f"{self.root} is not an mgit repository", hint="create one with `mgit init`") from None
         except ValueError as exc:
             raise Corrupt(f"{config_path} is not valid JSON: {exc}", hint="restore it from a backup") from None
+        if not isinstance(self.config, dict):
+            check_config(self.config, config_path)  # raises: not an object
         version = self.config.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise UnsupportedFormat(
@@ -96,6 +99,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
                 f"(up to {FORMAT_VERSION})",
                 hint="upgrade with `pip install -U mgit-lab`",
             )
+        check_config(self.config, config_path)
         self.store = ObjectStore(
             self.mgit_dir,
             max_depth=int(self.config.get("max_delta_depth", 8)),
@@ -165,9 +169,16 @@ class Repository(LineageEdits, LineageViews, Maintenance):
                 gc.disable()
                 try:
                     doc = json.loads(path.read_text())
-                    self._graph = LineageGraph.from_json(doc, partial(read_manifest, self.mgit_dir))
-                except ValueError as exc:
+                except (ValueError, RecursionError) as exc:
                     raise Corrupt(f"{path} is not valid JSON: {exc}", hint="restore it from a backup") from None
+                try:
+                    check_lineage(doc, path)
+                    self._graph = LineageGraph.from_json(doc, partial(read_manifest, self.mgit_dir))
+                except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a field check_lineage allows
+                    raise Corrupt(
+                        f"{path} is damaged: {type(exc).__name__}: {str(exc)[:200]}",
+                        hint="restore .mgit/lineage.json from a backup",
+                    ) from None
                 finally:
                     if paused:
                         gc.enable()
