@@ -11,7 +11,7 @@ import transformers
 
 from mgit_lab.cli import main
 from mgit_lab.core.repository import Repository
-from tests.core.diff.tiny_models import bert_config
+from tests.support.diff_models import bert_config
 
 
 @pytest.fixture

@@ -10,16 +10,7 @@ import numpy as np
 
 from mgit_lab.cli import main
 from mgit_lab.core.repository import Repository
-
-
-def evil_repo(root, marker):
-    """Two versions whose lineage record names ``subprocess:run`` as their architecture."""
-    repo = Repository.init(root)
-    evil = {"kind": "class", "class": "subprocess:run", "init": {"args": ["touch", str(marker)]}}
-    state = {"w": (np.arange(4, dtype=np.float32), "float32")}
-    repo.add_arrays(state, "a", architecture=evil)
-    repo.add_arrays({"w": (np.arange(4, dtype=np.float32) + 1, "float32")}, "b", architecture=evil)
-    return repo
+from tests.support.hostile import evil_repo
 
 
 def test_cli_diff_never_imports_a_class_named_by_the_lineage(tmp_path, capsys):
@@ -35,14 +26,14 @@ def test_cli_diff_never_imports_a_class_named_by_the_lineage(tmp_path, capsys):
 
 
 def test_a_trusted_class_is_rebuilt_and_the_trust_lives_outside_the_repository(tmp_path, capsys):
-    from tests.model_fixtures import Tiny
+    from tests.support.models import Tiny
 
     repo = Repository.init(tmp_path / "r")
     repo.add(Tiny(), "t")  # the user handed over a Tiny: its class is trusted
     assert type(repo.load("t")).__name__ == "Tiny"
     assert main(["trust", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert "model_fixtures:Tiny" in doc["references"] or "tests.model_fixtures:Tiny" in doc["references"]
+    assert "tests.support.models:Tiny" in doc["references"]
     assert not str(doc["file"]).startswith(str(tmp_path / "r"))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.test_code_from_data import evil_repo
+from tests.support.hostile import evil_repo
 
 from .test_jobs import wait_for
 

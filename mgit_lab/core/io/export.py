@@ -7,17 +7,15 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from ..errors import InvalidInput
 from .formats import FORMATS, Format, guess_format
 from .modules import load_module, tensors_of
+from .state import ArrayState
 from .targets import check_target, mark, replace, temp_file, temp_folder
 
 __all__ = ["FORMATS", "Format", "guess_format", "write_hf_folder", "write_state"]
-
-ArrayState = dict[str, tuple[np.ndarray, str]]
 
 
 def write_state(
