@@ -35,8 +35,11 @@ _NODE_FIELDS: dict[str, tuple[type, ...]] = {
 }
 
 
+_TYPE_WORDS: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
+
+
 def _type(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string"}.get(type(value), type(value).__name__)
+    return _TYPE_WORDS.get(type(value), type(value).__name__)
 
 
 def check_lineage(doc: Any, path: Path) -> None:
