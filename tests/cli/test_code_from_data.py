@@ -7,8 +7,11 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
+import torch
 
 from mgit_lab.cli import main
+from mgit_lab.core.errors import InvalidInput
 from mgit_lab.core.repository import Repository
 from tests.support.hostile import evil_repo
 
@@ -87,3 +90,20 @@ def test_add_of_a_folder_with_custom_code_never_runs_it(tmp_path):
     assert proc.stderr.startswith("mgit: error:") and "custom code" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr and "[y/N]" not in proc.stdout + proc.stderr
     assert not marker.exists()
+
+
+def test_mgit_trust_names_a_class_a_travelled_lineage_needs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MGIT_LAB_TRUST_FILE", str(tmp_path / "trust.json"))  # a fresh user
+    repo = Repository.init(tmp_path / "r")
+    record = {"kind": "class", "class": "tests.support.models:Tiny", "init": {"n_in": 4, "hidden": 3}}
+    from tests.support.models import Tiny
+
+    state = {k: (v.detach().numpy(), "float32") for k, v in Tiny().state_dict().items() if v.dtype == torch.float32}
+    state["steps"] = (np.zeros((), dtype=np.int64), "int64")
+    repo.add_arrays(state, "t", architecture=record)  # as if it arrived from elsewhere
+    with pytest.raises(InvalidInput, match="mgit trust tests.support.models:Tiny"):
+        repo.load("t")
+    assert main(["trust", "tests.support.models:Tiny"]) == 0
+    assert "tests.support.models:Tiny" in capsys.readouterr().out
+    assert type(repo.load("t")).__name__ == "Tiny"
+    assert not (tmp_path / "r" / ".mgit" / "trust.json").exists()
