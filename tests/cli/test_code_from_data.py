@@ -107,3 +107,21 @@ def test_mgit_trust_names_a_class_a_travelled_lineage_needs(tmp_path, monkeypatc
     assert "tests.support.models:Tiny" in capsys.readouterr().out
     assert type(repo.load("t")).__name__ == "Tiny"
     assert not (tmp_path / "r" / ".mgit" / "trust.json").exists()
+
+
+def test_a_test_reference_in_a_travelled_tests_json_never_runs(tmp_path, monkeypatch, capsys):
+    from tests.support.models import Tiny
+
+    monkeypatch.setenv("MGIT_LAB_TRUST_FILE", str(tmp_path / "trust.json"))
+    monkeypatch.setenv("MGIT_TEST_MARKER", str(tmp_path / "pwned"))
+    repo = Repository.init(tmp_path / "r")
+    repo.add(Tiny(), "t")
+    from mgit_lab.core.evaluation import register_test
+
+    register_test(repo, "tests.support.models:weight_sum", graph=True, metrics={"score": "higher"})
+    path = tmp_path / "r" / ".mgit" / "tests.json"
+    path.write_text(path.read_text().replace("tests.support.models:weight_sum", "tests.support.hostile:touch_marker"))
+    code = main(["-C", str(tmp_path / "r"), "test", "t"])
+    captured = capsys.readouterr()
+    assert code == 1 and "named by repository data" in captured.out + captured.err
+    assert not (tmp_path / "pwned").exists()

@@ -15,3 +15,12 @@ def evil_repo(root, marker):
     repo.add_arrays(state, "a", architecture=evil)
     repo.add_arrays({"w": (np.arange(4, dtype=np.float32) + 1, "float32")}, "b", architecture=evil)
     return repo
+
+
+def touch_marker(model) -> dict[str, float]:
+    """A 'test function' with a visible side effect: it creates the file $MGIT_TEST_MARKER."""
+    import os
+    from pathlib import Path
+
+    Path(os.environ["MGIT_TEST_MARKER"]).touch()
+    return {"score": 1.0}
