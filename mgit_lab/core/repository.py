@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # torch loads lazily: read-only verbs start without it
     import torch
 
     from .io.formats import Format
+    from .lineage.files_manifest import FilesRecord
 
 MGIT_DIR = ".mgit"
 FORMAT_VERSION = 1
@@ -552,6 +553,18 @@ class Repository(LineageEdits, LineageViews, Maintenance):
                 state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite, repo_root=self.root
             )
         return Path(path)
+
+    def files(self, key: str) -> FilesRecord | None:
+        """The files ``key`` was added from (None: added from an in-memory model)."""
+        from .verbs.files import files_of
+
+        return files_of(self, key)
+
+    def checkout_files_known(self, key: str) -> bool:
+        """Whether ``key`` was added from files (checkout can give them back exactly)."""
+        from .lineage.files_manifest import files_path
+
+        return files_path(self.mgit_dir, self.version(key).id).is_file()
 
     def checkout_files(self, key: str, path: str | Path, *, overwrite: bool = False) -> Path | None:
         """Write the exact file or folder ``key`` was added from (checked against the hash of
