@@ -32,11 +32,8 @@ def tokenizer(folder: Path):  # noqa: ANN201 - a BertTokenizerFast
     from transformers import BertTokenizerFast
 
     folder.mkdir(parents=True, exist_ok=True)
-    vocab = folder / "vocab-src.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]) + "\n")
-    tok = BertTokenizerFast(vocab_file=str(vocab))
-    vocab.unlink()
-    return tok
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]
+    return BertTokenizerFast(vocab={w: i for i, w in enumerate(words)})
 
 
 def bert_folder(path: Path, *, seed: int = 0, card: str | None = None, **save: object) -> Path:
