@@ -21,6 +21,7 @@ from .schema import (
     VersionSummary,
 )
 from .store import GcReport, VerifyReport
+from .verbs.files import blob_figures, files_listing
 
 if TYPE_CHECKING:
     from .repository import Repository
@@ -131,6 +132,7 @@ def version_detail(repo: Repository, key: str) -> VersionDetail:
             "tests": dict(version.tests),
             "architecture": version.architecture,
             "recipe": version.recipe,
+            "files": files_listing(repo, version.id),
         }
     )
     return out  # type: ignore[return-value]
@@ -159,16 +161,21 @@ def storage_stats(repo: Repository) -> StorageStats:
     pack_bytes = sum(
         (repo.store.packs_dir / f"{p}.h5").stat().st_size for p in packs if (repo.store.packs_dir / f"{p}.h5").exists()
     )
+    blobs = blob_figures(repo)
+    stored_total = accounts.stored_bytes + blobs["blob_stored_bytes"]
     return {
         "versions": rows,
         "total": {
             "versions": len(rows),
-            "objects": accounts.objects,
-            "stored_bytes": accounts.stored_bytes,
+            "objects": accounts.objects + blobs["blob_objects"],
+            "stored_bytes": stored_total,
             "raw_bytes": raw_total,
-            "ratio": round(accounts.stored_bytes / raw_total, 6) if raw_total else 0.0,
+            "ratio": round(stored_total / raw_total, 6) if raw_total else 0.0,
             "packs": len(packs),
             "pack_file_bytes": pack_bytes,
+            "files": blobs["files"],
+            "blob_objects": blobs["blob_objects"],
+            "blob_bytes": blobs["blob_stored_bytes"],
         },
     }
 

@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # torch loads lazily: read-only verbs start without it
     import torch
 
     from .io.formats import Format
+    from .lineage.files_manifest import FilesRecord
 
 MGIT_DIR = ".mgit"
 FORMAT_VERSION = 1
@@ -538,14 +539,42 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         check_target(Path(path), overwrite=overwrite, repo_root=self.root, folder=fmt == "hf")  # before any work
         state = self.checkout_arrays(key, progress)
         if fmt == "hf":
+            from .verbs.files import hf_extras
+
+            extra, _notes = hf_extras(self, key)
             write_hf_folder(
-                state, version.architecture, path, name=repr(version.name), overwrite=overwrite, repo_root=self.root
+                state,
+                version.architecture,
+                path,
+                name=repr(version.name),
+                overwrite=overwrite,
+                repo_root=self.root,
+                extra=extra,
             )
         else:
             write_state(
                 state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite, repo_root=self.root
             )
         return Path(path)
+
+    def files(self, key: str) -> FilesRecord | None:
+        """The files ``key`` was added from (None: added from an in-memory model)."""
+        from .verbs.files import files_of
+
+        return files_of(self, key)
+
+    def checkout_files_known(self, key: str) -> bool:
+        """Whether ``key`` was added from files (checkout can give them back exactly)."""
+        from .lineage.files_manifest import files_path
+
+        return files_path(self.mgit_dir, self.version(key).id).is_file()
+
+    def checkout_files(self, key: str, path: str | Path, *, overwrite: bool = False) -> Path | None:
+        """Write the exact file or folder ``key`` was added from (checked against the hash of
+        each original file), or None when it was added from an in-memory model."""
+        from .verbs.files import checkout_files
+
+        return checkout_files(self, key, path, overwrite=overwrite)
 
     def close(self) -> None:
         self.store.close()

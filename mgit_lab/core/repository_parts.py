@@ -13,6 +13,7 @@ from .inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
 from .integrity import chain_of, mismatch
 from .lineage import ModelVersion, TensorRef
 from .lineage.accounting import Accounts, charge
+from .lineage.files_manifest import live_file_objects, stale_files
 from .lineage.manifests import stale_manifests
 from .progress import Progress
 from .schema import GraphPayload, StorageStats, VersionDetail
@@ -187,7 +188,10 @@ class Maintenance(_RepositoryAttributes):
     """Garbage collection and verification."""
 
     def live_objects(self) -> set[str]:
-        return {t.oid for v in self.versions() for t in v.manifest.values()}
+        """Objects a live version names: its tensors and the objects of its files."""
+        versions = self.versions()
+        tensors = {t.oid for v in versions for t in v.manifest.values()}
+        return tensors | live_file_objects(self.mgit_dir, {v.id for v in versions})
 
     def gc(self, progress: Progress | None = None) -> RepoGcReport:
         """Drop objects, sketches and manifest files no version references; repack the rest
@@ -211,6 +215,9 @@ class Maintenance(_RepositoryAttributes):
                     self._recharge = True
             named = {v.manifest_file for v in self.versions() if v.manifest_file}
             for f in stale_manifests(self.mgit_dir, named):
+                f.unlink(missing_ok=True)
+                removed += 1
+            for f in stale_files(self.mgit_dir, {v.id for v in self.versions()}):
                 f.unlink(missing_ok=True)
                 removed += 1
             return RepoGcReport(**asdict(report), sketches_removed=removed)

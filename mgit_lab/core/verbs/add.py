@@ -16,8 +16,10 @@ from ..lineage import LineageGraph, ModelVersion, Relation, TensorRef, check_lab
 from ..progress import Progress
 from ..schema import InferenceResult
 from ..store import object_id
+from .files import record_for_add, store_files
 
 if TYPE_CHECKING:
+    from ..io.file_record import RecordedSource
     from ..repository import Repository
 
 #: relations whose child must have its parent's tensor shapes (a distill student need not)
@@ -35,6 +37,8 @@ class PreparedAdd:
     sketch: np.ndarray
     parents: list[tuple[str, Relation]]
     inference: InferenceResult | None
+    #: the files the model was read from (a file or folder path), stored beside its tensors
+    files: RecordedSource | None = None
 
 
 def _manifest(state: ArrayState, oids: dict[str, str] | None) -> dict[str, TensorRef]:
@@ -130,7 +134,10 @@ def prepare_add(
     explicit = _explicit_parents(graph, parent, relation) if parent is not None else []
     if progress:
         progress(0, 1, "loading")
+    files = record_for_add(model) if lossy is None else None  # every file, read once and hashed
     loaded = load_source(model)
+    if files is not None:
+        files.check_unchanged()
     if progress:
         progress(1, 1, "loading")
     name = name or loaded.suggested_name
@@ -167,7 +174,7 @@ def prepare_add(
             parents = [(inference["parent_id"], rel)]
     elif relation is not None and not explicit:
         Relation.parse(relation)
-    return PreparedAdd(loaded, name, manifest, oids, sketch, parents, inference)
+    return PreparedAdd(loaded, name, manifest, oids, sketch, parents, inference, files)
 
 
 def store_prepared(
@@ -223,19 +230,24 @@ def store_prepared(
             )
             return version
         meta["lossy_gate"] = {"kept": "lossy", "reason": "no tests are registered for this model type"}
-    return repo.add_arrays(
-        prep.loaded.state,
-        prep.name,
-        parents=list(prep.parents),
-        model_type=model_type,
-        architecture=architecture,
-        message=message or "",
-        author=author,
-        metadata=meta,
-        metrics=metrics,
-        lossy_bound=lossy,
-        oids=prep.oids,
-        sketch=prep.sketch,
-        recipe=recipe,
-        progress=progress,
-    )
+    with repo.transaction() as handle:  # the version and its files: one commit
+        version = repo.add_arrays(
+            prep.loaded.state,
+            prep.name,
+            parents=list(prep.parents),
+            model_type=model_type,
+            architecture=architecture,
+            message=message or "",
+            author=author,
+            metadata=meta,
+            metrics=metrics,
+            lossy_bound=lossy,
+            oids=prep.oids,
+            sketch=prep.sketch,
+            recipe=recipe,
+            progress=progress,
+        )
+        if prep.files is not None:
+            store_files(repo, handle, version, prep.files)
+            prep.files.check_unchanged()
+    return version

@@ -1,0 +1,134 @@
+"""The files of a version: recorded by ``add``, given back by ``checkout``, carried by
+``export --format hf``, listed by ``show`` and counted by ``du``.
+
+See :mod:`..lineage.files_manifest` for what is kept and :mod:`..io.file_record` /
+:mod:`..io.file_rebuild` for how.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..lineage.files_manifest import FILES_DIR, FileEntry, FilesRecord, encode_record, files_path, read_files
+
+if TYPE_CHECKING:
+    from ..io.file_record import RecordedSource
+    from ..lineage import ModelVersion
+    from ..repository import Repository
+
+#: kinds of file the model's weights are (an ``hf`` export writes them anew)
+WEIGHT_KINDS = ("safetensors", "weights", "index")
+
+
+def record_for_add(model: Any) -> RecordedSource | None:
+    """The files of ``model`` when it is a file or folder path (read, nothing stored)."""
+    if not isinstance(model, (str, Path)):
+        return None
+    from ..io.file_record import record_source
+
+    path = Path(model).expanduser()
+    return record_source(path) if path.exists() else None
+
+
+def _ops(repo: Repository, handle: Any) -> tuple[Any, Any]:
+    """``put`` and ``write_file`` of the open transaction (kernel handle or the older facade)."""
+    if hasattr(handle, "put"):
+        return handle.put, handle.write_file
+    return repo._writer.put, repo._queue_file
+
+
+def store_files(repo: Repository, handle: Any, version: ModelVersion, rec: RecordedSource) -> FilesRecord:
+    """Store ``rec``'s objects and queue its files manifest, inside the open transaction."""
+    from ..io.file_record import store_record
+
+    put, write_file = _ops(repo, handle)
+    parent = None
+    graph = handle if not hasattr(handle, "graph") else handle.graph
+    parents = graph.parents(version.id)
+    if parents:
+        parent = parents[0][0].manifest
+
+    def base_of(name: str) -> str | None:
+        ref = parent.get(name) if parent else None
+        return ref.oid if ref else None
+
+    record = store_record(rec, lambda a, d, b: put(a, d, base=b), base_of)
+    (repo.mgit_dir / FILES_DIR).mkdir(exist_ok=True)
+    write_file(files_path(repo.mgit_dir, version.id), encode_record(version.id, record))
+    return record
+
+
+def files_of(repo: Repository, key: str) -> FilesRecord | None:
+    """The files ``key`` was added from, or None (added from an in-memory model)."""
+    return read_files(repo.mgit_dir, repo.version(key).id)
+
+
+def checkout_files(repo: Repository, key: str, path: str | Path, *, overwrite: bool = False) -> Path | None:
+    """Write the exact files of ``key`` to ``path`` (None when it has no files: the caller
+    writes a canonical file instead).
+
+    Raises
+    ------
+    Corrupt
+        When a rebuilt file's hash differs from the one recorded at add time.
+    """
+    from ..io.file_rebuild import write_record
+
+    version = repo.version(key)
+    record = read_files(repo.mgit_dir, version.id)
+    if record is None:
+        return None
+    write_record(record, repo.store.get, Path(path), label=repr(version.name), overwrite=overwrite, repo_root=repo.root)
+    return Path(path)
+
+
+def hf_extras(repo: Repository, key: str) -> tuple[Any, list[str]]:
+    """For ``export --format hf``: a function that writes the version's other files into the
+    folder being exported (tokenizer, ``modules.json``, pooling config, model card...), and
+    notes of what a library will miss."""
+    from ..io.file_rebuild import copy_files
+
+    version = repo.version(key)
+    record = read_files(repo.mgit_dir, version.id)
+    notes = []
+    if record is None or record.root != "folder":
+        notes.append(
+            f"{version.name} was not added from a model folder: the export holds only config.json and the weights"
+        )
+    if record is None or not any(f.kind == "tokenizer" for f in record.files):
+        notes.append("no tokenizer was stored with this version: AutoTokenizer.from_pretrained will not load the export")
+    if record is None:
+        return None, notes
+
+    def skip(entry: FileEntry) -> bool:
+        return entry.kind in WEIGHT_KINDS
+
+    def extra(folder: Path) -> list[str]:
+        return copy_files(record, repo.store.get, folder, skip=skip)
+
+    return extra, notes
+
+
+def files_listing(repo: Repository, key: str) -> list[dict[str, Any]]:
+    """``[{path, size, kind}]`` of a version's files (empty when it has none)."""
+    record = files_of(repo, key)
+    return [] if record is None else [{"path": f.path, "size": f.size, "kind": f.kind} for f in record.files]
+
+
+def blob_figures(repo: Repository) -> dict[str, int]:
+    """Objects only files name (blobs: headers, small files, raw bytes) and their stored bytes,
+    over every live version: what ``du`` adds to the tensors' figures."""
+    tensors = {t.oid for v in repo.versions() for t in v.manifest.values()}
+    blobs: set[str] = set()
+    files = 0
+    for v in repo.versions():
+        record = read_files(repo.mgit_dir, v.id)
+        if record is not None:
+            files += len(record.files)
+            blobs |= record.oids() - tensors
+    stored = 0
+    for oid in blobs:
+        if repo.store.has(oid):
+            stored += repo.store.info(oid).stored_nbytes
+    return {"files": files, "blob_objects": len(blobs), "blob_stored_bytes": stored}
