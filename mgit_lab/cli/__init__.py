@@ -21,7 +21,7 @@ from ..core.errors import MgitError
 from ..core.names import terminal_safe
 
 #: modules under mgit_lab.cli that register verbs, in help order.
-VERB_MODULES = ["repo_verbs", "inspect_verbs", "diff_verb", "test_verbs", "merge_verbs", "maint_verbs", "trust_verb"]
+VERB_MODULES = ["repo_verbs", "inspect_verbs", "diff_verb", "test_verbs", "merge_verbs", "maint_verbs", "trust_verb", "git_verbs"]
 
 
 def build_parser() -> argparse.ArgumentParser:
