@@ -68,7 +68,7 @@ def _filter_process(args: argparse.Namespace) -> int:
 def _textconv(args: argparse.Namespace) -> int:
     from ..gitint.diff_driver import textconv
 
-    sys.stdout.write(textconv(Path(args.file)))
+    sys.stdout.write(textconv(_root(args), Path(args.file)))
     return 0
 
 
