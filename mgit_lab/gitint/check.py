@@ -80,12 +80,13 @@ def materialize(cwd: Path | str = ".", paths: list[str] | None = None) -> list[s
     files = Checkpoints(top)
     written = []
     try:
-        for path in tracked_paths(top, paths):
+        tracked = tracked_paths(top, paths)
+        for path, blob in zip(tracked, blobs([f":{p}" for p in tracked], cwd=top), strict=True):
             work = top / path
             if not work.is_file():
                 continue
             data = work.read_bytes()
-            if not is_pointer(data):
+            if not is_pointer(data) or data != blob:  # only the index's own pointer is replaced
                 continue
             content = files.smudge(data, path)
             if content == data:
@@ -99,5 +100,7 @@ def materialize(cwd: Path | str = ".", paths: list[str] | None = None) -> list[s
     finally:
         files.close()
     if written:
-        git("update-index", "-q", "--refresh", cwd=top, check=False)
+        # the file changed size, so git would call it modified without looking: adding it
+        # again cleans it to the same pointer (the index blob stays, its stat is renewed)
+        git("add", "--", *written, cwd=top)
     return written
