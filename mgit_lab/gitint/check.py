@@ -28,7 +28,7 @@ class Finding:
 def tracked_paths(top: Path, paths: list[str] | None = None) -> list[str]:
     """Files in the index whose ``filter`` attribute is ``mgit``."""
     listed = git("ls-files", "-z", "--", *(paths or []), cwd=top).split(b"\0")
-    names = [p.decode("utf-8", "surrogateescape") for p in listed if p]
+    names = list(dict.fromkeys(p.decode("utf-8", "surrogateescape") for p in listed if p))
     if not names:
         return []
     out = git("check-attr", "-z", "filter", "--stdin", cwd=top, stdin=b"\0".join(n.encode() for n in names) + b"\0")
@@ -45,7 +45,11 @@ def check(cwd: Path | str = ".") -> list[Finding]:
     paths = tracked_paths(top)
     index = blobs([f":{p}" for p in paths], cwd=top)
     for path, blob in zip(paths, index, strict=True):
-        if blob is None:
+        if blob is None:  # unmerged: stages 1-3 only
+            work = top / path
+            if work.is_file() and is_conflict(work.open("rb").read(64)):
+                findings.append(Finding(path, "an mgit merge left parameters in conflict",
+                                        f"mgit git resolve {path} --ours|--theirs|--method NAME"))
             continue
         if checkpoint_kind(blob) is not None and not is_pointer(blob):
             findings.append(Finding(path, "a raw checkpoint is committed where an mgit pointer is expected",
