@@ -172,6 +172,6 @@ def render_du(stats: StorageStats, *, exact: bool = False) -> str:
     if t.get("files"):
         out.append(
             f"files: {t['files']} recorded; {t['blob_objects']} blob objects (small files, safetensors headers) "
-            f"store {fmt(t['blob_bytes'])}, counted in TOTAL (the version rows count tensors)"
+            f"store {fmt(t['blob_bytes'])} (counted above)"
         )
     return "\n".join(out)
