@@ -97,7 +97,9 @@ def hf_extras(repo: Repository, key: str) -> tuple[Any, list[str]]:
             f"{version.name} was not added from a model folder: the export holds only config.json and the weights"
         )
     if record is None or not any(f.kind == "tokenizer" for f in record.files):
-        notes.append("no tokenizer was stored with this version: AutoTokenizer.from_pretrained will not load the export")
+        notes.append(
+            "no tokenizer was stored with this version: AutoTokenizer.from_pretrained will not load the export"
+        )
     if record is None:
         return None, notes
 
