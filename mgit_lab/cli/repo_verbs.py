@@ -132,9 +132,13 @@ def _write(args: argparse.Namespace, fmt: str) -> int:
     what = "converted" if repo.checkout_files_known(args.version) else "written"
     text = f"wrote {version.name} to {path} ({fmt}, {len(version.manifest)} tensors, {human_bytes(size)}; {what})"
     if what == "converted":
-        text += "\n  a conversion, not the files that were added: `mgit checkout VERSION -o PATH` gives those back exactly"
-    for note in notes:
-        print(f"mgit: note: {note}", file=sys.stderr)
+        text += (
+            "\n  a conversion, not the files that were added: `mgit checkout VERSION -o PATH` gives those back exactly"
+        )
+    text += "".join(f"\n  note: {note}" for note in notes)  # what a library will miss in the export
+    if args.json:
+        for note in notes:
+            print(f"mgit: note: {note}", file=sys.stderr)
     emit(args, payload, text)
     return 0
 

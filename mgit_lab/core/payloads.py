@@ -144,10 +144,11 @@ def storage_stats(repo: Repository) -> StorageStats:
     accounts = repo.accounts()
     rows: list[VersionStorage] = []
     raw_total = 0
+    blobs = blob_figures(repo)
     for v in graph.versions():
         raw = v.raw_nbytes
         raw_total += raw
-        stored = accounts.charged.get(v.id, 0)
+        stored = accounts.charged.get(v.id, 0) + blobs["charged"].get(v.id, 0)
         rows.append(
             {
                 "id": v.id,
@@ -161,7 +162,6 @@ def storage_stats(repo: Repository) -> StorageStats:
     pack_bytes = sum(
         (repo.store.packs_dir / f"{p}.h5").stat().st_size for p in packs if (repo.store.packs_dir / f"{p}.h5").exists()
     )
-    blobs = blob_figures(repo)
     stored_total = accounts.stored_bytes + blobs["blob_stored_bytes"]
     return {
         "versions": rows,

@@ -133,7 +133,8 @@ def render_show(detail: VersionDetail, *, tensors: bool = False) -> str:
         lines.append("metadata " + ", ".join(f"{k}={_short(v)}" for k, v in meta.items()))
     files = d.get("files") or []
     if files:
-        lines.append(f"files    {len(files)} ({human_bytes(sum(f['size'] for f in files))}; checkout gives them back exactly)")
+        size = human_bytes(sum(f["size"] for f in files))
+        lines.append(f"files    {len(files)} ({size}; checkout gives them back exactly)")
         w = max(len(f["path"]) for f in files)
         for f in files:
             lines.append(f"  {f['path'].ljust(w)}  {human_bytes(f['size']).rjust(9)}  {f['kind']}")
@@ -172,6 +173,6 @@ def render_du(stats: StorageStats, *, exact: bool = False) -> str:
     if t.get("files"):
         out.append(
             f"files: {t['files']} recorded; {t['blob_objects']} blob objects (small files, safetensors headers) "
-            f"store {fmt(t['blob_bytes'])}, counted in TOTAL (the version rows count tensors)"
+            f"store {fmt(t['blob_bytes'])} (counted above)"
         )
     return "\n".join(out)

@@ -139,7 +139,7 @@ class StorageTotals(TypedDict):
     #: files recorded by the versions (a file shared by versions counts once per version)
     files: int
     #: objects only files name (small files, safetensors headers) and their stored bytes,
-    #: included in ``objects`` and ``stored_bytes`` (the per-version rows count tensors)
+    #: included in ``objects`` and ``stored_bytes`` (and in the version rows)
     blob_objects: int
     blob_bytes: int
 

@@ -32,8 +32,18 @@ IGNORE_FILE = ".mgitignore"
 ALWAYS_IGNORED = (".git/", ".mgit/", "__pycache__/", ".ipynb_checkpoints/", ".cache/", ".DS_Store", ".mgit-export")
 _MAX_FILES = 10_000
 
-_TOKENIZER = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "vocab.json",
-              "merges.txt", "spiece.model", "sentencepiece.bpe.model", "tokenizer.model", "added_tokens.json")  # fmt: skip
+_TOKENIZER = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+    "tokenizer.model",
+    "added_tokens.json",
+)
 
 
 @dataclass

@@ -73,7 +73,7 @@ class Layout:
 
 def _lie(path: Path, what: str) -> InvalidInput:
     return InvalidInput(
-        f"{path} is not a valid safetensors file: {what}",
+        f"{path} is not a readable safetensors file: {what}",
         hint="the file is damaged or was not written by a safetensors library: re-save it",
     )
 

@@ -174,7 +174,65 @@ def prepare_add(
             parents = [(inference["parent_id"], rel)]
     elif relation is not None and not explicit:
         Relation.parse(relation)
+    if not explicit and infer and files is not None and files.root == "folder":
+        parents, inference = _declared_parent(
+            graph,
+            files.folder,
+            prep_parents=parents,
+            inference=inference,
+            manifest=manifest,
+            loaded=loaded,
+            relation=relation,
+        )
     return PreparedAdd(loaded, name, manifest, oids, sketch, parents, inference, files)
+
+
+def _declared_parent(
+    graph: LineageGraph,
+    folder: Any,
+    *,
+    prep_parents: list[tuple[str, Relation]],
+    inference: InferenceResult | None,
+    manifest: dict[str, TensorRef],
+    loaded: LoadedModel,
+    relation: str | Relation | None,
+) -> tuple[list[tuple[str, Relation]], InferenceResult | None]:
+    """The parent a folder's model card names (``base_model``), when the repository holds a
+    version by that name or tag and its structure fits; the weights' evidence stays in the
+    reason.  Otherwise the inferred parents, with the card's claim added to the reason."""
+    from ..io.hf_metadata import candidate_names, declared_base
+
+    declared = declared_base(folder)
+    if declared is None:
+        return prep_parents, inference
+    found = None
+    for key in candidate_names(declared):
+        try:
+            found = graph.get(key)
+            break
+        except NotFound:
+            continue
+    rel = Relation.parse(relation or declared.relation or "finetune")
+    said = f"the {declared.source} names base_model {declared.name!r}"
+    if found is not None:
+        try:
+            check_parent(found, manifest, rel, loaded.architecture)
+        except InvalidInput as exc:
+            said += f", but {exc.message}"
+            found = None
+    if inference is None:
+        return ([(found.id, rel)] if found else prep_parents), inference
+    result = dict(inference)
+    if found is not None and inference["parent_id"] in (None, found.id):
+        agree = "the weights agree" if inference["parent_id"] else "the weights alone chose no parent"
+        result.update(parent=found.name, parent_id=found.id, relation=rel.value)
+        result["reason"] = f"{said} ({agree}: {inference['reason']})"
+        return [(found.id, rel)], result  # type: ignore[return-value]
+    if found is not None:
+        result["reason"] = f"{inference['reason']}; {said} ({found.name!r}), but the weights point elsewhere"
+    else:
+        result["reason"] = f"{inference['reason']}; {said}, which is not in the repository"
+    return prep_parents, result  # type: ignore[return-value]
 
 
 def store_prepared(

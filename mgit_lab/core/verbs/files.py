@@ -97,7 +97,9 @@ def hf_extras(repo: Repository, key: str) -> tuple[Any, list[str]]:
             f"{version.name} was not added from a model folder: the export holds only config.json and the weights"
         )
     if record is None or not any(f.kind == "tokenizer" for f in record.files):
-        notes.append("no tokenizer was stored with this version: AutoTokenizer.from_pretrained will not load the export")
+        notes.append(
+            "no tokenizer was stored with this version: AutoTokenizer.from_pretrained will not load the export"
+        )
     if record is None:
         return None, notes
 
@@ -116,19 +118,40 @@ def files_listing(repo: Repository, key: str) -> list[dict[str, Any]]:
     return [] if record is None else [{"path": f.path, "size": f.size, "kind": f.kind} for f in record.files]
 
 
-def blob_figures(repo: Repository) -> dict[str, int]:
-    """Objects only files name (blobs: headers, small files, raw bytes) and their stored bytes,
-    over every live version: what ``du`` adds to the tensors' figures."""
-    tensors = {t.oid for v in repo.versions() for t in v.manifest.values()}
-    blobs: set[str] = set()
+def blob_objects(record: FilesRecord) -> set[str]:
+    """The objects of ``record`` that are not tensors: whole-file blobs, safetensors headers
+    and raw byte runs (tensor segments are the tensors' own objects, charged with them)."""
+    out: set[str] = set()
+    for f in record.files:
+        if f.oid is not None:
+            out.add(f.oid)
+        else:
+            out.add(str(f.header))
+            out.update(str(s[1]) for s in f.segments if s[0] is None or s[2] == "raw")
+    return out
+
+
+def blob_figures(repo: Repository) -> dict[str, Any]:
+    """Files and blob objects over every live version, and the blobs' stored bytes charged
+    to the first version (parents first) that names each: what ``du`` adds to the tensors'
+    figures.  Reads the files manifests and the pack indexes, never a tensor manifest."""
+    owned: set[str] = set()
     files = 0
+    charged: dict[str, int] = {}
     for v in repo.versions():
         record = read_files(repo.mgit_dir, v.id)
-        if record is not None:
-            files += len(record.files)
-            blobs |= record.oids() - tensors
-    stored = 0
-    for oid in blobs:
-        if repo.store.has(oid):
-            stored += repo.store.info(oid).stored_nbytes
-    return {"files": files, "blob_objects": len(blobs), "blob_stored_bytes": stored}
+        if record is None:
+            continue
+        files += len(record.files)
+        total = 0
+        for oid in sorted(blob_objects(record) - owned):
+            owned.add(oid)
+            if repo.store.has(oid):
+                total += repo.store.info(oid).stored_nbytes
+        charged[v.id] = total
+    return {
+        "files": files,
+        "blob_objects": len(owned),
+        "blob_stored_bytes": sum(charged.values()),
+        "charged": charged,
+    }
