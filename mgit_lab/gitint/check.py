@@ -28,7 +28,11 @@ class Finding:
 def tracked_paths(top: Path, paths: list[str] | None = None) -> list[str]:
     """Files in the index whose ``filter`` attribute is ``mgit``."""
     listed = git("ls-files", "-z", "--", *(paths or []), cwd=top).split(b"\0")
-    names = list(dict.fromkeys(p.decode("utf-8", "surrogateescape") for p in listed if p))
+    return tracked_attr(top, list(dict.fromkeys(p.decode("utf-8", "surrogateescape") for p in listed if p)))
+
+
+def tracked_attr(top: Path, names: list[str]) -> list[str]:
+    """Those of ``names`` whose ``filter`` attribute is ``mgit``."""
     if not names:
         return []
     out = git("check-attr", "-z", "filter", "--stdin", cwd=top, stdin=b"\0".join(n.encode() for n in names) + b"\0")
