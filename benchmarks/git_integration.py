@@ -54,8 +54,12 @@ def build_history(out: Path, commits: int, hidden: int, layers: int) -> list[Pat
 
     torch.manual_seed(0)
     config = BertConfig(
-        vocab_size=4000, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=4,
-        intermediate_size=4 * hidden, max_position_embeddings=128,
+        vocab_size=4000,
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=4,
+        intermediate_size=4 * hidden,
+        max_position_embeddings=128,
     )
     model = BertForMaskedLM(config)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
@@ -112,7 +116,9 @@ def bench_git(work: Path, files: list[Path], mode: str) -> dict:
         shutil.copyfile(f, repo / "model.safetensors")
         adds.append(run([*g, "add", "model.safetensors"], repo, env))
         run([*g, "commit", "-qm", f"step {i}"], repo, env)
-        shas.append(subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip())
+        shas.append(
+            subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+        )
     size = du(repo / ".git", repo / ".mgit")
     order = list(range(len(files) - 2, -1, -1)) + [len(files) - 1]  # every commit, each a change of file
     for i in order:
@@ -146,7 +152,9 @@ def main() -> None:
     ref = results["mgit"]
     med = statistics.median
     print(f"{args.commits} commits of a {raw / len(files) / 1e6:.1f} MB checkpoint ({raw / 1e6:.1f} MB in all)\n")
-    print("| store | bytes on disk | vs checkpoints | vs mgit | add (median s) | checkout (median s) | checkout vs mgit |")
+    print(
+        "| store | bytes on disk | vs checkpoints | vs mgit | add (median s) | checkout (median s) | checkout vs mgit |"
+    )
     print("|---|---|---|---|---|---|---|")
     for mode, r in results.items():
         print(

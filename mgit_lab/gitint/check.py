@@ -52,12 +52,22 @@ def check(cwd: Path | str = ".") -> list[Finding]:
         if blob is None:  # unmerged: stages 1-3 only
             work = top / path
             if work.is_file() and is_conflict(work.open("rb").read(64)):
-                findings.append(Finding(path, "an mgit merge left parameters in conflict",
-                                        f"mgit git resolve {path} --ours|--theirs|--method NAME"))
+                findings.append(
+                    Finding(
+                        path,
+                        "an mgit merge left parameters in conflict",
+                        f"mgit git resolve {path} --ours|--theirs|--method NAME",
+                    )
+                )
             continue
         if checkpoint_kind(blob) is not None and not is_pointer(blob):
-            findings.append(Finding(path, "a raw checkpoint is committed where an mgit pointer is expected",
-                                    raw_checkpoint_advice(path).split("Run: ", 1)[1]))
+            findings.append(
+                Finding(
+                    path,
+                    "a raw checkpoint is committed where an mgit pointer is expected",
+                    raw_checkpoint_advice(path).split("Run: ", 1)[1],
+                )
+            )
             continue
         if not is_pointer(blob):
             continue
@@ -72,12 +82,20 @@ def check(cwd: Path | str = ".") -> list[Finding]:
         head = work.open("rb").read(64)
         if is_pointer(head):
             why = "the work tree holds the pointer, not the checkpoint"
-            fix = f"mgit git install && mgit git checkout {path}" if not installed(top) else (
-                missing_objects_advice(path, why).split("Fetch the objects with ", 1)[1])
+            fix = (
+                f"mgit git install && mgit git checkout {path}"
+                if not installed(top)
+                else (missing_objects_advice(path, why).split("Fetch the objects with ", 1)[1])
+            )
             findings.append(Finding(path, f"{why} (version {ptr.name})", fix))
         elif is_conflict(head):
-            findings.append(Finding(path, "an mgit merge left parameters in conflict",
-                                    f"mgit git resolve {path} --ours|--theirs|--method NAME"))
+            findings.append(
+                Finding(
+                    path,
+                    "an mgit merge left parameters in conflict",
+                    f"mgit git resolve {path} --ours|--theirs|--method NAME",
+                )
+            )
     return findings
 
 

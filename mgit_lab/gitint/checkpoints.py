@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..core.errors import Conflict, NotFound
+from ..core.errors import Conflict, MgitError, NotFound
 from ..core.repository import Repository
 from .git_commands import blobs, git_dir
 from .pointer import Pointer, TensorLine, checkpoint_kind, is_conflict, is_pointer, parse
@@ -97,9 +97,7 @@ class Checkpoints:
             if blob is not None and is_pointer(blob):
                 try:
                     known = parse(blob, path)
-                except NotFound:
-                    continue
-                except Exception:  # a damaged pointer in git: store anew
+                except MgitError:  # a damaged pointer in git: store the file anew
                     continue
                 if known.sha256 == sha:
                     return blob
@@ -114,7 +112,7 @@ class Checkpoints:
                 head = parse(head_blob, f"HEAD:{path}")
                 if head.version in repo.graph:
                     parent = head.version
-            except Exception:  # noqa: BLE001 - a damaged HEAD pointer only loses the parent hint
+            except MgitError:  # a damaged HEAD pointer only loses the parent hint
                 parent = None
         with tempfile.TemporaryDirectory(prefix="mgit-clean-") as tmp:
             file = Path(tmp) / file_name(path, kind)

@@ -140,8 +140,9 @@ def textconv(root: Path, file: Path) -> str:
             known = stored_pointer(repo, data)
             if known is None and kind is not None:
                 side = _read_side(str(file), file.name, None)
-                known = Pointer("", side.label, file.name, len(data), hashlib.sha256(data).hexdigest(),
-                                list(side.tensors.values()))
+                known = Pointer(
+                    "", side.label, file.name, len(data), hashlib.sha256(data).hexdigest(), list(side.tensors.values())
+                )
         finally:
             if repo is not None:
                 repo.close()

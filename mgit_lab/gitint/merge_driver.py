@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from pathlib import Path
+
 from ..core.errors import Conflict, InvalidInput
 from ..core.merge.planner import build_plan
 from ..core.repository import Repository
@@ -41,7 +42,7 @@ def _read(path: Path, label: str) -> Pointer | None:
     if not is_pointer(data):
         raise InvalidInput(
             f"{label} is not an mgit pointer in git",
-            hint=f"it was committed without the mgit filter: run `git add --renormalize` on it on both branches",
+            hint="it was committed without the mgit filter: run `git add --renormalize` on it on both branches",
         )
     return parse(data, label)
 
@@ -85,7 +86,7 @@ def _write_merged(
     kind = "safetensors" if ours.file.endswith(".safetensors") else "torch"
     with tempfile.TemporaryDirectory(prefix="mgit-merge-") as tmp:
         file = Path(tmp) / file_name(ours.file, kind)
-        write_state(state, file, "safetensors" if kind == "safetensors" else "pt")  # type: ignore[arg-type]
+        write_state(state, file, "safetensors" if kind == "safetensors" else "pt")
         data = file.read_bytes()
         name = version_name(path, hashlib.sha256(data).hexdigest())
         if name not in repo.graph:
@@ -127,8 +128,10 @@ def _repo(root: Path) -> Repository:
 
 def merge_driver(root: Path, base_file: Path, ours_file: Path, theirs_file: Path, path: str) -> int:
     """git's merge driver: 0 with the merged pointer in ``ours_file``, 1 on a conflict."""
-    base, ours, theirs = _read(base_file, f"{path} (base)"), _read(ours_file, f"{path} (ours)"), _read(
-        theirs_file, f"{path} (theirs)"
+    base, ours, theirs = (
+        _read(base_file, f"{path} (base)"),
+        _read(ours_file, f"{path} (ours)"),
+        _read(theirs_file, f"{path} (theirs)"),
     )
     if ours is None or theirs is None:
         raise InvalidInput(f"{path}: one side is empty", hint="resolve it with `git checkout --ours|--theirs`")
@@ -195,8 +198,10 @@ def _by_method(repo: Repository, path: str, ours: Pointer, theirs: Pointer, meth
     kind = "safetensors" if ours.file.endswith(".safetensors") else "torch"
     with tempfile.TemporaryDirectory(prefix="mgit-merge-") as tmp:
         file = Path(tmp) / file_name(ours.file, kind)
-        write_state(state, file, "safetensors" if kind == "safetensors" else "pt")  # type: ignore[arg-type]
+        write_state(state, file, "safetensors" if kind == "safetensors" else "pt")
         name = version_name(path, hashlib.sha256(file.read_bytes()).hexdigest())
         if name not in repo.graph:
-            repo.add(file, name=name, parent=merged.id, relation="version", message=f"mgit git resolve --method {method}")
+            repo.add(
+                file, name=name, parent=merged.id, relation="version", message=f"mgit git resolve --method {method}"
+            )
     return pointer_of(repo, name)

@@ -94,7 +94,9 @@ def pre_push(root: Path, git_remote: str | None, stdin: str) -> int:
     try:
         from ..core.remotes.push import push
     except ImportError:
-        raise InvalidInput("this mgit-lab has no remotes", hint="upgrade mgit-lab, or push with `git push --no-verify`") from None
+        raise InvalidInput(
+            "this mgit-lab has no remotes", hint="upgrade mgit-lab, or push with `git push --no-verify`"
+        ) from None
     from ..core.repository import Repository
 
     repo = Repository.open(root)
@@ -102,6 +104,8 @@ def pre_push(root: Path, git_remote: str | None, stdin: str) -> int:
         report = push(repo, target, versions)
     finally:
         repo.close()
-    print(f"mgit: pushed the objects of {len(versions)} checkpoint version(s) to mgit remote {target!r} ({report})",
-          file=sys.stderr)
+    print(
+        f"mgit: pushed the objects of {len(versions)} checkpoint version(s) to mgit remote {target!r} ({report})",
+        file=sys.stderr,
+    )
     return 0

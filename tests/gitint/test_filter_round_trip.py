@@ -34,7 +34,10 @@ def test_commit_finetune_checkout_each_commit_exact(repo):
     store = Repository.open(repo)
     names = [json.loads(json.dumps(v.name)) for v in store.versions()]
     assert len(names) == 3
-    ids = [git(repo, "show", f"{rev}:model.safetensors").stdout.splitlines()[1].split()[1] for rev in ("HEAD~2", "HEAD~1", "HEAD")]
+    ids = [
+        git(repo, "show", f"{rev}:model.safetensors").stdout.splitlines()[1].split()[1]
+        for rev in ("HEAD~2", "HEAD~1", "HEAD")
+    ]
     assert [p.id for p, _r in store.graph.parents(ids[1])] == [ids[0]]
     assert [p.id for p, _r in store.graph.parents(ids[2])] == [ids[1]]
     store.close()
@@ -108,7 +111,9 @@ def test_torch_state_dict_and_a_folders_weight_file(repo):
     git(repo, "checkout", "--", ".")
     assert (repo / "ckpt/step1.pt").read_bytes() == pt
     assert (repo / "bert/pytorch_model.bin").read_bytes() == weights
-    assert torch.equal(torch.load(repo / "ckpt/step1.pt", weights_only=True)["layer0.weight"], base_state()["layer0.weight"])
+    assert torch.equal(
+        torch.load(repo / "ckpt/step1.pt", weights_only=True)["layer0.weight"], base_state()["layer0.weight"]
+    )
     assert status(repo) == ""
 
 

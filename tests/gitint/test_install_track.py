@@ -22,7 +22,7 @@ def test_install_writes_local_config_hook_and_exclude(tmp_path):
     assert "git pre-push" in hook.read_text() and hook.stat().st_mode & 0o100
     assert "/.mgit/" in (root / ".git" / "info" / "exclude").read_text().split("\n")
     mgit(root, "git", "install")  # twice: the same, the hook not doubled
-    assert hook.read_text().count("git pre-push \"$@\"") == 1
+    assert hook.read_text().count('git pre-push "$@"') == 1
 
 
 def test_install_global_writes_the_users_config(tmp_path):
