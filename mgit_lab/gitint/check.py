@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import MgitError
-from .checkpoints import Checkpoints, missing_objects_advice, raw_checkpoint_advice
+from .checkpoints import Checkpoints, raw_checkpoint_advice
 from .git_commands import blobs, git, work_tree
 from .install import installed
 from .pointer import checkpoint_kind, is_conflict, is_pointer, parse
@@ -82,12 +82,12 @@ def check(cwd: Path | str = ".") -> list[Finding]:
         head = work.open("rb").read(64)
         if is_pointer(head):
             why = "the work tree holds the pointer, not the checkpoint"
-            fix = (
-                f"mgit git install && mgit git checkout {path}"
-                if not installed(top)
-                else (missing_objects_advice(path, why).split("Fetch the objects with ", 1)[1])
-            )
-            findings.append(Finding(path, f"{why} (version {ptr.name})", fix))
+            steps = [] if installed(top) else ["mgit git install"]
+            if not _stored(top, ptr.version):
+                steps.append("fetch the objects (`mgit pull` from the mgit remote, or copy the .mgit store)")
+                why += "; the .mgit store here lacks its objects"
+            steps.append(f"mgit git checkout {path}")
+            findings.append(Finding(path, f"{why} (version {ptr.name})", " && ".join(steps)))
         elif is_conflict(head):
             findings.append(
                 Finding(
@@ -97,6 +97,19 @@ def check(cwd: Path | str = ".") -> list[Finding]:
                 )
             )
     return findings
+
+
+def _stored(top: Path, version: str) -> bool:
+    """Whether the store at ``top`` can rebuild ``version``'s file."""
+    files = Checkpoints(top)
+    try:
+        repo = files.repo(create=False)
+        if repo is None or version not in repo.graph:
+            return False
+        record = repo.files(version)
+        return record is not None and all(repo.store.has(oid) for oid in record.oids())
+    finally:
+        files.close()
 
 
 def materialize(cwd: Path | str = ".", paths: list[str] | None = None) -> list[str]:
