@@ -508,6 +508,9 @@ class Repository(LineageEdits, LineageViews, Maintenance):
     def load(self, key: str) -> torch.nn.Module:
         """Rebuild the ``nn.Module`` of a version (Hugging Face config or importable class).
 
+        An ``adapter`` version added from a PEFT folder comes back as its base wrapped with
+        the adapter: a ``peft.PeftModel`` (not merged; ``merge_and_unload()`` gives a plain model).
+
         Raises
         ------
         InvalidInput
@@ -516,6 +519,16 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         from .io.modules import load_module
 
         version = self.version(key)
+        if (version.architecture or {}).get("kind") == "peft":  # base + adapter: a PeftModel
+            from .io.adapters import wrap
+            from .io.modules import tensors_of
+
+            parents = self.graph.parents(version.id)
+            if not parents:
+                raise InvalidInput(
+                    f"the adapter {version.name!r} has no base version", hint="reparent it onto its base"
+                )
+            return wrap(self.load(parents[0][0].id), tensors_of(self.checkout_arrays(key)), version.architecture or {})
         return load_module(self.checkout_arrays(key), version.architecture, name=repr(version.name))
 
     def export(

@@ -66,8 +66,8 @@ def check_parent(
         same shape for finetune/quantize/adapter/merge), or when both are Hugging Face
         models of different families.
     """
-    if relation == Relation.DISTILL:
-        return
+    if relation == Relation.DISTILL or (architecture or {}).get("kind") == "peft":
+        return  # a distilled student, or an adapter: its tensors are its own, not its base's
     hint = "check the parent name, or pass --relation distill if the model has another architecture"
     a, b = architecture or {}, parent.architecture or {}
     if a.get("kind") == b.get("kind") == "transformers":
@@ -140,6 +140,9 @@ def prepare_add(
         files.check_unchanged()
     if progress:
         progress(1, 1, "loading")
+    if (loaded.architecture or {}).get("kind") == "peft":  # an adapter: of its base, by default
+        relation = relation or Relation.ADAPTER
+        explicit = [(p, Relation.parse(relation)) for p, _ in explicit] or [(_adapter_base(graph, loaded), relation)]
     name = name or loaded.suggested_name
     if name is None:
         raise InvalidInput("the new version needs a name", hint="pass name=... (or --name on the command line)")
@@ -185,6 +188,30 @@ def prepare_add(
             relation=relation,
         )
     return PreparedAdd(loaded, name, manifest, oids, sketch, parents, inference, files)
+
+
+def _adapter_base(graph: LineageGraph, loaded: LoadedModel) -> ModelVersion:
+    """The base an adapter's ``adapter_config.json`` names, found by name or tag.
+
+    Raises
+    ------
+    NotFound
+        When the repository holds no version by that name.
+    """
+    from ..io.adapters import base_name
+    from ..io.hf_metadata import DeclaredBase, candidate_names
+
+    name = base_name((loaded.architecture or {}).get("config") or {})
+    if name is not None:
+        for key in candidate_names(DeclaredBase(name, "adapter", "adapter config")):
+            try:
+                return graph.get(key)
+            except NotFound:
+                continue
+    raise NotFound(
+        f"the adapter's base {name!r} is not in the repository" if name else "the adapter names no base model",
+        hint="add the base model first (named as adapter_config.json's base_model_name_or_path), or pass --parent",
+    )
 
 
 def _declared_parent(
