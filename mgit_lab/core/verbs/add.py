@@ -141,8 +141,9 @@ def prepare_add(
     if progress:
         progress(1, 1, "loading")
     if (loaded.architecture or {}).get("kind") == "peft":  # an adapter: of its base, by default
-        relation = relation or Relation.ADAPTER
-        explicit = [(p, Relation.parse(relation)) for p, _ in explicit] or [(_adapter_base(graph, loaded), relation)]
+        rel = Relation.parse(relation or Relation.ADAPTER)
+        relation = rel
+        explicit = [(p, rel) for p, _ in explicit] or [(_adapter_base(graph, loaded), rel)]
     name = name or loaded.suggested_name
     if name is None:
         raise InvalidInput("the new version needs a name", hint="pass name=... (or --name on the command line)")
