@@ -107,6 +107,12 @@ def _add(args: argparse.Namespace) -> int:
     raw = summary["raw_bytes"]
     ratio = summary["stored_bytes"] / raw if raw else 0.0
     lines.append(f"  stored {human_bytes(summary['stored_bytes'])} new for {human_bytes(raw)} of tensors ({ratio:.1%})")
+    files = repo.files(version.id)
+    if files is not None:
+        size = human_bytes(sum(f.size for f in files.files))
+        lines.append(
+            f"  {len(files.files)} file(s), {size}, kept: `mgit checkout {version.name} -o PATH` gives them back"
+        )
     emit(args, payload, "\n".join(lines))
     return 0
 
