@@ -79,8 +79,43 @@ def checkout_files(repo: Repository, key: str, path: str | Path, *, overwrite: b
     record = read_files(repo.mgit_dir, version.id)
     if record is None:
         return None
-    write_record(record, repo.store.get, Path(path), label=repr(version.name), overwrite=overwrite, repo_root=repo.root)
+    get = checked_get(repo, version)
+    write_record(record, get, Path(path), label=repr(version.name), overwrite=overwrite, repo_root=repo.root)
     return Path(path)
+
+
+def checked_get(repo: Repository, version: ModelVersion) -> Any:
+    """``get(oid)`` for rebuilding ``version``'s files: damage is one :class:`Corrupt` naming
+    the object and the versions that need it, as for every checkout.  The version's manifest
+    is checked against the store first (index only): a manifest that no longer describes its
+    objects is damage even where the files' own objects are intact."""
+    from ..errors import Corrupt, NotFound
+    from ..integrity import decode_checked, mismatch
+
+    store, every = repo.store, repo.versions()
+    by_oid = {ref.oid: (name, ref) for name, ref in version.manifest.items()}
+    for name, ref in version.manifest.items():
+        if not store.has(ref.oid) or mismatch(store, ref) is not None:
+            decode_checked(store, version, name, ref, every)  # raises, naming tensor and versions
+
+    def get(oid: str) -> Any:
+        hit = by_oid.get(oid)
+        if hit is not None:
+            return decode_checked(store, version, hit[0], hit[1], every)
+        try:
+            return store.get(oid)
+        except (Corrupt, NotFound) as exc:
+            needing = sorted(v.name for v in every if oid in ((read_files(repo.mgit_dir, v.id) or _EMPTY).oids()))
+            raise Corrupt(
+                f"a file object of version {version.name!r}: {exc.message}; "
+                f"versions that need it: {', '.join(needing) or version.name}",
+                hint="run `mgit verify` for the full damage report; restore the repository's packs from a backup",
+            ) from None
+
+    return get
+
+
+_EMPTY = FilesRecord("folder", [])
 
 
 def hf_extras(repo: Repository, key: str) -> tuple[Any, list[str]]:
