@@ -74,9 +74,16 @@ def pack_delta(
 
 
 def unpack_delta(
-    data: bytes | bytearray | memoryview, base: np.ndarray, *, group: bool = False
+    data: bytes | bytearray | memoryview,
+    base: np.ndarray,
+    *,
+    group: bool = False,
+    out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Invert :func:`pack_delta`; returns (flat child in ``base``'s dtype, bytes consumed)."""
+    """Invert :func:`pack_delta`; returns (flat child in ``base``'s dtype, bytes consumed).
+
+    ``out`` (flat, ``base``'s size and dtype) receives the child when given.
+    """
     reader = PlaneReader(data)
     p = int_view(base)
     if reader.n != p.size or reader.dtype != uint_dtype(p.dtype.itemsize):
@@ -84,7 +91,7 @@ def unpack_delta(
     if group:
         z = np.empty(p.size, reader.dtype)
         z[magnitude_order(p)] = reader.read_all()
-        out = delta_decode(z, p)
+        out = delta_decode(z, p, out)
     else:
-        out = delta_decode(reader.fill, p)
+        out = delta_decode(reader.fill, p, out)
     return out.view(np.ascontiguousarray(base).dtype), reader.end

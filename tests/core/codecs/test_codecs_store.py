@@ -40,11 +40,10 @@ def test_multi_chunk_tensor_round_trips_with_a_delta_per_chunk(tmp_path) -> None
     entry, _ = store._entry(c_oid)
     assert len(entry["chunks"]) == 11
     assert entry["base"] == p_oid and store.info(c_oid).depth == 1
-    assert {c[3]["id"] for c in entry["chunks"]} <= {
-        "ordered-delta",
-        "prune-delta",
-        "sparse-delta",
-    }
+    ids = [c[3]["id"] for c in entry["chunks"]]
+    # the chunk with the zeroed row may be smaller on its own (float-planes); the rest are deltas
+    assert set(ids) <= {"ordered-delta", "prune-delta", "sparse-delta", "float-planes"}
+    assert sum(i != "float-planes" for i in ids) >= 10
     store.clear_cache()
     assert store.get(c_oid).tobytes() == child.tobytes()
     assert store.get(p_oid).tobytes() == parent.tobytes()

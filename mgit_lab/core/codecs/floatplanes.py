@@ -1,0 +1,161 @@
+"""``float-planes``: lossless whole-tensor coding, exponent-aligned byte planes, in blocks.
+
+The default codec of a tensor without a parent.  Each element's bits are rotated left
+by ``k`` (chosen per tensor on a sample, 0-4) before the byte planes are cut, so that
+one plane holds the exponent together with the top mantissa bits and another the sign
+beside the mantissa: for bf16 with ``k = 3`` the high plane is
+``exponent[5:0] mantissa[6:5]`` (the exponent's two top bits are almost constant in
+weights and move to the low plane, whose Huffman code then drops them).  Each plane is
+coded with zstd (Huffman-coded literals: close to the entropy of exponents) or kept raw
+when zstd does not shrink it (random mantissa bytes), and all-zero planes cost nothing.
+
+Elements are coded in independent blocks (:mod:`.blockframe`, ``block`` elements each)
+on the codec thread pool; the bytes never depend on the thread count.
+
+Block payload: ``u8 k | u8 width`` then per plane ``u8 mode (0 raw, 1 zstd, 2 zero) |
+u32 length | payload``.  Elements are the unsigned words of the storage dtype (complex
+numbers: their two float components).
+"""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+import zstandard
+
+from .abc import Buffer, Codec, TensorSpec
+from .blockframe import pack_blocks, unpack_blocks
+from .parallel import pmap
+from .splitplanes import sample_ranges
+
+_HEAD = struct.Struct("<BB")
+_PLANE = struct.Struct("<BI")
+_RAW, _ZSTD, _ZERO = 0, 1, 2
+#: a plane is kept raw when zstd does not bring it below this share of its size
+_KEEP_RAW_ABOVE = 0.97
+DEFAULT_BLOCK = 1 << 20
+_ROTATIONS = (0, 1, 2, 3, 4)
+_UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def words(array: np.ndarray) -> np.ndarray:
+    """The flat unsigned words an array is coded as (complex: one word per component)."""
+    flat = np.ascontiguousarray(array).reshape(-1)
+    width = flat.dtype.itemsize // 2 if flat.dtype.kind == "c" else flat.dtype.itemsize
+    return flat.view(_UINT[width])
+
+
+def _rotl(u: np.ndarray, k: int) -> np.ndarray:
+    if k == 0:
+        return u
+    w = 8 * u.dtype.itemsize
+    out = np.left_shift(u, k)
+    out |= u >> (w - k)
+    return out
+
+
+def _planes(r: np.ndarray) -> list[np.ndarray]:
+    width = r.dtype.itemsize
+    if width == 1:
+        return [r.view(np.uint8)]
+    b = r.view(np.uint8).reshape(-1, width)
+    return [np.ascontiguousarray(b[:, j]) for j in range(width)]
+
+
+def _choose(u: np.ndarray, cctx: zstandard.ZstdCompressor) -> tuple[int, list[bool]]:
+    """(rotation, which planes are worth zstd) judged on a sample of ``u``."""
+    sample = np.concatenate([u[s:e] for s, e in sample_ranges(u.size)]) if u.size else u
+    rotations = _ROTATIONS if u.dtype.itemsize > 1 else (0,)
+    best: tuple[int, int, list[bool]] | None = None
+    for k in rotations:
+        total, packs = 0, []
+        for plane in _planes(_rotl(sample, k)):
+            size = len(cctx.compress(plane.data)) if plane.size else 0
+            packs.append(size < _KEEP_RAW_ABOVE * plane.size or not plane.any())
+            total += min(size, plane.size)
+        if best is None or total < best[0]:
+            best = (total, k, packs)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _encode_block(u: np.ndarray, k: int, packs: list[bool], level: int) -> bytes:
+    cctx = zstandard.ZstdCompressor(level=level)
+    parts: list[bytes | memoryview] = [_HEAD.pack(k, u.dtype.itemsize)]
+    for plane, pack in zip(_planes(_rotl(u, k)), packs, strict=True):
+        n = plane.size
+        if pack:
+            if n and not plane.any():
+                parts.append(_PLANE.pack(_ZERO, 0))
+                continue
+            packed = cctx.compress(plane.data)
+            if len(packed) < _KEEP_RAW_ABOVE * n:
+                parts += [_PLANE.pack(_ZSTD, len(packed)), packed]
+                continue
+        parts += [_PLANE.pack(_RAW, n), plane.data]
+    return b"".join(parts)
+
+
+def _decode_block(payload: memoryview, out: np.ndarray) -> None:
+    """Fill ``out`` (unsigned words of one block) from its payload."""
+    n = out.size
+    k, width = _HEAD.unpack_from(payload, 0)
+    if width != out.dtype.itemsize or k >= 8 * width:
+        raise ValueError(f"float-planes block of width {width} (rotation {k}) does not match {out.dtype}")
+    pos = _HEAD.size
+    dctx = zstandard.ZstdDecompressor()
+    b = out.view(np.uint8).reshape(-1, width)
+    for j in range(width):
+        mode, length = _PLANE.unpack_from(payload, pos)
+        pos += _PLANE.size
+        if pos + length > len(payload):
+            raise ValueError("float-planes block is truncated")
+        body = payload[pos : pos + length]
+        pos += length
+        if mode == _ZERO:
+            b[:, j] = 0
+            continue
+        if mode == _RAW:
+            plane = np.frombuffer(body, np.uint8)
+        elif mode == _ZSTD:
+            plane = np.frombuffer(dctx.decompress(body, max_output_size=n), np.uint8)
+        else:
+            raise ValueError(f"unknown float-planes plane mode {mode}")
+        if plane.size != n:
+            raise ValueError("float-planes plane has the wrong length")
+        b[:, j] = plane
+    if pos != len(payload):
+        raise ValueError("float-planes block has trailing bytes")
+    if k:
+        low = out >> k
+        np.left_shift(out, 8 * width - k, out=out)
+        out |= low
+
+
+class FloatPlanes(Codec):
+    id = "float-planes"
+    description = "lossless: exponent-aligned byte planes (bits rotated per tensor), zstd or raw, in parallel blocks"
+
+    def __init__(self, level: int = 1, block: int = DEFAULT_BLOCK) -> None:
+        self.level = int(level)
+        self.block = int(block)
+        if self.block < 1:
+            raise ValueError("block must be positive")
+
+    def get_config(self) -> dict:
+        return {"id": self.id, "level": self.level, "block": self.block}
+
+    def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytearray:
+        u = words(array)
+        k, packs = _choose(u, zstandard.ZstdCompressor(level=self.level))
+        return pack_blocks(u.size, self.block, lambda s, e: _encode_block(u[s:e], k, packs, self.level))
+
+    def decode(self, data: Buffer, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
+        out = np.empty(spec.shape, spec.storage_dtype)
+        u = words(out)
+        n, blocks = unpack_blocks(data)
+        if n != u.size:
+            raise ValueError(f"float-planes stream holds {n} words, the tensor has {u.size}")
+        pmap(lambda blk: _decode_block(blk[2], u[blk[0] : blk[1]]), blocks)
+        return out
