@@ -74,6 +74,13 @@ def find_repository_root(start: str | Path = ".") -> Path:
     raise NotFound(f"{here} is not inside an mgit repository", hint="create one with `mgit init`")
 
 
+
+def _threads_setting(value: Any) -> int | None:
+    """The codec thread count of a repository config (None: the codecs' default)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
+
 class Repository(LineageEdits, LineageViews, Maintenance):
     """A model repository; open one with :meth:`open`, create one with :meth:`init`.
 
@@ -100,6 +107,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
             self.mgit_dir,
             max_depth=int(self.config.get("max_delta_depth", 8)),
             codec_effort=str(self.config.get("codec_effort", "fast")),
+            threads=_threads_setting(self.config.get("threads")),
         )
         self.lock = WriterLock(self.mgit_dir / "lock")
         self.sketch_index = SketchIndex(self.mgit_dir, self._rebuild_sketch)
@@ -116,7 +124,14 @@ class Repository(LineageEdits, LineageViews, Maintenance):
 
     # ------------------------------------------------------------ open / init
     @classmethod
-    def init(cls, path: str | Path = ".", *, max_delta_depth: int = 8, codec_effort: str = "fast") -> Repository:
+    def init(
+        cls,
+        path: str | Path = ".",
+        *,
+        max_delta_depth: int = 8,
+        codec_effort: str = "fast",
+        threads: int | None = None,
+    ) -> Repository:
         """Create an empty repository in ``path`` (made if missing).
 
         Raises
@@ -126,6 +141,8 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         """
         if codec_effort not in EFFORTS:
             raise InvalidInput(f"unknown codec effort {codec_effort!r}", hint=f"use one of {', '.join(EFFORTS)}")
+        if threads is not None and _threads_setting(threads) is None:
+            raise InvalidInput(f"threads must be a positive integer, got {threads!r}", hint="e.g. threads=2")
         root = Path(path).resolve()
         if root.exists() and not root.is_dir():
             raise InvalidInput(f"{root} is a file, not a folder", hint="choose a folder for the repository")
@@ -137,7 +154,12 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         atomic_write_json(mgit / "lineage.json", {"revision": 0, "nodes": [], "edges": []})
         atomic_write_json(
             mgit / "config.json",
-            {"format_version": FORMAT_VERSION, "max_delta_depth": max_delta_depth, "codec_effort": codec_effort},
+            {
+                "format_version": FORMAT_VERSION,
+                "max_delta_depth": max_delta_depth,
+                "codec_effort": codec_effort,
+                **({"threads": threads} if threads is not None else {}),
+            },
         )
         return cls(root)
 

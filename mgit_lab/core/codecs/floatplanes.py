@@ -36,6 +36,7 @@ _RAW, _ZSTD, _ZERO = 0, 1, 2
 _KEEP_RAW_ABOVE = 0.97
 DEFAULT_BLOCK = 1 << 20
 _ROTATIONS = (0, 1, 2, 3, 4)
+_SLICE = 1 << 15
 _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
@@ -127,10 +128,13 @@ def _decode_block(payload: memoryview, out: np.ndarray) -> None:
         b[:, j] = plane
     if pos != len(payload):
         raise ValueError("float-planes block has trailing bytes")
-    if k:
-        low = out >> k
-        np.left_shift(out, 8 * width - k, out=out)
-        out |= low
+    if k:  # rotate back in cache-sized slices (one small temporary)
+        low = np.empty(min(n, _SLICE), out.dtype)
+        for s in range(0, n, _SLICE):
+            part, t = out[s : s + _SLICE], low[: min(_SLICE, n - s)]
+            np.right_shift(part, k, out=t)
+            np.left_shift(part, 8 * width - k, out=part)
+            part |= t
 
 
 class FloatPlanes(Codec):

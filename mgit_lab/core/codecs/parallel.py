@@ -5,15 +5,17 @@ with ``block``) encode and decode the blocks on this pool: zstd and numpy releas
 GIL, so two cores encode almost twice as fast.  The bytes written never depend on the
 thread count (block boundaries are part of the format, not of the schedule).
 
-The count comes from :func:`set_threads` (the store passes its ``threads`` setting), else
-the environment variable ``MGIT_THREADS``, else the machine's cores (at most 8).
+The count comes from :func:`using` (the store wraps its reads and writes in its
+``threads`` setting), else :func:`set_threads`, else the environment variable
+``MGIT_THREADS``, else the machine's cores (at most 8).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -37,8 +39,29 @@ def default_threads() -> int:
 
 
 def threads() -> int:
-    """The number of threads codecs use now."""
+    """The number of threads codecs use now (in this calling thread)."""
+    local = getattr(_local, "threads", None)
+    if local is not None:
+        return int(local)
     return _threads if _threads is not None else default_threads()
+
+
+def _check(n: int | None) -> None:
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ValueError(f"threads must be a positive integer, got {n!r}")
+
+
+@contextmanager
+def using(n: int | None) -> Iterator[None]:
+    """Codec calls made by this thread inside the block use ``n`` threads (None: unchanged)."""
+    _check(n)
+    old = getattr(_local, "threads", None)
+    if n is not None:
+        _local.threads = n
+    try:
+        yield
+    finally:
+        _local.threads = old
 
 
 def set_threads(n: int | None) -> None:
@@ -50,8 +73,7 @@ def set_threads(n: int | None) -> None:
         When ``n`` is not a positive integer.
     """
     global _threads
-    if n is not None and (not isinstance(n, int) or n < 1):
-        raise ValueError(f"threads must be a positive integer, got {n!r}")
+    _check(n)
     _threads = n
 
 
