@@ -10,8 +10,9 @@ so the choice runs cheap tests first and encodes in full only what can win:
    zeros than the parent, ``lowrank-delta`` (whole 2-D float tensors only) when an
    evenly spread submatrix of the update has numerical rank <= 32.
 3. The generic candidates, ``ordered-delta`` (against the base, in parallel blocks) and
-   ``float-planes`` (whole tensor, exponent-aligned byte planes, in parallel blocks): when the deltas of a sample (16 blocks of 4096 elements) mostly
-   leave the top byte untouched, the child is a delta of its base and ``ordered-delta``
+   ``float-planes`` (whole tensor, exponent-aligned byte planes, in parallel blocks):
+   when the deltas of a sample (16 blocks of 4096 elements) mostly leave the top byte
+   untouched, the child is a delta of its base and ``ordered-delta``
    is taken; otherwise both are compared on the sample.  Only the better one is encoded
    in full, and only when no structure codec already beat it by a margin.
 4. ``raw`` when nothing is smaller than the bytes themselves.
