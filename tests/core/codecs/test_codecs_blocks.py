@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from codec_cases import DTYPES, cases
-from test_codecs_contract import check_encode_decode
 
 from mgit_lab.core.codecs import parallel
 from mgit_lab.core.codecs.abc import TensorSpec
 from mgit_lab.core.codecs.blockframe import pack_blocks, unpack_blocks
 from mgit_lab.core.codecs.floatbits import f32_to_bf16
 from mgit_lab.core.codecs.registry import get_codec
+from tests.core.codecs.codec_cases import DTYPES, cases
+from tests.core.codecs.test_codecs_contract import check_encode_decode
 
 #: small blocks, so that the cases cross block edges (and end in a partial block)
 BLOCKED = [{"id": "float-planes", "block": 257}, {"id": "ordered-delta", "block": 257}]
