@@ -1,7 +1,7 @@
 """``float-planes``: lossless whole-tensor coding, exponent-aligned byte planes, in blocks.
 
 The default codec of a tensor without a parent.  Each element's bits are rotated left
-by ``k`` (chosen per tensor on a sample, 0-4) before the byte planes are cut, so that
+by ``k`` (chosen per tensor on a sample, 2-4 for floats, 0 for integers) before the byte planes are cut, so that
 one plane holds the exponent together with the top mantissa bits and another the sign
 beside the mantissa: for bf16 with ``k = 3`` the high plane is
 ``exponent[5:0] mantissa[6:5]`` (the exponent's two top bits are almost constant in
@@ -20,6 +20,7 @@ numbers: their two float components).
 from __future__ import annotations
 
 import struct
+import threading
 
 import numpy as np
 import zstandard
@@ -35,7 +36,11 @@ _RAW, _ZSTD, _ZERO = 0, 1, 2
 #: a plane is kept raw when zstd does not bring it below this share of its size
 _KEEP_RAW_ABOVE = 0.97
 DEFAULT_BLOCK = 1 << 20
-_ROTATIONS = (0, 1, 2, 3, 4)
+#: rotations tried on float words (the exponent's top bits move to the low plane); the
+#: words of integers and booleans are not rotated
+_ROTATIONS = (2, 3, 4)
+#: the rotation of small float tensors (no search): the best one on most weights
+_SMALL_ROTATION = 3
 _SLICE = 1 << 15
 _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
@@ -64,10 +69,21 @@ def _planes(r: np.ndarray) -> list[np.ndarray]:
     return [np.ascontiguousarray(b[:, j]) for j in range(width)]
 
 
-def _choose(u: np.ndarray, cctx: zstandard.ZstdCompressor) -> tuple[int, list[bool]]:
+_local = threading.local()
+
+
+def _contexts(level: int) -> tuple[zstandard.ZstdCompressor, zstandard.ZstdDecompressor]:
+    """This thread's zstd contexts (they are not thread-safe; making them costs time)."""
+    got = getattr(_local, "contexts", None)
+    if got is None or got[0] != level:
+        got = _local.contexts = (level, zstandard.ZstdCompressor(level=level), zstandard.ZstdDecompressor())
+    return got[1], got[2]
+
+
+def _choose(u: np.ndarray, cctx: zstandard.ZstdCompressor, is_float: bool) -> tuple[int, list[bool]]:
     """(rotation, which planes are worth zstd) judged on a sample of ``u``."""
     sample = np.concatenate([u[s:e] for s, e in sample_ranges(u.size)]) if u.size else u
-    rotations = _ROTATIONS if u.dtype.itemsize > 1 else (0,)
+    rotations = _ROTATIONS if is_float and u.dtype.itemsize > 1 else (0,)
     best: tuple[int, int, list[bool]] | None = None
     for k in rotations:
         total, packs = 0, []
@@ -82,7 +98,7 @@ def _choose(u: np.ndarray, cctx: zstandard.ZstdCompressor) -> tuple[int, list[bo
 
 
 def _encode_block(u: np.ndarray, k: int, packs: list[bool], level: int) -> bytes:
-    cctx = zstandard.ZstdCompressor(level=level)
+    cctx = _contexts(level)[0]
     parts: list[bytes | memoryview] = [_HEAD.pack(k, u.dtype.itemsize)]
     for plane, pack in zip(_planes(_rotl(u, k)), packs, strict=True):
         n = plane.size
@@ -105,7 +121,7 @@ def _decode_block(payload: memoryview, out: np.ndarray) -> None:
     if width != out.dtype.itemsize or k >= 8 * width:
         raise ValueError(f"float-planes block of width {width} (rotation {k}) does not match {out.dtype}")
     pos = _HEAD.size
-    dctx = zstandard.ZstdDecompressor()
+    dctx = _contexts(1)[1]
     b = out.view(np.uint8).reshape(-1, width)
     for j in range(width):
         mode, length = _PLANE.unpack_from(payload, pos)
@@ -152,7 +168,12 @@ class FloatPlanes(Codec):
 
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytearray:
         u = words(array)
-        k, packs = _choose(u, zstandard.ZstdCompressor(level=self.level))
+        is_float = array.dtype.kind in "fc" or array.dtype == np.uint16  # uint16 holds bfloat16
+        if u.size <= self.block and len(sample_ranges(u.size)) == 1:  # small: no search, one pass
+            k = _SMALL_ROTATION if is_float and u.dtype.itemsize > 1 else 0
+            data = _encode_block(u, k, [True] * u.dtype.itemsize, self.level)
+            return pack_blocks(u.size, self.block, lambda s, e: data)
+        k, packs = _choose(u, _contexts(self.level)[0], is_float)
         return pack_blocks(u.size, self.block, lambda s, e: _encode_block(u[s:e], k, packs, self.level))
 
     def decode(self, data: Buffer, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
