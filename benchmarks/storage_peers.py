@@ -158,10 +158,33 @@ def speed_table(
         print(f"  {name:22s} ratio {v['bytes'] / v['raw']:.4f}  encode {enc:6.0f} MB/s  decode {dec:6.0f} MB/s{rel}")
 
 
+def machine_scaling(n: int, repeat: int) -> float:
+    """Speedup of plain zstd on ``n`` independent buffers, ``n`` threads vs 1: what the
+    machine's free cores allow right now (the ceiling for any codec)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(0)
+    bufs = [rng.integers(0, 16, 8 << 20, dtype=np.uint8).tobytes() for _ in range(2 * n)]
+    cz = [zstandard.ZstdCompressor(level=1) for _ in range(2 * n)]
+    ratios = []
+    with ThreadPoolExecutor(n) as ex:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            for c, b in zip(cz, bufs, strict=True):
+                c.compress(b)
+            t1 = time.perf_counter()
+            list(ex.map(lambda cb: cb[0].compress(cb[1]), zip(cz, bufs, strict=True)))
+            ratios.append((t1 - t0) / (time.perf_counter() - t1))
+    return statistics.median(ratios)
+
+
 def thread_scaling(methods: list[Method], pairs: list[tuple[np.ndarray, np.ndarray | None]], repeat: int) -> None:
     """Wall time with 1 thread vs all threads, runs alternating; prints the speedups."""
     n = parallel.default_threads()
-    print(f"all cores ({n} threads) vs one thread, median of {repeat} alternating runs:")
+    print(
+        f"all cores ({n} threads) vs one thread, median of {repeat} alternating runs "
+        f"(control: plain zstd on {2 * n} buffers scales {machine_scaling(n, repeat):.2f}x on this machine now):"
+    )
     for method in methods:
         times: dict[int, list[tuple[float, float]]] = {1: [], n: []}
         for _ in range(repeat):
