@@ -76,12 +76,12 @@ def find_repository_root(start: str | Path = ".") -> Path:
     raise NotFound(f"{here} is not inside an mgit repository", hint="create one with `mgit init`")
 
 
-
 def _threads_setting(value: Any) -> int | None:
     """The codec thread count of a repository config (None: the codecs' default)."""
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     return None
+
 
 class Repository(LineageEdits, LineageViews, Maintenance):
     """A model repository; open one with :meth:`open`, create one with :meth:`init`.
