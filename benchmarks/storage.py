@@ -402,7 +402,7 @@ def main() -> None:
             f"target >= {LOSSY_TARGET:.0f}x  {verdict}"
         )
 
-        print("\nspeed per core (wall clock, threads=1); targets: encode >= 600, decode >= 1300 MB/s")
+        print("\nspeed per core (process CPU time, threads=1); targets: encode >= 600, decode >= 1300 MB/s")
         ft, base = by_name["full-ft"], by_name["base"]
         pairs = [(a, base.state[n][0]) for n, (a, _) in ft.state.items() if a.tobytes() != base.state[n][0].tobytes()]
         block = {"id": "ordered-delta", "block": 1 << 20}

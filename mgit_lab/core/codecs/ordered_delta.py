@@ -19,10 +19,11 @@ encoded and decoded on the codec thread pool: the same bytes whatever the thread
 from __future__ import annotations
 
 import numpy as np
+import zstandard
 
 from .abc import Buffer, Codec, TensorSpec
 from .blockframe import pack_blocks, unpack_blocks
-from .deltastream import pack_delta, unpack_delta
+from .deltastream import low_planes, pack_delta, unpack_delta
 from .intdelta import int_view
 from .parallel import pmap
 from .splitplanes import DEFAULT_LEVEL
@@ -58,7 +59,8 @@ class OrderedDelta(Codec):
             if np.dtype(array.dtype) != np.dtype(base.dtype) or array.size != base.size:
                 raise ValueError("a delta needs child and base of equal size and dtype")
             c, p = int_view(array), int_view(base)
-            return pack_blocks(c.size, self.block, lambda s, e: pack_delta(c[s:e], p[s:e], self.level))
+            low = low_planes(c, p, zstandard.ZstdCompressor(level=self.level))  # once for all blocks
+            return pack_blocks(c.size, self.block, lambda s, e: pack_delta(c[s:e], p[s:e], self.level, low=low))
         return pack_delta(array, base, self.level, group=self.group)
 
     def decode(self, data: Buffer, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
