@@ -148,8 +148,8 @@ def _decode_block(payload: memoryview, out: np.ndarray) -> None:
     if width == 2:  # 16-bit words: shifts beat strided byte writes
         _join16(planes, k, out)
         return
-    for j, plane in enumerate(planes):
-        b[:, j] = 0 if plane is None else plane
+    for j, got in enumerate(planes):
+        b[:, j] = 0 if got is None else got
     if k:  # rotate back in cache-sized slices (one small temporary)
         low = np.empty(min(n, _SLICE), out.dtype)
         for s in range(0, n, _SLICE):
