@@ -17,13 +17,16 @@ from typing import Any, Literal, TypedDict
 #: ``"none"`` (no test results stored).
 TestStatus = Literal["pass", "fail", "none"]
 
+#: how a child came from its parent (the values of :class:`~.lineage.Relation`)
+RelationName = Literal["finetune", "version", "prune", "quantize", "distill", "adapter", "merge"]
+
 
 class ParentRef(TypedDict):
     """One incoming edge of a version."""
 
     id: str
     name: str
-    relation: str
+    relation: RelationName
 
 
 class VersionSummary(TypedDict):
@@ -34,7 +37,7 @@ class VersionSummary(TypedDict):
     model_type: str | None
     parents: list[ParentRef]
     #: relation to the first parent, ``None`` for a root
-    relation: str | None
+    relation: RelationName | None
     created: str
     author: str
     message: str
@@ -94,7 +97,7 @@ class VersionDetail(VersionSummary):
 class EdgePayload(TypedDict):
     parent: str
     child: str
-    relation: str
+    relation: RelationName
 
 
 class GraphPayload(TypedDict):
@@ -395,6 +398,8 @@ class CascadeEntry(TypedDict):
     new: str | None  # name of its rebuilt version (None when not added)
     recipe: str  # "package.module:function" or "merge:<strategy>"
     parents: list[str]  # names of the parents it was (or would be) rebuilt on
+    #: a rebuilt merge: the name of the common ancestor it merged against (None otherwise)
+    ancestor: str | None
     status: Literal["updated", "updated-tests-failed", "planned", "failed", "skipped", "not-run"]
     reason: str
     before: dict[str, dict[str, float]]  # test -> metrics of the old version

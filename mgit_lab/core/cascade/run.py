@@ -94,6 +94,7 @@ def _entry(v: ModelVersion, status: str, reason: str, parents: list[str]) -> sch
         "new": None,
         "recipe": describe_recipe(v.recipe),
         "parents": parents,
+        "ancestor": None,
         "status": status,  # type: ignore[typeddict-item]
         "reason": reason,
         "before": {},
@@ -232,6 +233,7 @@ def run_cascade(
             entry["status"], entry["reason"], entry["new"] = "failed", str(exc), None
             continue
         rebuilt[vid], names[vid] = created.id, created.name
+        entry["ancestor"] = (created.metadata.get("merge") or {}).get("ancestor_name")
         entry["tests"] = results
         entry["after"] = {r["test"]: dict(r["metrics"]) for r in results}
         entry["before"] = _before(repo, v, [r["test"] for r in results])

@@ -163,16 +163,14 @@ def add_lossy_gated(
         base = version.manifest
         first_parent = repo.graph.parents(version.id)
         parent_manifest = first_parent[0][0].manifest if first_parent else {}
-        with repo.transaction():
-            writer = repo._writer
-            assert writer is not None
+        with repo.transaction() as txn:
             lossy_oids = {}
             for key, (array, dtype) in state.items():
                 if dtype not in LOSSY_DTYPES:
                     lossy_oids[key] = lossless_oids[key]
                     continue
                 pref = parent_manifest.get(key)
-                lossy_oids[key] = writer.put(
+                lossy_oids[key] = txn.put(
                     array,
                     dtype,
                     base=pref.oid if pref else None,
@@ -215,8 +213,8 @@ def _finish(
     results: list[TestResult],
     manifest: dict[str, TensorRef] | None,
 ) -> tuple[ModelVersion, LossyGateReport]:
-    with repo.transaction() as graph:
-        stored = graph.get(version.id)
+    with repo.transaction() as txn:
+        stored = txn.graph.get(version.id)
         stored.metadata["lossy_gate"] = dict(report)
         if manifest is not None:
             stored.manifest = manifest

@@ -195,8 +195,8 @@ def store_results(repo: Repository, version_id: str, results: list[TestResult]) 
     """Record ``results`` on the version (latest result per test), atomically."""
     if not results:
         return
-    with repo.transaction() as graph:
-        version = graph.get(version_id)
+    with repo.transaction() as txn:
+        version = txn.graph.get(version_id)
         version.tests = {**version.tests, **{r["test"]: dict(r) for r in results}}
 
 

@@ -27,6 +27,7 @@ from ..codecs.registry import get_codec
 from ..errors import Corrupt, InvalidInput, NotFound
 from .hashing import ObjectHasher, object_id
 from .pack import INDEX_SUFFIX, PACK_SUFFIX, PackReader, PackWriter
+from .repack import repack_small_packs
 
 DEFAULT_CHUNK_ELEMS = 1 << 24  # 64 MiB of float32
 DEFAULT_MAX_DEPTH = 8
@@ -286,8 +287,6 @@ class ObjectStore:
             if name is not None:
                 self.refresh()
                 if repack:
-                    from .maintenance import repack_small_packs
-
                     repack_small_packs(self)
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.core import schema
 from mgit_lab.core.errors import Conflict, InvalidInput, NotFound
 from mgit_lab.core.evaluation import (
@@ -19,7 +20,6 @@ from mgit_lab.core.evaluation import (
     version_digest,
 )
 from mgit_lab.core.evaluation.specs import check_condition, parse_condition
-from mgit_lab.core.repository import Repository
 from tests.support.repos import add_model, assert_shape, snapshot, tiny
 
 

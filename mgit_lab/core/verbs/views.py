@@ -1,29 +1,28 @@
-"""Build the JSON payloads of :mod:`.schema` from a repository (faces only serialise them)."""
+"""Reading the lineage: log, show, du, and the JSON payloads of :mod:`..schema` that the
+faces only serialise (the graph, a version in full, storage figures).
+
+Nothing here decodes a tensor or imports numpy: these are the verbs that must answer as
+fast as ``git log``."""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, cast
 
-from .lineage import LineageGraph, ModelVersion
-from .lineage.accounting import Accounts
-from .schema import (
-    GcPayload,
+from ..lineage import LineageGraph, ModelVersion
+from ..lineage.accounting import Accounts
+from ..repository import Repository
+from ..schema import (
     GraphPayload,
     ManifestSummary,
     ParentRef,
     StorageStats,
     TensorEntry,
     TestStatus,
-    VerifyPayload,
     VersionDetail,
     VersionStorage,
     VersionSummary,
 )
-from .store import GcReport, VerifyReport
-
-if TYPE_CHECKING:
-    from .repository import Repository
 
 _PASS = {"pass", "passed", "ok", "success"}
 _FAIL = {"fail", "failed", "error", "errored"}
@@ -72,7 +71,7 @@ def summary(graph: LineageGraph, version: ModelVersion, accounts: Accounts) -> V
     }
 
 
-def graph_payload(graph: LineageGraph, accounts: Accounts, revision: int) -> GraphPayload:
+def graph_payload_of(graph: LineageGraph, accounts: Accounts, revision: int) -> GraphPayload:
     """Every version's summary (parents first) and every edge; no manifests."""
     return {
         "revision": revision,
@@ -81,7 +80,7 @@ def graph_payload(graph: LineageGraph, accounts: Accounts, revision: int) -> Gra
     }
 
 
-def version_detail(repo: Repository, key: str) -> VersionDetail:
+def show(repo: Repository, key: str) -> VersionDetail:
     """One version in full: summary, manifest with per-tensor storage, metadata, tests."""
     graph = repo.graph
     version = graph.get(key)
@@ -133,10 +132,10 @@ def version_detail(repo: Repository, key: str) -> VersionDetail:
             "recipe": version.recipe,
         }
     )
-    return out  # type: ignore[return-value]
+    return cast("VersionDetail", out)
 
 
-def storage_stats(repo: Repository) -> StorageStats:
+def stats(repo: Repository) -> StorageStats:
     """``du``: stored vs raw bytes per version and in total, from the indexes only."""
     graph = repo.graph
     accounts = repo.accounts()
@@ -173,25 +172,32 @@ def storage_stats(repo: Repository) -> StorageStats:
     }
 
 
-def gc_payload(report: GcReport, index_files_removed: int = 0) -> GcPayload:
-    return {
-        "objects_kept": report.objects_kept,
-        "objects_removed": report.objects_removed,
-        "packs_before": report.packs_before,
-        "packs_after": report.packs_after,
-        "bytes_before": report.bytes_before,
-        "bytes_after": report.bytes_after,
-        "bytes_freed": report.bytes_before - report.bytes_after,
-        "temp_files_removed": report.temp_files_removed,
-        "index_files_removed": index_files_removed,
-    }
+def log(repo: Repository, key: str | None = None) -> list[ModelVersion]:
+    """Versions parents-first: all of them, or ``key`` with its ancestors and descendants."""
+    graph = repo.graph
+    if key is None:
+        return graph.versions()
+    vid = graph.resolve(key)
+    keep = graph.ancestors(vid) | graph.descendants(vid) | {vid}
+    return [v for v in graph.versions() if v.id in keep]
 
 
-def verify_payload(report: VerifyReport) -> VerifyPayload:
-    return {
-        "ok": report.ok,
-        "objects_checked": report.objects_checked,
-        "problems": [{"oid": p.oid, "what": p.what} for p in report.problems],
-        "damaged_versions": list(report.damaged_versions),
-        "packs_repaired": list(report.packs_repaired),
-    }
+def graph_payload(repo: Repository) -> GraphPayload:
+    """The lineage for the panel, ``log --json`` and the REST graph route (no manifests)."""
+    graph = repo.graph
+    return graph_payload_of(graph, repo.accounts(), repo.revision)
+
+
+def version_summary(repo: Repository, key: str) -> VersionSummary:
+    """One version's summary (the row ``log`` shows, what ``add`` and ``rename`` answer)."""
+    graph = repo.graph
+    return summary(graph, graph.get(key), repo.accounts())
+
+
+def stored_nbytes(repo: Repository, key: str | None = None) -> tuple[int, int]:
+    """(stored bytes charged to ``key``, or of the whole repository; raw bytes)."""
+    acc = repo.accounts()
+    if key is None:
+        return acc.stored_bytes, sum(v.raw_nbytes for v in repo.versions())
+    v = repo.version(key)
+    return acc.charged.get(v.id, 0), v.raw_nbytes
