@@ -760,7 +760,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['TestList'];
+            'application/json': components['schemas']['ModelTestList'];
           };
         };
         400: components['responses']['Error'];
@@ -1122,7 +1122,7 @@ export interface components {
       recipe: string;
       /** @enum {unknown} */
       status: 'updated' | 'updated-tests-failed' | 'planned' | 'failed' | 'skipped' | 'not-run';
-      tests: components['schemas']['TestResult'][];
+      tests: components['schemas']['ModelTestResult'][];
     };
     CascadeReport: {
       complete: boolean;
@@ -1334,7 +1334,7 @@ export interface components {
       plan: components['schemas']['MergePlan'];
       problems: string[];
       strategy: string;
-      tests: components['schemas']['TestResult'][];
+      tests: components['schemas']['ModelTestResult'][];
       version: string | null;
       version_id: string | null;
     };
@@ -1376,6 +1376,46 @@ export interface components {
       timings: {
         [key: string]: number;
       };
+    };
+    ModelTestList: {
+      tests: components['schemas']['ModelTestSpec'][];
+    };
+    /** @description One run of one test on one version (stored in ``ModelVersion.tests[name]``). */
+    ModelTestResult: {
+      checks: {
+        [key: string]: components['schemas']['MetricCheck'];
+      };
+      duration_s: number;
+      metrics: {
+        [key: string]: number;
+      };
+      ran_at: string;
+      ref: string;
+      /** @enum {unknown} */
+      status: 'passed' | 'failed' | 'recorded';
+      test: string;
+      version: string;
+      version_name: string;
+      weights: string;
+    };
+    /** @description The result of a ``tests`` job: every test run on every version asked for. */
+    ModelTestRunPayload: {
+      results: components['schemas']['ModelTestResult'][];
+    };
+    /** @description A registered test (``.mgit/tests.json``). */
+    ModelTestSpec: {
+      dataset: string | null;
+      description: string;
+      metrics: {
+        [key: string]: components['schemas']['MetricSpec'];
+      };
+      model_type: string | null;
+      name: string;
+      preprocess: string | null;
+      ref: string;
+      /** @enum {unknown} */
+      scope: 'type' | 'version' | 'graph';
+      version: string | null;
     };
     /** @description One incoming edge of a version. */
     ParentRef: {
@@ -1444,46 +1484,6 @@ export interface components {
       shape: number[];
       stored_bytes: number;
       vs_parent: ('same' | 'changed' | 'added') | null;
-    };
-    TestList: {
-      tests: components['schemas']['TestSpec'][];
-    };
-    /** @description One run of one test on one version (stored in ``ModelVersion.tests[name]``). */
-    TestResult: {
-      checks: {
-        [key: string]: components['schemas']['MetricCheck'];
-      };
-      duration_s: number;
-      metrics: {
-        [key: string]: number;
-      };
-      ran_at: string;
-      ref: string;
-      /** @enum {unknown} */
-      status: 'passed' | 'failed' | 'recorded';
-      test: string;
-      version: string;
-      version_name: string;
-      weights: string;
-    };
-    /** @description The result of a ``tests`` job: every test run on every version asked for. */
-    TestRunPayload: {
-      results: components['schemas']['TestResult'][];
-    };
-    /** @description A registered test (``.mgit/tests.json``). */
-    TestSpec: {
-      dataset: string | null;
-      description: string;
-      metrics: {
-        [key: string]: components['schemas']['MetricSpec'];
-      };
-      model_type: string | null;
-      name: string;
-      preprocess: string | null;
-      ref: string;
-      /** @enum {unknown} */
-      scope: 'type' | 'version' | 'graph';
-      version: string | null;
     };
     VerifyPayload: {
       damaged_versions: string[];

@@ -47,6 +47,7 @@ from .lineage.accounting import Accounts, charge, settle_figures
 from .lineage.manifests import MANIFEST_DIR, read_manifest, write_manifest
 from .progress import Progress
 from .store.atomic import atomic_write_bytes, atomic_write_json
+from .store.index import PackIndex
 from .store.lock import WriterLock
 
 if TYPE_CHECKING:
@@ -142,6 +143,7 @@ class Repository:
         self._txn: Transaction | None = None
         self._node_json: dict[str, str] = {}  # version id -> its JSON in lineage.json (unchanged ones)
         self._accounts: tuple[Any, Accounts] | None = None
+        self._packs: PackIndex | None = None
 
     @cached_property
     def store(self) -> ObjectStore:
@@ -153,6 +155,16 @@ class Repository:
             max_depth=int(self.config.get("max_delta_depth", 8)),
             codec_effort=str(self.config.get("codec_effort", "fast")),
         )
+
+    @property
+    def pack_index(self) -> PackIndex:
+        """Which pack holds each object, from the index files alone (no numpy, no HDF5):
+        the store's own once the store is open."""
+        if "store" in self.__dict__:
+            return self.store.packs
+        if self._packs is None:
+            self._packs = PackIndex(self.mgit_dir / "packs")
+        return self._packs
 
     @cached_property
     def sketch_index(self) -> SketchIndex:

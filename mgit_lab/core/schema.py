@@ -261,7 +261,7 @@ class MetricSpec(TypedDict):
     tolerance: float | None  # lossy gate: allowed loss in this metric's direction
 
 
-class TestSpec(TypedDict):
+class ModelTestSpec(TypedDict):
     """A registered test (``.mgit/tests.json``)."""
 
     name: str
@@ -282,7 +282,7 @@ class MetricCheck(TypedDict):
     passed: bool | None  # None: no condition
 
 
-class TestResult(TypedDict):
+class ModelTestResult(TypedDict):
     """One run of one test on one version (stored in ``ModelVersion.tests[name]``)."""
 
     test: str
@@ -389,7 +389,7 @@ class MergeResult(TypedDict):
     dry_run: bool
     version: str | None  # the new version's name (None on a dry run)
     version_id: str | None
-    tests: list[TestResult]
+    tests: list[ModelTestResult]
     problems: list[str]  # parameters the strategy cannot merge (a dry run lists them)
 
 
@@ -404,7 +404,7 @@ class CascadeEntry(TypedDict):
     reason: str
     before: dict[str, dict[str, float]]  # test -> metrics of the old version
     after: dict[str, dict[str, float]]  # test -> metrics of the new version
-    tests: list[TestResult]
+    tests: list[ModelTestResult]
 
 
 class CascadeReport(TypedDict):
@@ -600,14 +600,14 @@ class JobList(TypedDict):
     jobs: list[JobPayload]
 
 
-class TestRunPayload(TypedDict):
+class ModelTestRunPayload(TypedDict):
     """The result of a ``tests`` job: every test run on every version asked for."""
 
-    results: list[TestResult]
+    results: list[ModelTestResult]
 
 
-class TestList(TypedDict):
-    tests: list[TestSpec]
+class ModelTestList(TypedDict):
+    tests: list[ModelTestSpec]
 
 
 class StrategyList(TypedDict):

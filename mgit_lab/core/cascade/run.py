@@ -254,7 +254,7 @@ def _rebuild(
     name: str,
     cascade: dict[str, Any],
     rebuilt: dict[str, str],
-) -> tuple[ModelVersion, list[schema.TestResult]]:
+) -> tuple[ModelVersion, list[schema.ModelTestResult]]:
     recipe = v.recipe or {}
     graph = repo.graph
     meta = {"cascade": cascade}

@@ -9,7 +9,7 @@ from ..errors import InvalidInput, NotFound
 from ..io.module_states import load_version_model
 from ..progress import Progress
 from ..repository import Repository
-from ..schema import BisectStep, TestSpec
+from ..schema import BisectStep, ModelTestSpec
 from .run import evaluate, version_digest
 from .specs import read_specs
 
@@ -34,7 +34,7 @@ class BisectResult:
         }
 
 
-def _spec(repo: Repository, test: str) -> TestSpec:
+def _spec(repo: Repository, test: str) -> ModelTestSpec:
     specs = read_specs(repo)
     for s in specs:
         if s["name"] == test:

@@ -24,16 +24,16 @@ from ..io.state import ArrayState
 from ..lineage import ModelVersion, Relation, TensorRef
 from ..progress import Progress
 from ..repository import Repository
-from ..schema import GateMetric, LossyGateReport, TestResult, TestSpec
+from ..schema import GateMetric, LossyGateReport, ModelTestResult, ModelTestSpec
 from .run import evaluate, specs_for, weights_digest
 
 LOSSY_DTYPES = ("float64", "float32", "float16", "bfloat16")
 
 
 def gate_verdict(
-    specs: list[TestSpec],
-    lossless: list[TestResult],
-    lossy: list[TestResult],
+    specs: list[ModelTestSpec],
+    lossless: list[ModelTestResult],
+    lossy: list[ModelTestResult],
     *,
     rel_tolerance: float = 0.01,
     abs_tolerance: float = 0.0,
@@ -131,7 +131,7 @@ def add_lossy_gated(
         "lossy_nbytes": 0,
     }
     with repo.lock.hold():
-        lossless_results: list[TestResult] = []
+        lossless_results: list[ModelTestResult] = []
         if specs:  # run before anything is written: a raising test adds nothing
             model = module_from_state(architecture, state, label=f"version {name!r}")
             lossless_results = evaluate(
@@ -210,7 +210,7 @@ def _finish(
     repo: Repository,
     version: ModelVersion,
     report: LossyGateReport,
-    results: list[TestResult],
+    results: list[ModelTestResult],
     manifest: dict[str, TensorRef] | None,
 ) -> tuple[ModelVersion, LossyGateReport]:
     with repo.transaction() as txn:

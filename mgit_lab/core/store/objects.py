@@ -10,7 +10,6 @@ lines up with its fp32 parent's chunk *i*).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -26,7 +25,8 @@ from ..codecs.choose import encode_best
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, InvalidInput, NotFound
 from .hashing import ObjectHasher, object_id
-from .pack import INDEX_SUFFIX, PACK_SUFFIX, PackReader, PackWriter
+from .index import PACK_SUFFIX, PackIndex, codec_ids, stored_nbytes
+from .pack import PackReader, PackWriter
 from .repack import repack_small_packs
 
 DEFAULT_CHUNK_ELEMS = 1 << 24  # 64 MiB of float32
@@ -61,8 +61,8 @@ def _info(oid: str, entry: dict[str, Any], pack: str) -> ObjectInfo:
         spec=TensorSpec(entry["dtype"], tuple(entry["shape"])),
         base=entry.get("base"),
         depth=int(entry.get("depth", 0)),
-        stored_nbytes=sum(c[1] for c in entry["chunks"]),
-        codecs=tuple(sorted({c[3]["id"] for c in entry["chunks"]})),
+        stored_nbytes=stored_nbytes(entry),
+        codecs=codec_ids(entry),
         pack=pack,
     )
 
@@ -101,9 +101,8 @@ class ObjectStore:
         #: "fast" or "small": what the automatic codec choice optimises for
         self.codec_effort = codec_effort
         self._lock = threading.RLock()
-        self._index: dict[str, tuple[dict[str, Any], str]] = {}
-        self._pack_docs: dict[str, dict[str, dict[str, Any]]] = {}
-        self._seen: frozenset[str] = frozenset()
+        #: the pack indexes (which pack holds each object)
+        self.packs = PackIndex(self.packs_dir)
         self._readers: dict[str, PackReader] = {}
         self._cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
         self._cached = 0
@@ -116,48 +115,22 @@ class ObjectStore:
         Only new packs' index files are read; removed packs are dropped from memory.
         """
         with self._lock:
-            names = frozenset(
-                p.name[: -len(INDEX_SUFFIX)]
-                for p in self.packs_dir.glob("*" + INDEX_SUFFIX)
-                if (self.packs_dir / (p.name[: -len(INDEX_SUFFIX)] + PACK_SUFFIX)).exists()
-            )
-            if names == self._seen:
-                return
-            removed = self._seen - names
-            for name in sorted(names - self._seen):
-                try:
-                    doc = json.loads((self.packs_dir / (name + INDEX_SUFFIX)).read_text())
-                except (OSError, ValueError):
-                    continue  # reported by verify; the objects are missing, the rest readable
-                self._pack_docs[name] = doc["objects"]
-                if not removed:
-                    for oid, entry in doc["objects"].items():
-                        self._index.setdefault(oid, (entry, name))
-            if removed:
-                for gone in removed:
-                    self._pack_docs.pop(gone, None)
-                    reader = self._readers.pop(gone, None)
-                    if reader is not None:
-                        reader.close()
-                index: dict[str, tuple[dict[str, Any], str]] = {}
-                for name in sorted(self._pack_docs):
-                    for oid, entry in self._pack_docs[name].items():
-                        index.setdefault(oid, (entry, name))
-                self._index = index
-            self._seen = names
+            for gone in self.packs.refresh():
+                reader = self._readers.pop(gone, None)
+                if reader is not None:
+                    reader.close()
 
     def pack_names(self) -> list[str]:
-        self.refresh()
-        return sorted(self._seen)
+        with self._lock:
+            self.refresh()
+            return self.packs.pack_names()
 
     def _entry(self, oid: str) -> tuple[dict[str, Any], str]:
         w = self._writer
         if w is not None and oid in w.pack.objects:
             return w.pack.objects[oid], ""
-        hit = self._index.get(oid)
-        if hit is None:
-            self.refresh()
-            hit = self._index.get(oid)
+        with self._lock:
+            hit = self.packs.get(oid)
         if hit is None:
             raise NotFound(f"object {oid[:12]} is not in the store", hint="run `mgit verify` to check the repository")
         return hit
@@ -174,8 +147,9 @@ class ObjectStore:
         return _info(oid, entry, pack)
 
     def object_ids(self) -> list[str]:
-        self.refresh()
-        return list(self._index)
+        with self._lock:
+            self.refresh()
+            return self.packs.ids()
 
     # ----------------------------------------------------------------- reads
     def _read(self, pack: str, offset: int, length: int) -> bytes:
@@ -235,7 +209,7 @@ class ObjectStore:
         except _PackGone:
             # another process's gc repacked it: re-read the indexes once and retry
             with self._lock:
-                self._index, self._pack_docs, self._seen = {}, {}, frozenset()
+                self.packs.reset()
                 self.refresh()
             try:
                 return self._get(oid)

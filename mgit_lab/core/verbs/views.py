@@ -23,6 +23,7 @@ from ..schema import (
     VersionStorage,
     VersionSummary,
 )
+from ..store import index as pack_index
 
 _PASS = {"pass", "passed", "ok", "success"}
 _FAIL = {"fail", "failed", "error", "errored"}
@@ -88,6 +89,7 @@ def show(repo: Repository, key: str) -> VersionDetail:
     base = parents[0][0].manifest if parents else None
     tensors: list[TensorEntry] = []
     counts: Counter[str | None] = Counter()
+    index = repo.pack_index
     for name, ref in version.manifest.items():
         vs: Literal["same", "changed", "added"] | None
         if base is None:
@@ -97,16 +99,17 @@ def show(repo: Repository, key: str) -> VersionDetail:
         else:
             vs = "same" if base[name].oid == ref.oid else "changed"
         counts[vs] += 1
-        info = repo.store.info(ref.oid) if repo.store.has(ref.oid) else None
+        hit = index.get(ref.oid)
+        entry = hit[0] if hit else None
         tensors.append(
             {
                 "name": name,
                 "dtype": ref.dtype,
                 "shape": list(ref.shape),
                 "oid": ref.oid,
-                "stored_bytes": info.stored_nbytes if info else 0,
-                "codecs": list(info.codecs) if info else [],
-                "base": info.base if info else None,
+                "stored_bytes": pack_index.stored_nbytes(entry) if entry else 0,
+                "codecs": list(pack_index.codec_ids(entry)) if entry else [],
+                "base": entry.get("base") if entry else None,
                 "vs_parent": vs,
             }
         )
@@ -154,10 +157,10 @@ def stats(repo: Repository) -> StorageStats:
                 "ratio": round(stored / raw, 6) if raw else 0.0,
             }
         )
-    packs = repo.store.pack_names()
-    pack_bytes = sum(
-        (repo.store.packs_dir / f"{p}.h5").stat().st_size for p in packs if (repo.store.packs_dir / f"{p}.h5").exists()
-    )
+    index = repo.pack_index
+    packs = index.pack_names()
+    files = [index.packs_dir / (p + pack_index.PACK_SUFFIX) for p in packs]
+    pack_bytes = sum(f.stat().st_size for f in files if f.exists())
     return {
         "versions": rows,
         "total": {
