@@ -24,7 +24,7 @@ from ..schema import InferenceResult
 if TYPE_CHECKING:  # numpy, torch (the reader) and the store load when a model is read
     import numpy as np
 
-    from ..io.sources import LoadedModel
+    from ..io.state import LoadedModel
 
 log = logging.getLogger("mgit_lab")
 
@@ -50,6 +50,22 @@ class PreparedAdd:
 
 def _manifest(state: ArrayState, oids: dict[str, str] | None) -> dict[str, TensorRef]:
     return {k: TensorRef(oids[k] if oids else "", d, list(a.shape)) for k, (a, d) in state.items()}
+
+
+def _read_without_torch(model: Any) -> LoadedModel | None:
+    """A ``.safetensors`` path read without importing torch (None: leave it to the torch reader)."""
+    if not isinstance(model, (str, Path)) or Path(model).suffix != ".safetensors":
+        return None
+    from ..io.safetensors_file import read_safetensors
+    from ..io.state import LoadedModel
+
+    path = Path(model).expanduser()
+    state = read_safetensors(path)
+    if state is None:
+        return None
+    if not state:
+        raise InvalidInput(f"{path} holds no tensors", hint="check that it is a model checkpoint")
+    return LoadedModel(state, None, str(path), path.stem)
 
 
 def _hash_all(state: ArrayState, progress: Progress | None) -> dict[str, str]:
@@ -156,11 +172,14 @@ def prepare_add(
         raise NotFound(f"{Path(model).expanduser()} does not exist", hint="check the path")
     from ..inference import infer_parent
     from ..inference.sketch import layout_of, sketch_arrays
-    from ..io.sources import load_source  # torch: after the cheap checks above
 
     if progress:
         progress(0, 1, "loading")
-    loaded = load_source(model)
+    loaded = _read_without_torch(model)
+    if loaded is None:
+        from ..io.sources import load_source  # torch: after the cheap checks above
+
+        loaded = load_source(model)
     if progress:
         progress(1, 1, "loading")
     name = name or loaded.suggested_name
