@@ -146,12 +146,7 @@ def main() -> int:
         shutil.copytree(template, copy)
         walls.append(timed_subprocess([*mgit, "add", str(child), "--name", "child"], copy))
     wall = statistics.median(walls)
-    imports = statistics.median(
-        timed_subprocess(
-            [sys.executable, "-c", IMPORTS], work
-        )
-        for _ in range(opts.rounds)
-    )
+    imports = statistics.median(timed_subprocess([sys.executable, "-c", IMPORTS], work) for _ in range(opts.rounds))
     copy = work / "split"
     shutil.copytree(template, copy)
     phases = split(copy, child)
