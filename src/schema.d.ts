@@ -44,6 +44,7 @@ export interface paths {
         403: components['responses']['Error'];
         404: components['responses']['Error'];
         409: components['responses']['Error'];
+        413: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -140,6 +141,7 @@ export interface paths {
         400: components['responses']['Error'];
         403: components['responses']['Error'];
         404: components['responses']['Error'];
+        413: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -177,6 +179,7 @@ export interface paths {
         400: components['responses']['Error'];
         403: components['responses']['Error'];
         404: components['responses']['Error'];
+        413: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -394,6 +397,7 @@ export interface paths {
         403: components['responses']['Error'];
         404: components['responses']['Error'];
         409: components['responses']['Error'];
+        413: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -676,6 +680,7 @@ export interface paths {
         403: components['responses']['Error'];
         404: components['responses']['Error'];
         409: components['responses']['Error'];
+        413: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -808,6 +813,7 @@ export interface paths {
         400: components['responses']['Error'];
         403: components['responses']['Error'];
         404: components['responses']['Error'];
+        413: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -850,6 +856,7 @@ export interface paths {
         400: components['responses']['Error'];
         403: components['responses']['Error'];
         404: components['responses']['Error'];
+        413: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -1025,6 +1032,7 @@ export interface paths {
         403: components['responses']['Error'];
         404: components['responses']['Error'];
         409: components['responses']['Error'];
+        413: components['responses']['Error'];
       };
     };
     delete?: never;

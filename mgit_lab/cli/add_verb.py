@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..core.inference import confidence
 from ..core.lineage import Relation
 from ..core.render_text import human_bytes
 from ..core.schema import AddPayload, AddPlanPayload, InferenceResult, ParentRef
@@ -66,13 +67,13 @@ def _add(args: argparse.Namespace) -> int:
         )
         if prep.inference:
             text += f"\n  inference: {prep.inference['reason']} (confidence {prep.inference['confidence']})"
-            if add_verb.doubtful(prep.inference):
+            if confidence.doubtful(prep.inference):
                 text += "\n  low confidence; candidates:\n    " + "\n    ".join(
-                    add_verb.describe_candidates(prep.inference)
+                    confidence.describe_candidates(prep.inference)
                 )
         emit(args, plan, text)
         return 0
-    doubt = add_verb.doubtful(prep.inference)
+    doubt = confidence.doubtful(prep.inference)
     asked = doubt and not args.json and _interactive()
     if asked:
         assert prep.inference is not None
@@ -122,9 +123,9 @@ def _warn_doubt(name: str, inference: InferenceResult) -> None:
     others = [c["name"] for c in inference["candidates"][1:2]]
     lines = [
         f"mgit: warning: the parent of {name} is a guess (confidence {inference['confidence']:.3g} "
-        f"< {add_verb.LOW_CONFIDENCE}); added under {inference['parent']}. Candidates:",
-        *("  " + line for line in add_verb.describe_candidates(inference)),
-        f"  if that is wrong: {add_verb.reparent_command(name, others[0] if others else None)}",
+        f"< {confidence.LOW_CONFIDENCE}); added under {inference['parent']}. Candidates:",
+        *("  " + line for line in confidence.describe_candidates(inference)),
+        f"  if that is wrong: {confidence.reparent_command(name, others[0] if others else None)}",
     ]
     print("\n".join(lines), file=sys.stderr)
 
@@ -133,7 +134,7 @@ def _ask_parent(inference: InferenceResult, relation: str | None) -> list[tuple[
     """Ask on the terminal which candidate is the parent (Enter: the best; r: none)."""
     candidates = inference["candidates"][:3]
     print(f"mgit: the parent is unclear (confidence {inference['confidence']:.3g}). Candidates:", file=sys.stderr)
-    for line in add_verb.describe_candidates(inference):
+    for line in confidence.describe_candidates(inference):
         print("  " + line, file=sys.stderr)
     while True:
         print(f"parent? [1-{len(candidates)}, r = a root, Enter = 1] ", end="", file=sys.stderr, flush=True)

@@ -44,11 +44,13 @@ from .errors import Conflict, Corrupt, InvalidInput, NotFound, UnsupportedFormat
 from .io.state import ArrayState
 from .lineage import LineageGraph, ModelVersion, Relation, TensorRef, check_label
 from .lineage.accounting import Accounts, charge, settle_figures
+from .lineage.checks import check_config, check_lineage
 from .lineage.manifests import MANIFEST_DIR, read_manifest, write_manifest
 from .progress import Progress
 from .store.atomic import atomic_write_bytes, atomic_write_json
 from .store.index import PackIndex
 from .store.lock import WriterLock
+from .transaction import Transaction
 
 if TYPE_CHECKING:
     from typing import Self  # 3.11+: only the type checker reads it
@@ -57,7 +59,7 @@ if TYPE_CHECKING:
 
     from .inference.sketch import Layout
     from .inference.sketch_index import SketchIndex
-    from .store import ObjectStore, StoreWriter
+    from .store import ObjectStore
 
 MGIT_DIR = ".mgit"
 FORMAT_VERSION = 1
@@ -79,42 +81,6 @@ def find_repository_root(start: str | Path = ".") -> Path:
     raise NotFound(f"{here} is not inside an mgit repository", hint="create one with `mgit init`")
 
 
-class Transaction:
-    """The handle of one open write (see :meth:`Repository.transaction`).
-
-    ``graph`` is the transaction's private copy of the lineage; :meth:`put` stores an
-    object in the pack being written; :meth:`write_file` queues a file written after the
-    objects and before the lineage."""
-
-    def __init__(self, graph: LineageGraph, writer: StoreWriter) -> None:
-        self.graph = graph
-        self._writer = writer
-        self.files: list[tuple[Path, bytes]] = []
-        self.recharge = False  # recompute every version's stored figures at commit (gc)
-
-    def put(
-        self,
-        array: np.ndarray,
-        dtype: str,
-        *,
-        base: str | None = None,
-        lossy_bound: float | None = None,
-        oid: str | None = None,
-    ) -> str:
-        """Store one tensor (a delta against object ``base`` when that is smaller); returns
-        its object id.  ``oid`` is its content hash when already known."""
-        return self._writer.put(array, dtype, base=base, lossy_bound=lossy_bound, oid=oid)
-
-    def write_file(self, path: Path, data: bytes) -> None:
-        """Write ``path`` when the transaction commits (after its objects)."""
-        self.files.append((path, data))
-
-    @property
-    def written(self) -> set[str]:
-        """The objects written by this transaction so far."""
-        return set(self._writer.pack.objects)
-
-
 class Repository:
     """A model repository kernel; open one with :meth:`open`, create one with :meth:`init`."""
 
@@ -128,6 +94,8 @@ class Repository:
             raise NotFound(f"{self.root} is not an mgit repository", hint="create one with `mgit init`") from None
         except ValueError as exc:
             raise Corrupt(f"{config_path} is not valid JSON: {exc}", hint="restore it from a backup") from None
+        if not isinstance(self.config, dict):
+            check_config(self.config, config_path)  # raises: not an object
         version = self.config.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise UnsupportedFormat(
@@ -135,6 +103,7 @@ class Repository:
                 f"(up to {FORMAT_VERSION})",
                 hint="upgrade with `pip install -U mgit-lab`",
             )
+        check_config(self.config, config_path)
         self.lock = WriterLock(self.mgit_dir / "lock")
         self._graph: LineageGraph | None = None
         self._graph_stamp: tuple[int, int, int] | None = None
@@ -228,9 +197,16 @@ class Repository:
                 gc.disable()
                 try:
                     doc = json.loads(path.read_text())
-                    self._graph = LineageGraph.from_json(doc, partial(read_manifest, self.mgit_dir))
-                except ValueError as exc:
+                except (ValueError, RecursionError) as exc:
                     raise Corrupt(f"{path} is not valid JSON: {exc}", hint="restore it from a backup") from None
+                try:
+                    check_lineage(doc, path)
+                    self._graph = LineageGraph.from_json(doc, partial(read_manifest, self.mgit_dir))
+                except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a field check_lineage allows
+                    raise Corrupt(
+                        f"{path} is damaged: {type(exc).__name__}: {str(exc)[:200]}",
+                        hint="restore .mgit/lineage.json from a backup",
+                    ) from None
                 finally:
                     if paused:
                         gc.enable()

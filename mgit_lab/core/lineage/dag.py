@@ -155,6 +155,28 @@ class DAG:
             cur = back[cur]
         return path[::-1]
 
+    def find_cycle(self) -> list[str] | None:
+        """The nodes of one directed cycle, in edge order (None: the graph is acyclic)."""
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
+        for root in self.nodes:
+            if root in state:
+                continue
+            path: list[str] = [root]
+            todo: list[Iterator[str]] = [iter(self._succ[root])]
+            state[root] = 1
+            while todo:
+                kid = next(todo[-1], None)
+                if kid is None:
+                    state[path.pop()] = 2
+                    todo.pop()
+                elif state.get(kid) == 1:
+                    return path[path.index(kid) :]
+                elif kid not in state:
+                    state[kid] = 1
+                    path.append(kid)
+                    todo.append(iter(self._succ[kid]))
+        return None
+
     def topological_order(self, key: Callable[[str], Hashable]) -> list[str]:
         """Parents before children; among the nodes ready at each step the smallest ``key``
         first (networkx's lexicographical topological sort)."""

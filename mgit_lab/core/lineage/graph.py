@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import unicodedata
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from ..errors import Conflict, InvalidInput, NotFound
 from .dag import DAG
-from .version import ModelVersion, Relation, TensorRef, check_label
+from .version import ModelVersion, Relation, TensorRef, check_label, check_version_texts
 
 
 class LineageGraph:
@@ -36,6 +37,8 @@ class LineageGraph:
 
     def resolve(self, key: str) -> str:
         """The id of the version named (or tagged, or with id / id prefix) ``key``."""
+        if isinstance(key, str) and not key.isascii():
+            key = unicodedata.normalize("NFC", key)
         if key in self._by_name:
             return self._by_name[key]
         if key in self._by_tag:
@@ -51,7 +54,8 @@ class LineageGraph:
             if names
             else ("the repository has no versions yet: add one with `mgit add`")
         )
-        raise NotFound(f"no version named {key!r}", hint=hint)
+        shown = repr(key[:80]) + ("..." if len(key) > 80 else "") if isinstance(key, str) else repr(key)
+        raise NotFound(f"no version named {shown}", hint=hint)
 
     def _version(self, vid: str) -> ModelVersion:
         return self.g.nodes[vid]["version"]
@@ -113,7 +117,7 @@ class LineageGraph:
         self._order = None
 
     def add_version(self, version: ModelVersion, parents: list[tuple[str, Relation]] | None = None) -> None:
-        check_label(version.name)
+        check_version_texts(version)
         if version.name in self._by_name:
             raise Conflict(f"a version named {version.name!r} already exists", hint="choose another name")
         if version.name in self._by_tag:
@@ -166,7 +170,7 @@ class LineageGraph:
         return version
 
     def rename(self, key: str, new_name: str) -> None:
-        check_label(new_name)
+        new_name = check_label(new_name)
         vid = self.resolve(key)
         if new_name in self._by_name and self._by_name[new_name] != vid:
             raise Conflict(f"a version named {new_name!r} already exists", hint="choose another name")
@@ -179,7 +183,7 @@ class LineageGraph:
 
     def tag(self, key: str, tag: str, *, move: bool = False) -> None:
         """Attach ``tag`` to ``key``; a tag names one version (``move`` takes it from another)."""
-        check_label(tag, "tag")
+        tag = check_label(tag, "tag")
         vid = self.resolve(key)
         if tag in self._by_name:
             raise Conflict(f"{tag!r} is already a version name", hint="choose another tag")
@@ -198,6 +202,8 @@ class LineageGraph:
 
     def untag(self, tag: str) -> str:
         """Remove ``tag``; returns the id it was on."""
+        if isinstance(tag, str) and not tag.isascii():
+            tag = unicodedata.normalize("NFC", tag)
         vid = self._by_tag.get(tag)
         if vid is None:
             raise NotFound(f"no tag {tag!r}", hint="list tags with `mgit tag`")

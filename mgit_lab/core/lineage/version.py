@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Any
 
 from ..errors import InvalidInput
+from ..names import MAX_LABEL_BYTES, check_label, check_metadata, check_text
 
 
 class Relation(str, Enum):
@@ -228,18 +229,18 @@ class ModelVersion:
         return self._figure("num_tensors")
 
 
-def check_label(label: str, what: str = "version name") -> str:
-    """Validate a version name or tag: non-empty, no '/', no surrounding spaces, no control chars."""
-    if (
-        not isinstance(label, str)
-        or not label
-        or "/" in label
-        or label.strip() != label
-        or any(ord(c) < 32 for c in label)
-        or label.startswith("-")
-    ):
-        raise InvalidInput(
-            f"invalid {what} {label!r}",
-            hint="use a non-empty name without '/', control characters, a leading '-' or surrounding spaces",
-        )
-    return label
+def check_version_texts(version: ModelVersion) -> None:
+    """Normalise and bound every text of ``version`` a user gave (see :mod:`..names`).
+
+    Raises
+    ------
+    InvalidInput
+        Naming the field that breaks a rule.
+    """
+    version.name = check_label(version.name)
+    version.tags = [check_label(t, "tag") for t in version.tags]
+    if version.model_type is not None:
+        version.model_type = check_label(version.model_type, "model type")
+    version.message = check_text(version.message)
+    version.author = check_text(version.author, "author", limit=MAX_LABEL_BYTES)
+    version.metadata = check_metadata(version.metadata)

@@ -8,13 +8,13 @@ command that changes the choice.  The CLI asks instead when it runs on a termina
 from __future__ import annotations
 
 import logging
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..inference import DEFAULT_MAX_DISTANCE
+from ..inference.confidence import LOW_CONFIDENCE, describe_candidates, doubtful, reparent_command
 from ..io.state import ArrayState
 from ..lineage import LineageGraph, ModelVersion, Relation, TensorRef, check_label
 from ..progress import Progress
@@ -27,9 +27,6 @@ if TYPE_CHECKING:  # numpy, torch (the reader) and the store load when a model i
     from ..io.state import LoadedModel
 
 log = logging.getLogger("mgit_lab")
-
-#: below this inference confidence ``add`` says so (candidates, evidence, how to change it)
-LOW_CONFIDENCE = 0.2
 
 #: relations whose child must have its parent's tensor shapes (a distill student need not)
 _SAME_SHAPES = {Relation.FINETUNE, Relation.QUANTIZE, Relation.ADAPTER, Relation.MERGE}
@@ -288,26 +285,6 @@ def store_prepared(
         recipe=recipe,
         progress=progress,
     )
-
-
-def doubtful(inference: InferenceResult | None) -> bool:
-    """True when a parent was inferred with a confidence below :data:`LOW_CONFIDENCE`."""
-    return bool(inference and inference["parent_id"] and inference["confidence"] < LOW_CONFIDENCE)
-
-
-def describe_candidates(inference: InferenceResult, limit: int = 3) -> list[str]:
-    """One line per top candidate: name, score, distance and the bit-level evidence."""
-    return [
-        f"{i}. {c['name']}: score {c['score']:.3g}, distance {c['distance']:.2%}, "
-        f"{c['equal_fraction']:.0%} equal weights, {c['identical_fraction']:.0%} identical tensors"
-        for i, c in enumerate(inference["candidates"][:limit], 1)
-    ]
-
-
-def reparent_command(name: str, parent: str | None = None) -> str:
-    """The exact command that changes the parent of version ``name``."""
-    target = f"--parent {shlex.quote(parent)}" if parent else "--parent OTHER"
-    return f"mgit reparent {shlex.quote(name)} {target}"
 
 
 def _warn_doubt(version: ModelVersion, inference: InferenceResult) -> None:

@@ -50,16 +50,20 @@ def export(
     """Write a version to ``path``: ``safetensors`` / ``pt`` file or ``hf`` folder (guessed
     from the suffix when ``format`` is None).  Returns the path written."""
     from ..io.formats import guess_format
+    from ..io.targets import check_target
 
     version = repo.version(key)
     fmt = format or guess_format(path)
     if fmt not in ("hf", "safetensors", "pt"):
         raise InvalidInput(f"unknown export format {fmt!r}", hint="use safetensors, pt or hf")
-    from ..io.export import write_hf_folder, write_state
+    check_target(Path(path), overwrite=overwrite, repo_root=repo.root, folder=fmt == "hf")  # before any work
+    from ..io.export import write_hf_folder, write_state  # torch
 
     state = repo.checkout_arrays(key, progress)
     if fmt == "hf":
-        write_hf_folder(state, version.architecture, path, name=repr(version.name), overwrite=overwrite)
+        write_hf_folder(
+            state, version.architecture, path, name=repr(version.name), overwrite=overwrite, repo_root=repo.root
+        )
     else:
-        write_state(state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite)
+        write_state(state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite, repo_root=repo.root)
     return Path(path)

@@ -12,7 +12,7 @@ import torch
 from mgit_lab.api import Repository
 from mgit_lab.cli import main
 from mgit_lab.core.errors import Conflict, InvalidInput, NotFound
-from mgit_lab.core.verbs import add as add_verb
+from mgit_lab.core.inference import confidence
 from tests.support.lineage_models import TinyNet, perturbed
 
 
@@ -68,7 +68,7 @@ def test_a_doubtful_parent_is_added_with_a_warning_naming_the_fix(siblings, capl
     with caplog.at_level(logging.WARNING, logger="mgit_lab"):
         v = repo.add(ft2, name="ft2")
     inference = v.metadata["inference"]
-    assert inference["confidence"] < add_verb.LOW_CONFIDENCE and add_verb.doubtful(inference)
+    assert inference["confidence"] < confidence.LOW_CONFIDENCE and confidence.doubtful(inference)
     (record,) = [r for r in caplog.records if "low confidence" in r.getMessage()]
     text = record.getMessage()
     assert "Candidates" in text and "base" in text and "ft1" in text and "distance" in text
@@ -83,7 +83,7 @@ def test_cli_warns_on_stderr_when_not_a_terminal_and_asks_on_one(siblings, tmp_p
     monkeypatch.chdir(repo.root)
     assert main(["add", str(path), "--name", "ft2", "--json"]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["inference"]["confidence"] < add_verb.LOW_CONFIDENCE
+    assert json.loads(out)["inference"]["confidence"] < confidence.LOW_CONFIDENCE
     assert "is a guess" in err and "mgit reparent ft2 --parent" in err
     repo.remove("ft2")  # ask again for the same model
 
