@@ -29,13 +29,10 @@ sketch index load on first use, so ``mgit log`` starts as fast as git's.
 from __future__ import annotations
 
 import gc
-import getpass
 import json
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +66,8 @@ EFFORTS = ("fast", "small")  # .codecs.choose.EFFORTS (checked equal by a test)
 
 
 def _now() -> str:
+    from datetime import datetime, timezone  # writes only: `mgit log` never needs it
+
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
@@ -333,6 +332,9 @@ class Repository:
         first parent's tensor of the same name with the best codec.  ``oids`` (content
         hashes already computed) and ``sketch`` save recomputing them.
         """
+        import getpass
+        import uuid
+
         import numpy as np
 
         from .inference.sketch import layout_of, sketch_arrays, sketch_path
