@@ -44,7 +44,7 @@ from .lineage.accounting import Accounts, charge, settle_figures
 from .lineage.checks import check_config, check_lineage
 from .lineage.manifests import MANIFEST_DIR, read_manifest, write_manifest
 from .progress import Progress
-from .store.atomic import atomic_write_bytes, atomic_write_json
+from .store.atomic import atomic_write_bytes, atomic_write_json, disk_full_as_error
 from .store.index import PackIndex
 from .store.lock import WriterLock
 from .transaction import Transaction
@@ -126,10 +126,7 @@ class Repository:
 
     @property
     def pack_index(self) -> PackIndex:
-        """Which pack holds each object, from the index files alone (no numpy, no HDF5):
-        the store's own once the store is open."""
-        if "store" in self.__dict__:
-            return self.store.packs
+        """Which pack holds each object, from the index files alone (no numpy, no HDF5)."""
         if self._packs is None:
             self._packs = PackIndex(self.mgit_dir / "packs")
         return self._packs
@@ -264,7 +261,7 @@ class Repository:
         objects, queued files, manifests and the graph, in that order (see the module
         docstring).  An exception inside the block leaves the repository unchanged; a
         transaction opened inside another (same thread) joins it."""
-        with self.lock.hold():
+        with self.lock.hold(), disk_full_as_error(self.mgit_dir):
             if self._txn is not None:
                 yield self._txn
                 return
@@ -409,10 +406,12 @@ class Repository:
 
     def checkout_arrays(self, key: str, progress: Progress | None = None) -> ArrayState:
         """``{name: (array, dtype)}`` of a stored version, bit-exact."""
+        from .integrity import decode_checked
+
         version = self.version(key)
         out: ArrayState = {}
         for i, (k, t) in enumerate(version.manifest.items()):
-            out[k] = (self.store.get(t.oid), t.dtype)
+            out[k] = (decode_checked(self.store, version, k, t, self.versions()), t.dtype)
             if progress:
                 progress(i + 1, len(version.manifest), "decoding")
         return out

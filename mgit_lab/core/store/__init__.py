@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .atomic import atomic_write_bytes, atomic_write_json
+    from .atomic import atomic_write_bytes, atomic_write_json, disk_full_as_error
     from .hashing import object_id
     from .lock import WriterLock
     from .maintenance import GcReport, Problem, VerifyReport, collect_garbage, repair_indexes, verify_store
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "atomic_write_bytes": "atomic",
     "atomic_write_json": "atomic",
+    "disk_full_as_error": "atomic",
     "object_id": "hashing",
     "WriterLock": "lock",
     "GcReport": "maintenance",
@@ -44,6 +45,8 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_json",
     "collect_garbage",
+    "disk_full_as_error",
+    "disk_full_as_error",
     "object_id",
     "repair_indexes",
     "verify_store",

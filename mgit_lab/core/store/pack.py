@@ -23,7 +23,7 @@ import h5py
 import numpy as np
 
 from .atomic import atomic_write_json, fsync_dir
-from .index import INDEX_SUFFIX, PACK_SUFFIX
+from .files import INDEX_SUFFIX, PACK_SUFFIX
 
 #: HDF5 allocates whole chunks, so small packs are written as one exact-size contiguous
 #: dataset from memory; past this size the blob streams to a chunked dataset instead.

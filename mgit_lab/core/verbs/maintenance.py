@@ -7,13 +7,22 @@ from dataclasses import asdict, dataclass
 
 from ..errors import MgitError
 from ..inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
+from ..integrity import chain_of, mismatch
 from ..lineage import ModelVersion, TensorRef
 from ..lineage.accounting import charge
 from ..lineage.manifests import stale_manifests
 from ..progress import Progress
 from ..repository import Repository
 from ..schema import GcPayload, VerifyPayload
-from ..store import GcReport, Problem, VerifyReport, collect_garbage, repair_indexes, verify_store
+from ..store import (
+    GcReport,
+    Problem,
+    VerifyReport,
+    collect_garbage,
+    disk_full_as_error,
+    repair_indexes,
+    verify_store,
+)
 
 
 @dataclass
@@ -31,7 +40,7 @@ def live_objects(repo: Repository) -> set[str]:
 def gc(repo: Repository, progress: Progress | None = None) -> RepoGcReport:
     """Drop objects, sketches and manifest files no version references; repack the rest
     into one pack; recompute every version's stored figures."""
-    with repo.lock.hold():
+    with repo.lock.hold(), disk_full_as_error(repo.mgit_dir):
         versions = repo.versions()
         live = {v.id for v in versions}
         removed = 0
@@ -65,14 +74,10 @@ def verify(repo: Repository, progress: Progress | None = None, repair: bool = Fa
     if bad:
         # objects whose chain runs through a damaged object are damaged too
         for oid in store.object_ids():
-            chain: list[str] = []
-            cur: str | None = oid
-            while cur and store.has(cur):
-                chain.append(cur)
-                cur = store.info(cur).base
-            if cur:
-                chain.append(cur)
-            if bad.intersection(chain):
+            chain = chain_of(store, oid)
+            last = chain[-1]
+            missing_base = store.info(last).base if store.has(last) else None
+            if bad.intersection(chain) or (missing_base is not None and missing_base in bad):
                 bad.add(oid)
     damaged: set[str] = set()
     manifests: list[tuple[ModelVersion, dict[str, TensorRef]]] = []
@@ -82,11 +87,15 @@ def verify(repo: Repository, progress: Progress | None = None, repair: bool = Fa
         except MgitError as exc:
             report.problems.append(Problem("", f"version {v.name!r}: {exc.message}"))
             damaged.add(v.name)
-    for _, manifest in manifests:
-        for t in manifest.values():
-            if not store.has(t.oid) and t.oid not in bad:
-                bad.add(t.oid)
-                report.problems.append(Problem(t.oid, "missing from every pack"))
+    for v, manifest in manifests:
+        for k, t in manifest.items():
+            if not store.has(t.oid):
+                if t.oid not in bad:
+                    bad.add(t.oid)
+                    report.problems.append(Problem(t.oid, "missing from every pack"))
+            elif (why := mismatch(store, t)) is not None:
+                report.problems.append(Problem(t.oid, f"tensor {k!r} of version {v.name!r}: {why}"))
+                damaged.add(v.name)
     damaged.update(v.name for v, manifest in manifests if any(t.oid in bad for t in manifest.values()))
     report.damaged_versions = sorted(damaged)
     return report
