@@ -54,10 +54,10 @@ from benchmarks import storage_peers as peers
 from benchmarks.lineage_model import Child
 from benchmarks.storage_memory import load_model, save_model
 from benchmarks.storage_models import bf16_finetune, bf16_state, minilm_state, synthetic_bf16, tensor_stats
+from mgit_lab.api import Repository
 from mgit_lab.core.codecs import parallel
 from mgit_lab.core.codecs.abc import TensorSpec
 from mgit_lab.core.codecs.registry import get_codec
-from mgit_lab.core.repository import Repository
 from mgit_lab.core.store import object_id
 
 TARGETS = {

@@ -17,7 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mgit_lab.core.repository import Repository  # noqa: E402 - after the path line
+from mgit_lab.api import Repository  # noqa: E402 - after the path line
 
 
 def _status(field: str) -> int:
