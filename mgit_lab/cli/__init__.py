@@ -14,7 +14,9 @@ import importlib
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from ..core.errors import MgitError
@@ -38,9 +40,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: where ``emit`` sends a verb's result instead of printing it (see :func:`capture_results`).
+_RESULT_SINK: ContextVar[Callable[[Any, str], None] | None] = ContextVar("mgit_result_sink", default=None)
+
+
+@contextmanager
+def capture_results() -> Iterator[list[tuple[Any, str]]]:
+    """Collect ``(payload, text)`` of every verb run inside the block instead of printing.
+
+    Other faces (the notebook magics) run the CLI's own verb handlers this way, so a verb
+    added to the CLI works there unchanged.
+    """
+    results: list[tuple[Any, str]] = []
+    token = _RESULT_SINK.set(lambda payload, text: results.append((payload, text)))
+    try:
+        yield results
+    finally:
+        _RESULT_SINK.reset(token)
+
+
 def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
-    """Print ``payload`` as JSON with ``--json``, else ``text``."""
-    if getattr(args, "json", False):
+    """Print ``payload`` as JSON with ``--json``, else ``text`` (or hand both to a capture)."""
+    sink = _RESULT_SINK.get()
+    if sink is not None:
+        sink(payload, text)
+    elif getattr(args, "json", False):
         print(json.dumps(payload, indent=2, default=str))
     elif text:
         print(text)

@@ -11,6 +11,7 @@ from typing import Any
 
 import networkx as nx
 
+from . import render_html
 from .errors import Conflict, InvalidInput, NotFound
 
 
@@ -149,6 +150,9 @@ class ModelVersion:
 
     def __repr__(self) -> str:
         return f"ModelVersion(id={self.id!r}, name={self.name!r}, model_type={self.model_type!r})"
+
+    def _repr_html_(self) -> str:
+        return render_html.version_record(self)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ModelVersion):

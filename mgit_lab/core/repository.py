@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import render_html
 from .accounting import Accounts, charge, charge_new
 from .codecs.choose import EFFORTS
 from .errors import Conflict, Corrupt, InvalidInput, NotFound, UnsupportedFormat
@@ -529,3 +530,9 @@ class Repository(LineageEdits, LineageViews, Maintenance):
 
     def close(self) -> None:
         self.store.close()
+
+    def __repr__(self) -> str:
+        return f"<mgit Repository {self.root}: {len(self.graph.names())} versions>"
+
+    def _repr_html_(self) -> str:
+        return render_html.repository(str(self.root), self.graph_payload())

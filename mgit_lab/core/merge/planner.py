@@ -36,7 +36,7 @@ from enum import Enum
 
 import networkx as nx
 
-from .. import schema
+from .. import render_html, schema
 from ..errors import InvalidInput
 from ..lineage import LineageGraph, ModelVersion
 from ..repository import Repository
@@ -176,6 +176,12 @@ class MergePlan:
             "reason": reason,
             "unresolved": unresolved,
         }
+
+    def __repr__(self) -> str:
+        return f"<MergePlan {self.a_name} + {self.b_name}: {self.to_json()['auto']} automatic, {self.to_json()['conflicts']} conflicts>"
+
+    def _repr_html_(self) -> str:
+        return render_html.merge_plan(self.to_json())
 
     def to_json(self) -> schema.MergePlan:
         return {

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import schema
+from .. import render_html, schema
 from ..errors import Conflict, InvalidInput
 from ..lineage import ModelVersion
 from ..model_state import module_from_state, state_oids
@@ -31,6 +31,13 @@ class MergeResult:
     version: ModelVersion | None = None
     tests: list[TestResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        done = f"recorded {self.version.name}" if self.version else "dry run"
+        return f"<MergeResult {self.plan.a_name} + {self.plan.b_name} ({self.strategy}): {done}, {len(self.tests)} test results>"
+
+    def _repr_html_(self) -> str:
+        return render_html.merge_result(self.to_json())
 
     def to_json(self) -> schema.MergeResult:
         return {

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .. import schema
+from .. import render_html, schema
 from ..errors import InvalidInput, NotFound
 from ..model_state import load_version_model
 from ..progress import Progress
@@ -25,6 +25,12 @@ class BisectResult:
     first_bad: str
     last_good: str
     steps: list[BisectStep] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"<BisectResult {self.test}: first failing {self.first_bad}, last passing {self.last_good}>"
+
+    def _repr_html_(self) -> str:
+        return render_html.bisect(self.to_json())
 
     def to_json(self) -> schema.BisectResult:
         return {
