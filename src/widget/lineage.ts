@@ -74,7 +74,14 @@ function draw(el: HTMLElement, model: IModel, keep: { transform: ZoomTransform }
   // pan and zoom: move everything the renderer drew into one transformed group
   const svg = select(svgNode);
   const height = Math.min(layout.height, MAX_HEIGHT);
-  svg.attr('width', '100%').attr('height', height).attr('preserveAspectRatio', 'xMidYMin meet');
+  // inline size: the shared CSS gives the panel's svg `height: auto`, which would stretch a
+  // small graph to the output's full width; here the viewBox is fitted into this box instead
+  svg
+    .attr('width', '100%')
+    .attr('height', height)
+    .attr('preserveAspectRatio', 'xMidYMin meet')
+    .style('width', '100%')
+    .style('height', `${height}px`);
   const view = svg.append('g').attr('class', 'mgit-zoom');
   Array.from(svgNode.childNodes)
     .filter(child => child !== view.node() && (child as Element).tagName !== 'defs')
