@@ -132,8 +132,11 @@ def repository(root: str, payload: Mapping[str, Any]) -> str:
     stored = sum(n["stored_bytes"] for n in nodes)
     raw = sum(n["raw_bytes"] for n in nodes)
     saving = f"; stored {human_bytes(stored)} for {human_bytes(raw)} of checkpoints ({stored / raw:.1%})" if raw else ""
-    head = f'<div class="mgit-head">mgit repository {escape(root)}</div><div class="mgit-meta">{len(nodes)} versions{saving}</div>'
-    return wrap(head + (log_table(payload) if nodes else "<p>No versions yet: add one with <code>%mgit add</code>.</p>"))
+    head = f'<div class="mgit-head">mgit repository {escape(root)}</div>'
+    head += f'<div class="mgit-meta">{len(nodes)} versions{saving}</div>'
+    return wrap(
+        head + (log_table(payload) if nodes else "<p>No versions yet: add one with <code>%mgit add</code>.</p>")
+    )
 
 
 def version(summary: Mapping[str, Any], metrics: Mapping[str, Any] | None = None) -> str:
@@ -182,7 +185,9 @@ def version_record(v: Any) -> str:
 
 def storage(stats: Mapping[str, Any]) -> str:
     """``du``: bytes each version added against its checkpoint size, and the total."""
-    rows = [[r["name"], size(r["stored_bytes"]), size(r["raw_bytes"]), num(r["ratio"], "{:.1%}")] for r in stats["versions"]]
+    rows = [
+        [r["name"], size(r["stored_bytes"]), size(r["raw_bytes"]), num(r["ratio"], "{:.1%}")] for r in stats["versions"]
+    ]
     t = stats["total"]
     head = (
         f'<div class="mgit-head">{t["versions"]} versions: {human_bytes(t["stored_bytes"])} stored for '
@@ -250,7 +255,10 @@ def merge_plan(plan: Mapping[str, Any], chosen: str | None = None, limit: int = 
     conflicts = [p for p in plan["parameters"] if not p["auto"]]
     body = ""
     if conflicts:
-        rows = [[p["name"], p["state"], str(p["shape_a"]), str(p["shape_b"]), str(p["shape_ancestor"])] for p in conflicts[:limit]]
+        rows = [
+            [p["name"], p["state"], str(p["shape_a"]), str(p["shape_b"]), str(p["shape_ancestor"])]
+            for p in conflicts[:limit]
+        ]
         body += "<div>conflicts</div>" + table(["parameter", "state", "A", "B", "ancestor"], rows, sortable=True)
         if len(conflicts) > limit:
             body += f'<div class="mgit-meta">... and {len(conflicts) - limit} more</div>'
@@ -258,7 +266,13 @@ def merge_plan(plan: Mapping[str, Any], chosen: str | None = None, limit: int = 
     for s in plan["strategies"]:
         what = s["reason"] if s["applicable"] else f"cannot: {s['reason']}"
         name = f"<b>{escape(s['name'])}</b>" if s["name"] == chosen else escape(s["name"])
-        rows.append([cell(name, raw=True, sort=s["name"]), cell("yes" if s["applicable"] else "no", cls="ok" if s["applicable"] else "failed"), what])
+        rows.append(
+            [
+                cell(name, raw=True, sort=s["name"]),
+                cell("yes" if s["applicable"] else "no", cls="ok" if s["applicable"] else "failed"),
+                what,
+            ]
+        )
     body += "<div>strategies</div>" + table(["strategy", "applies", "what it does to the conflicts"], rows)
     return wrap(head + body)
 
@@ -268,14 +282,17 @@ def merge_result(result: Mapping[str, Any]) -> str:
     out = merge_plan(result["plan"], result["strategy"])
     args = "".join(f", {k}={v}" for k, v in result["args"].items())
     if result["version"]:
-        out += wrap(f'<div class="mgit-head">recorded {escape(result["version"])} ({escape(result["strategy"] + args)})</div>')
+        out += wrap(
+            f'<div class="mgit-head">recorded {escape(result["version"])} ({escape(result["strategy"] + args)})</div>'
+        )
         if result["tests"]:
             out += test_results(result["tests"])
     else:
         out += wrap('<div class="mgit-meta">dry run: nothing was recorded</div>')
     if result["problems"]:
         out += error(
-            f"{result['strategy']} leaves {len(result['problems'])} parameters unresolved: " + ", ".join(result["problems"][:10]),
+            f"{result['strategy']} leaves {len(result['problems'])} parameters unresolved: "
+            + ", ".join(result["problems"][:10]),
             "choose another strategy or resolve them with --take",
         )
     return out
@@ -291,7 +308,13 @@ def cascade(report: Mapping[str, Any]) -> str:
             for m in sorted(set(e["before"].get(t, {})) | set(e["after"].get(t, {})))
         ] or [(e["reason"] or "-", None, None)]
         for i, (label, before, after) in enumerate(metrics):
-            lead = [e["old"], e["new"] or "-", e["recipe"], cell(e["status"], cls="ok" if e["status"] == "updated" else "")]
+            lead = [
+                e["old"],
+                e["new"] or "-",
+                e["recipe"],
+                cell(e["status"], cls="ok" if e["status"] == "updated" else ""),
+            ]
             rows.append([*(lead if i == 0 else ["", "", "", ""]), label, num(before), num(after)])
-    head = f'<div class="mgit-head">cascade {escape(report["old"])} → {escape(report["new"])}{" (dry run)" if report["dry_run"] else ""}</div>'
+    dry = " (dry run)" if report["dry_run"] else ""
+    head = f'<div class="mgit-head">cascade {escape(report["old"])} → {escape(report["new"])}{dry}</div>'
     return wrap(head + table(["version", "rebuilt as", "recipe", "status", "metric / reason", "before", "after"], rows))

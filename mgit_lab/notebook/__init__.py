@@ -35,7 +35,11 @@ def load_ipython_extension(ipython: Any) -> None:
     session = MagicSession(ipython.user_ns)
 
     def mgit(line: str, cell: str | None = None) -> Any:
-        lines = [line] if cell is None else [ln for ln in cell.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+        lines = (
+            [line]
+            if cell is None
+            else [ln for ln in cell.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+        )
         result = None
         for i, text in enumerate(lines):
             try:

@@ -35,7 +35,11 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
 
 def _source_files() -> list[str]:
     out = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return [f for f in out.splitlines() if (ROOT / f).is_file()]
 
@@ -89,7 +93,9 @@ def test_binder_environment_enables_the_extensions(tmp_path: Path):
     lab = _run([str(venv / "bin" / "jupyter"), "labextension", "list"], cwd=src, env=env)
     assert any("mgit-lab" in ln and "enabled" in ln and "OK" in ln for ln in lab.splitlines()), lab
     # the package is installed from the copy, not from this checkout
-    where = _run([str(venv / "bin" / "python"), "-c", "import mgit_lab; print(mgit_lab.__file__)"], cwd=tmp_path, env=env)
+    where = _run(
+        [str(venv / "bin" / "python"), "-c", "import mgit_lab; print(mgit_lab.__file__)"], cwd=tmp_path, env=env
+    )
     assert str(venv) in where
     log = _run([str(venv / "bin" / "mgit"), "-C", str(tmp_path / "demo"), "log"], cwd=tmp_path, env=env)
     assert "sentiment-fp16" in log and "base-v2" in log

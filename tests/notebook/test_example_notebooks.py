@@ -94,10 +94,10 @@ def test_03_merge_and_cascade(tmp_path: Path):
     assert seconds < MAX_SECONDS
     assert "common ancestor: base" in text and "dry run: nothing was recorded" in text
     # the comparison shows both tasks' metrics for every strategy and both fine-tunes
-    rows = dict(
-        (m.group(1).strip(), (float(m.group(2)), float(m.group(3))))
+    rows = {
+        m.group(1).strip(): (float(m.group(2)), float(m.group(3)))
         for m in re.finditer(r"^(\S+(?: \(unmerged\))?)\s+(0\.\d{3})\s+(0\.\d{3})$", text, re.M)
-    )
+    }
     assert set(rows) == {"average", "task-arithmetic", "ties", "ft-a (unmerged)", "ft-b (unmerged)"}
     # a merge keeps most of each task: better than the fine-tune made for the other task
     for strategy in ("average", "task-arithmetic", "ties"):

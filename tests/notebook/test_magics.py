@@ -19,8 +19,8 @@ from mgit_lab.notebook.results import (
     MergeOutcome,
     StorageTable,
     TestResults,
-    VersionDetail,
     VerbOutput,
+    VersionDetail,
 )
 
 TESTS = "mgit_lab.examples.two_tasks"
@@ -100,7 +100,7 @@ def test_diff_of_versions_and_of_a_variable(mgit, ip, lineage):
     assert isinstance(diff, ModelDiff)
     assert diff.a.label == "base" and diff.b.label == "ft-a"
     html = diff._repr_html_()
-    assert "<svg" in html and "class=\"node changed\"" in html  # the coloured graph
+    assert "<svg" in html and 'class="node changed"' in html  # the coloured graph
     assert "mgit-sort" in html and "trunk.0.weight" in html  # the sortable tensor table
     # a variable against a version: the edited model is not in the repository
     edited = lineage["ft_a"]

@@ -11,7 +11,10 @@ test.describe('mgit-lab LineageWidget', () => {
     const errors: string[] = [];
     page.on('pageerror', error => errors.push(error.message));
     const name = 'widget_selection.ipynb';
-    await page.contents.uploadFile(path.resolve(__dirname, '../notebooks', name), `${tmpPath}/${name}`);
+    await page.contents.uploadFile(
+      path.resolve(__dirname, '../notebooks', name),
+      `${tmpPath}/${name}`
+    );
     await page.notebook.openByPath(`${tmpPath}/${name}`);
     await page.notebook.activate(name);
 
@@ -24,7 +27,9 @@ test.describe('mgit-lab LineageWidget', () => {
     await node('base-model').click();
     await node('fine-tuned').click();
     await expect(widget.locator('g.node.mgit-selected')).toHaveCount(2);
-    await expect(widget.locator('.mgit-LineageWidget-status')).toHaveText('selected: base-model, fine-tuned');
+    await expect(widget.locator('.mgit-LineageWidget-status')).toHaveText(
+      'selected: base-model, fine-tuned'
+    );
     await widget.screenshot({ path: 'test-results/lineage-widget-selection.png' });
 
     await page.notebook.runCell(1);

@@ -109,7 +109,9 @@ class ModelDiff:
     # ------------------------------------------------------------ notebook reprs
     def __repr__(self) -> str:
         ns = Counter(n.status for n in self.nodes)
-        layers = f", layers {ns['changed']} changed / {ns['removed']} removed / {ns['added']} added" if self.nodes else ""
+        layers = (
+            f", layers {ns['changed']} changed / {ns['removed']} removed / {ns['added']} added" if self.nodes else ""
+        )
         return (
             f"<ModelDiff {self.a.label} -> {self.b.label} ({self.mode}){layers}, "
             f"{len(self.changed_params)} tensors differ>"

@@ -187,12 +187,26 @@ def render_html(diff: ModelDiff) -> str:
 
 
 _fragment_ids = itertools.count(1)
+#: the legend's swatches (the graph's own styles are in its SVG) and the table's colours
+_LEGEND_CSS = (
+    ".removed rect{fill:#ffebee;stroke:#c62828}",
+    ".added rect{fill:#e8f5e9;stroke:#2e7d32}",
+    ".same rect{fill:#fff;stroke:#888}",
+    ".changed rect{fill:#fff8e1;stroke:#8d6e00}",
+)
+_TABLE_CSS = (
+    ".mgit-html td.removed{color:#c62828} .mgit-html td.added{color:#2e7d32} .mgit-html td.changed{color:#8d6e00}"
+)
 
 
 def _scoped_svg(diff: ModelDiff, scope: str) -> str:
     """``render_svg`` with its styles and ids confined to one output (a page may hold many)."""
     svg = render_svg(diff)
-    css = re.sub(r"(^|})\s*([^{}]+){", lambda m: m.group(1) + ",".join(f".{scope} {sel.strip()}" for sel in m.group(2).split(",")) + "{", _SVG_CSS)
+    css = re.sub(
+        r"(^|})\s*([^{}]+){",
+        lambda m: m.group(1) + ",".join(f".{scope} {sel.strip()}" for sel in m.group(2).split(",")) + "{",
+        _SVG_CSS,
+    )
     svg = svg.replace(_SVG_CSS, css)
     for name in ("changed", "arrow"):
         svg = svg.replace(f'id="{name}"', f'id="{name}-{scope}"').replace(f"url(#{name})", f"url(#{name}-{scope})")
@@ -224,7 +238,8 @@ def render_fragment(diff: ModelDiff) -> str:
             f'width="12" height="12"/></svg> {escape(text)}</span>'
             for cls, text in _LEGEND
         )
-        body += f'<div class="{scope}"><div>{legend}</div><div style="max-height:520px;overflow:auto">{_scoped_svg(diff, scope)}</div></div>'
+        graph = f'<div style="max-height:520px;overflow:auto">{_scoped_svg(diff, scope)}</div>'
+        body += f'<div class="{scope}"><div>{legend}</div>{graph}</div>'
     rows = []
     for p in diff.params:
         if p.status == "same":
@@ -239,11 +254,15 @@ def render_fragment(diff: ModelDiff) -> str:
                 fragments.cell(_fmt(p.l2), cls="num", sort="" if p.l2 is None else p.l2),
                 fragments.cell(_fmt(p.relative), cls="num", sort="" if p.relative is None else p.relative),
                 fragments.num(p.fraction_changed, "{:.1%}"),
-                fragments.cell("-" if p.rank is None else ("" if p.rank_exact else "\u2265") + str(p.rank), cls="num", sort=p.rank if p.rank is not None else ""),
+                fragments.cell(
+                    "-" if p.rank is None else ("" if p.rank_exact else "\u2265") + str(p.rank),
+                    cls="num",
+                    sort=p.rank if p.rank is not None else "",
+                ),
             ]
         )
     body += f'<div class="mgit-head">{len(rows)} tensors differ</div>'
     if rows:
         body += fragments.table(["tensor", "status", "shape", "L2", "relative", "changed", "rank"], rows, sortable=True)
-    style = f"<style>.{scope} .removed rect{{fill:#ffebee;stroke:#c62828}} .{scope} .added rect{{fill:#e8f5e9;stroke:#2e7d32}} .{scope} .same rect{{fill:#fff;stroke:#888}} .{scope} .changed rect{{fill:#fff8e1;stroke:#8d6e00}} .mgit-html td.removed{{color:#c62828}} .mgit-html td.added{{color:#2e7d32}} .mgit-html td.changed{{color:#8d6e00}}</style>"
+    style = "<style>" + "".join(f".{scope} {rule}" for rule in _LEGEND_CSS) + _TABLE_CSS + "</style>"
     return fragments.wrap(style + body)

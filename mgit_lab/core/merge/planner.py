@@ -178,7 +178,8 @@ class MergePlan:
         }
 
     def __repr__(self) -> str:
-        return f"<MergePlan {self.a_name} + {self.b_name}: {self.to_json()['auto']} automatic, {self.to_json()['conflicts']} conflicts>"
+        plan = self.to_json()
+        return f"<MergePlan {self.a_name} + {self.b_name}: {plan['auto']} automatic, {plan['conflicts']} conflicts>"
 
     def _repr_html_(self) -> str:
         return render_html.merge_plan(self.to_json())

@@ -34,7 +34,8 @@ class MergeResult:
 
     def __repr__(self) -> str:
         done = f"recorded {self.version.name}" if self.version else "dry run"
-        return f"<MergeResult {self.plan.a_name} + {self.plan.b_name} ({self.strategy}): {done}, {len(self.tests)} test results>"
+        pair = f"{self.plan.a_name} + {self.plan.b_name}"
+        return f"<MergeResult {pair} ({self.strategy}): {done}, {len(self.tests)} test results>"
 
     def _repr_html_(self) -> str:
         return render_html.merge_result(self.to_json())
