@@ -68,12 +68,10 @@ def test_selection_round_trip_names_tags_and_ids(tmp_path: Path):
     widget.close()
 
 
-def test_widget_follows_the_repository_after_each_cell(tmp_path: Path):
-    from IPython.testing.globalipapp import start_ipython
-
+def test_widget_follows_the_repository_after_each_cell(shell, tmp_path: Path):
     from mgit_lab.widget import LineageWidget
 
-    ip = start_ipython()
+    ip = shell
     repo = _repo_with_two(tmp_path)
     widget = LineageWidget(str(repo.root), poll_interval=0)
     widget.selected = ["tuned"]
