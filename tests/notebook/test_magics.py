@@ -235,3 +235,17 @@ def test_init_and_dash_C_set_the_repository_for_later_lines(mgit, two_task_model
     assert mgit("log").value["nodes"] == []
     assert len(mgit("-C one log").value["nodes"]) == 1
     assert len(mgit("log").value["nodes"]) == 1  # -C is remembered, like cd
+
+
+def test_a_hugging_face_model_variable_round_trips(mgit, ip):
+    transformers = pytest.importorskip("transformers")
+    from mgit_lab.examples.demo_text import config
+
+    torch.manual_seed(0)
+    ip.user_ns["bert"] = transformers.BertForSequenceClassification(config())
+    mgit("init repo")
+    assert mgit("add bert --name bert-tiny --type sentiment").value.name == "bert-tiny"
+    model = mgit("checkout bert-tiny").value
+    assert type(model).__name__ == "BertForSequenceClassification"
+    original = ip.user_ns["bert"].state_dict()
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in original.items())

@@ -48,4 +48,26 @@ test.describe('mgit-lab LineageWidget', () => {
     await expect(node('half')).toHaveClass(/mgit-selected/);
     expect(errors).toEqual([]);
   });
+
+  test('%mgit tables sort by a clicked header', async ({ page, tmpPath }) => {
+    const name = 'widget_selection.ipynb';
+    await page.contents.uploadFile(
+      path.resolve(__dirname, '../notebooks', name),
+      `${tmpPath}/${name}`
+    );
+    await page.notebook.openByPath(`${tmpPath}/${name}`);
+    await page.notebook.activate(name);
+    await page.notebook.runCell(0);
+    await page.notebook.runCell(4);
+    const table = page.locator('.jp-Cell').nth(4).locator('.mgit-html table');
+    await expect(table.locator('tbody tr')).toHaveCount(3, { timeout: 30000 });
+    const names = () => table.locator('tbody tr td:first-child').allTextContents();
+    expect(await names()).toEqual(['base-model', 'fine-tuned', 'half']);
+    // "raw": half (float16) is the smallest; a second click reverses the order
+    const raw = table.locator('th', { hasText: /^raw$/ });
+    await raw.click();
+    expect((await names())[0]).toBe('half');
+    await raw.click();
+    expect((await names())[2]).toBe('half');
+  });
 });
