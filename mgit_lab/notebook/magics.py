@@ -182,11 +182,13 @@ class MagicSession:
 
     def _run_cli(self, args: argparse.Namespace) -> Any:
         """Run the CLI's own handler for ``args`` and present what it emitted."""
-        if args.verb != "init":
-            self.open_repository(args.repo_path)  # the notebook's hint when there is none
         out = io.StringIO()
-        with capture_results() as emitted, redirect_stdout(out):
-            code = args.func(args)
+        try:
+            with capture_results() as emitted, redirect_stdout(out):
+                code = args.func(args)
+        except NotFound:
+            self.open_repository(args.repo_path)  # no repository: say how to make one
+            raise
         if args.verb == "add" and emitted:
             version = self.open_repository(args.repo_path).version(emitted[-1][0]["version"]["id"])
             print(emitted[-1][1])

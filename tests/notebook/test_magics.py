@@ -228,6 +228,11 @@ def test_bad_input_is_one_message_not_a_traceback(mgit, ip, line, message, hint)
     assert "Traceback" not in cell.text and "mgit-error" in cell.html
 
 
+def test_verbs_that_need_no_repository_work_without_one(mgit):
+    assert "ties" in repr(mgit("merge --strategies").value)
+    assert "usage: mgit log" in mgit("log --help").value
+
+
 def test_init_and_dash_C_set_the_repository_for_later_lines(mgit, two_task_models, tmp_path: Path):
     mgit("init one")
     mgit("add base --no-infer")
