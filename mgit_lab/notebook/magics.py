@@ -133,13 +133,14 @@ class MagicSession:
         if verb in (None, "help"):
             rest = argv[v + 1 :] if verb else []
             return self.help_text(rest[0] if rest else None)
-        if REPO_OPTION not in argv[:v]:
+        explicit = REPO_OPTION in argv[:v]
+        if not explicit and verb != "init":  # init PATH is relative to the working directory
             argv = [REPO_OPTION, self.repo_path or ".", *argv]
             v += 2
         rest = argv[v + 1 :]
         if verb == "show" and not [a for a in rest if not a.startswith("-")]:
             return self.widget(self._repo_path(argv))
-        to_memory = verb == "checkout" and not any(a in ("-o", "--output") or a.startswith("--output=") for a in rest)
+        to_memory = verb == "checkout" and not any(a.startswith(("-o", "--output")) for a in rest)
         if to_memory:
             argv = [*argv, "-o", "(notebook)"]
         try:
@@ -155,8 +156,8 @@ class MagicSession:
         result = self._run_cli(args)
         if verb == "init" and isinstance(result, VerbOutput):
             self.repo_path = result.payload["root"]
-        elif argv[0] == REPO_OPTION and self.repo_path != argv[1]:
-            self._remember(argv[1])
+        elif explicit:
+            self._remember(self._repo_path(argv))
         return result
 
     def _repo_path(self, argv: Sequence[str]) -> str:

@@ -236,10 +236,22 @@ def test_verbs_that_need_no_repository_work_without_one(mgit):
 def test_init_and_dash_C_set_the_repository_for_later_lines(mgit, two_task_models, tmp_path: Path):
     mgit("init one")
     mgit("add base --no-infer")
-    mgit(f"init {tmp_path / 'two'}")
+    mgit("init two")  # relative to the working directory, not to the repository in use
+    assert (tmp_path / "two" / ".mgit").is_dir()
     assert mgit("log").value["nodes"] == []
     assert len(mgit("-C one log").value["nodes"]) == 1
     assert len(mgit("log").value["nodes"]) == 1  # -C is remembered, like cd
+
+
+def test_without_init_or_dash_C_the_working_directory_is_followed(mgit, ip, two_task_models, tmp_path, monkeypatch):
+    mgit("init a")
+    mgit("add base --no-infer")
+    mgit("init b")
+    ip.find_line_magic("mgit").session.repo_path = None  # a session that never said init or -C
+    monkeypatch.chdir(tmp_path / "b")  # what %cd does
+    assert mgit("log").value["nodes"] == []
+    monkeypatch.chdir(tmp_path / "a")
+    assert len(mgit("log").value["nodes"]) == 1
 
 
 def test_a_hugging_face_model_variable_round_trips(mgit, ip):
