@@ -20,9 +20,10 @@ from contextvars import ContextVar
 from typing import Any
 
 from ..core.errors import MgitError
+from ..core.names import terminal_safe
 
 #: modules under mgit_lab.cli that register verbs, in help order.
-VERB_MODULES = ["repo_verbs", "inspect_verbs", "diff_verb", "test_verbs", "merge_verbs", "maint_verbs"]
+VERB_MODULES = ["repo_verbs", "inspect_verbs", "diff_verb", "test_verbs", "merge_verbs", "maint_verbs", "trust_verb"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,15 +60,17 @@ def capture_results() -> Iterator[list[tuple[Any, str]]]:
         _RESULT_SINK.reset(token)
 
 
-def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
-    """Print ``payload`` as JSON with ``--json``, else ``text`` (or hand both to a capture)."""
+def emit(args: argparse.Namespace, payload: Any, text: str, *, colours: bool = False) -> None:
+    """Print ``payload`` as JSON with ``--json``, else ``text`` with every terminal control
+    sequence escaped (names and messages are data); ``colours`` keeps SGR colour codes.
+    Inside :func:`capture_results` both are handed to the capture instead."""
     sink = _RESULT_SINK.get()
     if sink is not None:
-        sink(payload, text)
+        sink(payload, terminal_safe(text, keep_colours=colours))
     elif getattr(args, "json", False):
         print(json.dumps(payload, indent=2, default=str))
     elif text:
-        print(text)
+        print(terminal_safe(text, keep_colours=colours))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except MgitError as exc:
-        print(f"mgit: error: {exc}", file=sys.stderr)
+        print(f"mgit: error: {terminal_safe(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("mgit: interrupted", file=sys.stderr)
