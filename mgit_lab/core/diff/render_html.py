@@ -234,7 +234,7 @@ def render_fragment(diff: ModelDiff) -> str:
     body = head + "".join(f'<div class="mgit-meta">{escape(m)}</div>' for m in meta)
     if diff.nodes:
         legend = "".join(
-            f'<span style="margin-right:14px"><svg width="14" height="14"><rect class="{cls}" x="1" y="1" '
+            f'<span style="margin-right:14px"><svg class="{cls}" width="14" height="14"><rect x="1" y="1" '
             f'width="12" height="12"/></svg> {escape(text)}</span>'
             for cls, text in _LEGEND
         )
