@@ -20,8 +20,8 @@ from typing import Any
 import anywidget
 import traitlets
 
+from .api import Repository
 from .core.errors import MgitError
-from .core.repository import Repository
 
 _STATIC = Path(__file__).parent / "static"
 

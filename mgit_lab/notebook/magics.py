@@ -32,9 +32,10 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
+from ..api import Repository
 from ..cli import build_parser, capture_results
 from ..core.errors import InvalidInput, MgitError, NotFound
-from ..core.repository import Repository, find_repository_root
+from ..core.repository import find_repository_root
 from .results import HelpText, VerbOutput, present
 
 #: arguments that name a model, per verb: these may be notebook variables.

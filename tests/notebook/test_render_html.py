@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mgit_lab import Repository
 from mgit_lab.core import render_html
-from mgit_lab.core.repository import Repository
 
 EVIL = "<img src=x onerror=alert(1)>"
 

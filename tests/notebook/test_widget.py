@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mgit_lab.core.repository import Repository
+from mgit_lab import Repository
 
 STATIC = Path(__file__).resolve().parents[2] / "mgit_lab" / "static"
 
@@ -79,7 +79,7 @@ def test_widget_follows_the_repository_after_each_cell(shell, tmp_path: Path):
     ip.user_ns["repo_path"] = str(repo.root)
     ip.run_cell(
         "import numpy as np\n"
-        "from mgit_lab.core.repository import Repository\n"
+        "from mgit_lab import Repository\n"
         "r = Repository.open(repo_path)\n"
         "r.add_arrays({'w': (np.zeros(8, np.float32), 'float32')}, 'third', parents=[('tuned', 'finetune')])"
     )

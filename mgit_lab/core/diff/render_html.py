@@ -14,6 +14,16 @@ from .layout import layered_layout
 if TYPE_CHECKING:
     from .model_diff import ModelDiff
 
+
+def fmt_number(value: float | None) -> str:
+    """A figure for a table cell: ``-`` for none, ``0``, else three significant digits."""
+    if value is None:
+        return "-"
+    if value == 0:
+        return "0"
+    return f"{value:.3g}"
+
+
 NODE_W, NODE_H, HGAP, VGAP, PAD = 250.0, 40.0, 24.0, 26.0, 20.0
 _LEGEND = [
     ("same", "in both"),
@@ -122,8 +132,6 @@ def render_svg(diff: ModelDiff) -> str:
 
 
 def _param_table(diff: ModelDiff) -> str:
-    from .render import _fmt
-
     rows = []
     for p in diff.params:
         if p.status == "same":
@@ -140,7 +148,8 @@ def _param_table(diff: ModelDiff) -> str:
         rank = "-" if p.rank is None else ("" if p.rank_exact else "\u2265") + str(p.rank)
         rows.append(
             f'<tr class="{p.status}"><td>{escape(str(name))}</td><td>{p.status}</td><td>{escape(str(shape))}</td>'
-            f'<td class="num">{_fmt(p.l2)}</td><td class="num">{_fmt(p.relative)}</td><td class="num">{frac}</td>'
+            f'<td class="num">{fmt_number(p.l2)}</td><td class="num">{fmt_number(p.relative)}</td>'
+            f'<td class="num">{frac}</td>'
             f'<td class="num">{rank}</td></tr>'
         )
     if not rows:
@@ -216,8 +225,6 @@ def _scoped_svg(diff: ModelDiff, scope: str) -> str:
 def render_fragment(diff: ModelDiff) -> str:
     """A notebook output of a diff: summary, legend, the coloured union graph and a
     sortable table of changed tensors (styles scoped to this output)."""
-    from .render import _fmt
-
     s = diff.to_json()["summary"]
     scope = f"mgit-diff-{next(_fragment_ids)}"
     ns = s["nodes"]
@@ -251,8 +258,8 @@ def render_fragment(diff: ModelDiff) -> str:
                 fragments.cell(name),
                 fragments.cell(p.status, cls=p.status),
                 str(shape if shape is not None else p.shape_b),
-                fragments.cell(_fmt(p.l2), cls="num", sort="" if p.l2 is None else p.l2),
-                fragments.cell(_fmt(p.relative), cls="num", sort="" if p.relative is None else p.relative),
+                fragments.cell(fmt_number(p.l2), cls="num", sort="" if p.l2 is None else p.l2),
+                fragments.cell(fmt_number(p.relative), cls="num", sort="" if p.relative is None else p.relative),
                 fragments.num(p.fraction_changed, "{:.1%}"),
                 fragments.cell(
                     "-" if p.rank is None else ("" if p.rank_exact else "\u2265") + str(p.rank),
