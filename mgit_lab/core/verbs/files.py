@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..io.file_record import RecordedSource
     from ..lineage import ModelVersion
     from ..repository import Repository
+    from ..transaction import Transaction
 
 #: kinds of file the model's weights are (an ``hf`` export writes them anew)
 WEIGHT_KINDS = ("safetensors", "weights", "index")
@@ -31,21 +32,13 @@ def record_for_add(model: Any) -> RecordedSource | None:
     return record_source(path) if path.exists() else None
 
 
-def _ops(repo: Repository, handle: Any) -> tuple[Any, Any]:
-    """``put`` and ``write_file`` of the open transaction (kernel handle or the older facade)."""
-    if hasattr(handle, "put"):
-        return handle.put, handle.write_file
-    return repo._writer.put, repo._queue_file
-
-
-def store_files(repo: Repository, handle: Any, version: ModelVersion, rec: RecordedSource) -> FilesRecord:
+def store_files(repo: Repository, txn: Transaction, version: ModelVersion, rec: RecordedSource) -> FilesRecord:
     """Store ``rec``'s objects and queue its files manifest, inside the open transaction."""
     from ..io.file_record import store_record
 
-    put, write_file = _ops(repo, handle)
+    put, write_file = txn.put, txn.write_file
     parent = None
-    graph = handle if not hasattr(handle, "graph") else handle.graph
-    parents = graph.parents(version.id)
+    parents = txn.graph.parents(version.id)
     if parents:
         parent = parents[0][0].manifest
 
@@ -62,6 +55,11 @@ def store_files(repo: Repository, handle: Any, version: ModelVersion, rec: Recor
 def files_of(repo: Repository, key: str) -> FilesRecord | None:
     """The files ``key`` was added from, or None (added from an in-memory model)."""
     return read_files(repo.mgit_dir, repo.version(key).id)
+
+
+def checkout_files_known(repo: Repository, key: str) -> bool:
+    """Whether ``key`` was added from files (checkout can give them back exactly)."""
+    return files_path(repo.mgit_dir, repo.version(key).id).is_file()
 
 
 def checkout_files(repo: Repository, key: str, path: str | Path, *, overwrite: bool = False) -> Path | None:
@@ -170,6 +168,9 @@ def blob_figures(repo: Repository) -> dict[str, Any]:
     """Files and blob objects over every live version, and the blobs' stored bytes charged
     to the first version (parents first) that names each: what ``du`` adds to the tensors'
     figures.  Reads the files manifests and the pack indexes, never a tensor manifest."""
+    from ..store import index as pack_index
+
+    index = repo.pack_index  # the indexes alone: no numpy, no HDF5
     owned: set[str] = set()
     files = 0
     charged: dict[str, int] = {}
@@ -181,8 +182,9 @@ def blob_figures(repo: Repository) -> dict[str, Any]:
         total = 0
         for oid in sorted(blob_objects(record) - owned):
             owned.add(oid)
-            if repo.store.has(oid):
-                total += repo.store.info(oid).stored_nbytes
+            hit = index.get(oid)
+            if hit is not None:
+                total += pack_index.stored_nbytes(hit[0])
         charged[v.id] = total
     return {
         "files": files,

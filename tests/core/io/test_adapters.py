@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from mgit_lab.api import Repository
 from mgit_lab.core.errors import NotFound
-from mgit_lab.core.repository import Repository
 from tests.support.model_folders import bert_folder, files_of, tiny_bert
 
 peft = pytest.importorskip("peft")
