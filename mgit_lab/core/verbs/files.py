@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..io.file_record import RecordedSource
     from ..lineage import ModelVersion
     from ..repository import Repository
+    from ..transaction import Transaction
 
 #: kinds of file the model's weights are (an ``hf`` export writes them anew)
 WEIGHT_KINDS = ("safetensors", "weights", "index")
@@ -31,21 +32,13 @@ def record_for_add(model: Any) -> RecordedSource | None:
     return record_source(path) if path.exists() else None
 
 
-def _ops(repo: Repository, handle: Any) -> tuple[Any, Any]:
-    """``put`` and ``write_file`` of the open transaction (kernel handle or the older facade)."""
-    if hasattr(handle, "put"):
-        return handle.put, handle.write_file
-    return repo._writer.put, repo._queue_file
-
-
-def store_files(repo: Repository, handle: Any, version: ModelVersion, rec: RecordedSource) -> FilesRecord:
+def store_files(repo: Repository, txn: Transaction, version: ModelVersion, rec: RecordedSource) -> FilesRecord:
     """Store ``rec``'s objects and queue its files manifest, inside the open transaction."""
     from ..io.file_record import store_record
 
-    put, write_file = _ops(repo, handle)
+    put, write_file = txn.put, txn.write_file
     parent = None
-    graph = handle if not hasattr(handle, "graph") else handle.graph
-    parents = graph.parents(version.id)
+    parents = txn.graph.parents(version.id)
     if parents:
         parent = parents[0][0].manifest
 
@@ -64,6 +57,11 @@ def files_of(repo: Repository, key: str) -> FilesRecord | None:
     return read_files(repo.mgit_dir, repo.version(key).id)
 
 
+def checkout_files_known(repo: Repository, key: str) -> bool:
+    """Whether ``key`` was added from files (checkout can give them back exactly)."""
+    return files_path(repo.mgit_dir, repo.version(key).id).is_file()
+
+
 def checkout_files(repo: Repository, key: str, path: str | Path, *, overwrite: bool = False) -> Path | None:
     """Write the exact files of ``key`` to ``path`` (None when it has no files: the caller
     writes a canonical file instead).
@@ -79,8 +77,43 @@ def checkout_files(repo: Repository, key: str, path: str | Path, *, overwrite: b
     record = read_files(repo.mgit_dir, version.id)
     if record is None:
         return None
-    write_record(record, repo.store.get, Path(path), label=repr(version.name), overwrite=overwrite, repo_root=repo.root)
+    get = checked_get(repo, version)
+    write_record(record, get, Path(path), label=repr(version.name), overwrite=overwrite, repo_root=repo.root)
     return Path(path)
+
+
+def checked_get(repo: Repository, version: ModelVersion) -> Any:
+    """``get(oid)`` for rebuilding ``version``'s files: damage is one :class:`Corrupt` naming
+    the object and the versions that need it, as for every checkout.  The version's manifest
+    is checked against the store first (index only): a manifest that no longer describes its
+    objects is damage even where the files' own objects are intact."""
+    from ..errors import Corrupt, NotFound
+    from ..integrity import decode_checked, mismatch
+
+    store, every = repo.store, repo.versions()
+    by_oid = {ref.oid: (name, ref) for name, ref in version.manifest.items()}
+    for name, ref in version.manifest.items():
+        if not store.has(ref.oid) or mismatch(store, ref) is not None:
+            decode_checked(store, version, name, ref, every)  # raises, naming tensor and versions
+
+    def get(oid: str) -> Any:
+        hit = by_oid.get(oid)
+        if hit is not None:
+            return decode_checked(store, version, hit[0], hit[1], every)
+        try:
+            return store.get(oid)
+        except (Corrupt, NotFound) as exc:
+            needing = sorted(v.name for v in every if oid in ((read_files(repo.mgit_dir, v.id) or _EMPTY).oids()))
+            raise Corrupt(
+                f"a file object of version {version.name!r}: {exc.message}; "
+                f"versions that need it: {', '.join(needing) or version.name}",
+                hint="run `mgit verify` for the full damage report; restore the repository's packs from a backup",
+            ) from None
+
+    return get
+
+
+_EMPTY = FilesRecord("folder", [])
 
 
 def hf_extras(repo: Repository, key: str) -> tuple[Any, list[str]]:
@@ -135,6 +168,9 @@ def blob_figures(repo: Repository) -> dict[str, Any]:
     """Files and blob objects over every live version, and the blobs' stored bytes charged
     to the first version (parents first) that names each: what ``du`` adds to the tensors'
     figures.  Reads the files manifests and the pack indexes, never a tensor manifest."""
+    from ..store import index as pack_index
+
+    index = repo.pack_index  # the indexes alone: no numpy, no HDF5
     owned: set[str] = set()
     files = 0
     charged: dict[str, int] = {}
@@ -146,8 +182,9 @@ def blob_figures(repo: Repository) -> dict[str, Any]:
         total = 0
         for oid in sorted(blob_objects(record) - owned):
             owned.add(oid)
-            if repo.store.has(oid):
-                total += repo.store.info(oid).stored_nbytes
+            hit = index.get(oid)
+            if hit is not None:
+                total += pack_index.stored_nbytes(hit[0])
         charged[v.id] = total
     return {
         "files": files,

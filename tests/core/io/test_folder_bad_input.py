@@ -10,8 +10,8 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
+from mgit_lab.api import Repository
 from mgit_lab.core.errors import InvalidInput, NotFound
-from mgit_lab.core.repository import Repository
 
 
 def _folder(path: Path) -> Path:
@@ -84,16 +84,16 @@ def test_a_safetensors_header_that_lies(tmp_path: Path, repo: Repository, entry:
 
 def test_a_file_changing_while_it_is_added(tmp_path: Path, repo: Repository, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _folder(tmp_path / "m")
-    from mgit_lab.core.verbs import add as add_verb
+    from mgit_lab.core.io import sources
 
-    real = add_verb.load_source
+    real = sources.load_source
 
     def load_and_touch(model):  # noqa: ANN001, ANN202 - a writer finishing the folder meanwhile
         out = real(model)
         (folder / "tokenizer.json").write_text('{"changed": true}')
         return out
 
-    monkeypatch.setattr(add_verb, "load_source", load_and_touch)
+    monkeypatch.setattr(sources, "load_source", load_and_touch)
     with pytest.raises(InvalidInput, match="changed while it was being added"):
         repo.add(folder)
     _nothing_added(repo)

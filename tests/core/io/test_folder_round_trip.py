@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from mgit_lab.api import Repository
 from mgit_lab.core.errors import Corrupt
 from mgit_lab.core.lineage.files_manifest import files_path
-from mgit_lab.core.repository import Repository
 from tests.support.model_folders import SENTENCES, bert_folder, files_of, sentence_transformers_folder
 
 pytest.importorskip("transformers")

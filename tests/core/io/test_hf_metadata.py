@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.core.io.hf_metadata import declared_base
-from mgit_lab.core.repository import Repository
 from tests.support.model_folders import bert_folder, tiny_bert
 
 pytest.importorskip("transformers")
