@@ -20,7 +20,7 @@ from typing import Any
 from ..core.errors import MgitError
 
 #: modules under mgit_lab.cli that register verbs, in help order.
-VERB_MODULES = ["repo_verbs", "inspect_verbs", "diff_verb", "test_verbs", "merge_verbs", "maint_verbs"]
+VERB_MODULES = ["repo_verbs", "inspect_verbs", "diff_verb", "test_verbs", "merge_verbs", "maint_verbs", "remote_verbs"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -40,6 +40,7 @@ from .inference import DEFAULT_MAX_DISTANCE, SketchIndex
 from .lineage import SUMMARY_KEYS, LineageGraph, ModelVersion, Relation, TensorRef, check_label, manifest_figures
 from .manifests import MANIFEST_DIR, read_manifest, write_manifest
 from .progress import Progress
+from .remotes.ondemand import attach_on_demand
 from .repository_parts import LineageEdits, LineageViews, Maintenance
 from .schema import InferenceResult
 from .sketch import SKETCH_DIR, Layout, layout_of, sketch_arrays, sketch_path
@@ -102,6 +103,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
             codec_effort=str(self.config.get("codec_effort", "fast")),
         )
         self.lock = WriterLock(self.mgit_dir / "lock")
+        attach_on_demand(self, self.config)  # a partial clone fetches missing tensors on first use
         self.sketch_index = SketchIndex(self.mgit_dir, self._rebuild_sketch)
         self._graph: LineageGraph | None = None
         self._graph_stamp: tuple[int, int, int] | None = None
@@ -477,6 +479,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
     def checkout_arrays(self, key: str, progress: Progress | None = None) -> ArrayState:
         """``{name: (array, dtype)}`` of a stored version, bit-exact."""
         version = self.version(key)
+        self.store.prefetch([t.oid for t in version.manifest.values()])  # partial clones: one batch
         out: ArrayState = {}
         for i, (k, t) in enumerate(version.manifest.items()):
             out[k] = (self.store.get(t.oid), t.dtype)
