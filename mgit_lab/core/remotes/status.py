@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..codecs.abc import TensorSpec
 from ..schema import RemoteInfo, RemoteList
-from .config import add_remote, list_remotes, promisor, remove_remote
+from .config import add_remote, get_remote, list_remotes, promisor, remove_remote
 
 if TYPE_CHECKING:
     from ..repository import Repository
@@ -34,6 +34,11 @@ def add(
 def remove(repo: Repository, name: str) -> RemoteInfo:
     r = remove_remote(repo.mgit_dir, repo.lock, name)
     return {"name": r.name, "url": r.url, "options": dict(r.options), "promisor": False}
+
+
+def check_remote(repo: Repository, name: str | None) -> None:
+    """Raise NotFound unless ``name`` (None: the default remote) is configured."""
+    get_remote(repo.mgit_dir, name)
 
 
 def local_note(repo: Repository) -> str | None:
