@@ -55,7 +55,9 @@ def free_port() -> int:
 def start_s3() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     exe = Path(sys.executable).with_name("moto_server")
-    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -147,8 +149,11 @@ def main() -> None:
             "c": f"(c) clone of {len(MODELS)} models (received)",
             "d": "(d) no-op push",
         }
-        print(f"\nmedian of {args.repeat} runs; S3 = moto server on loopback; plain = s3fs put/get of safetensors files\n")
-        print(f"| {'operation':44} | mgit MB | mgit s | requests | plain MB | plain s | bytes mgit/plain | time mgit/plain |")
+        print(
+            f"\nmedian of {args.repeat} runs; S3 = moto server on loopback; plain = s3fs put/get of safetensors files\n"
+        )
+        head = "| mgit MB | mgit s | requests | plain MB | plain s | bytes mgit/plain | time mgit/plain |"
+        print(f"| {'operation':44} {head}")
         print(f"|{'-' * 46}|--------:|-------:|---------:|---------:|--------:|-----------------:|----------------:|")
         for key, label in labels.items():
             secs, nbytes, reqs, psecs, pbytes = (med(key, i) for i in range(5))

@@ -7,10 +7,10 @@ import logging
 from pathlib import Path
 
 from ..core.remotes import status
+from ..core.remotes.config import OPTIONS
 from ..core.remotes.fetch import clone, fetch, pull
 from ..core.remotes.push import push
 from ..core.remotes.report import TransferReport
-from ..core.remotes.config import OPTIONS
 from . import emit
 from .args import add_json_flag, open_repo, verb_parser
 from .progress import progress_bar
@@ -45,7 +45,9 @@ def _remote(args: argparse.Namespace) -> int:
         lines = []
         for r in payload["remotes"]:
             opts = " ".join(f"{k}={v}" for k, v in sorted(r["options"].items()))
-            lines.append(f"{r['name']}\t{r['url']}" + (f"\t{opts}" if opts else "") + ("\t(promisor)" if r["promisor"] else ""))
+            lines.append(
+                f"{r['name']}\t{r['url']}" + (f"\t{opts}" if opts else "") + ("\t(promisor)" if r["promisor"] else "")
+            )
         emit(args, payload, "\n".join(lines) or "no remotes (add one with `mgit remote add origin URL`)")
     return 0
 

@@ -28,7 +28,9 @@ def _url(handler: MgitHandler, url: str) -> str:
     """``url`` as the core takes it: a folder inside the server's root, or a scheme URL."""
     if "://" in url:
         if url.startswith("file://"):
-            raise InvalidInput("file:// remotes are refused over REST", hint="give a folder relative to the server's root")
+            raise InvalidInput(
+                "file:// remotes are refused over REST", hint="give a folder relative to the server's root"
+            )
         return url
     return str(handler.root.resolve(url))
 

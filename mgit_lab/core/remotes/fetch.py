@@ -129,7 +129,7 @@ def fetch(
     if todo:
         catalogue.load()
         want, gone = catalogue.closure(todo, repo.store)
-        refused.update({o: "it is missing on the remote" for o in gone})
+        refused.update(dict.fromkeys(gone, "it is missing on the remote"))
         got = receive(rfs, catalogue, repo.store, repo.lock, want, progress)
         refused.update(got.refused)
         report.objects = len(got.objects)

@@ -49,7 +49,9 @@ def _decode(data: bytes, where: str) -> dict[str, Any]:
     try:
         doc = json.loads(data)
     except ValueError as exc:
-        raise Corrupt(f"the lineage at {where} is not valid JSON: {exc}", hint="repair the remote's lineage.json") from None
+        raise Corrupt(
+            f"the lineage at {where} is not valid JSON: {exc}", hint="repair the remote's lineage.json"
+        ) from None
     return check_lineage(doc, where)
 
 

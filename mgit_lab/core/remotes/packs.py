@@ -71,7 +71,11 @@ def check_entry(oid: str, entry: Any, size: int) -> dict[str, Any]:
     if not _OID.match(oid) or not isinstance(entry, dict):
         raise ValueError(f"bad object id {oid[:70]!r}")
     dtype, shape, base = entry.get("dtype"), entry.get("shape"), entry.get("base")
-    if dtype not in STORAGE_DTYPES or not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
+    if (
+        dtype not in STORAGE_DTYPES
+        or not isinstance(shape, list)
+        or not all(isinstance(d, int) and d >= 0 for d in shape)
+    ):
         raise ValueError(f"object {oid[:12]}: bad dtype or shape")
     if base is not None and (not isinstance(base, str) or not _OID.match(base)):
         raise ValueError(f"object {oid[:12]}: bad delta base")
@@ -120,7 +124,9 @@ class Catalogue:
     def load(self) -> Catalogue:
         """List ``packs/`` once; read the indexes not in the cache (in parallel)."""
         names = self.rfs.listdir(PACKS)
-        listed = {n[: -len(INDEX_SUFFIX)] for n in names if n.endswith(INDEX_SUFFIX) and _PACK.match(n[: -len(INDEX_SUFFIX)])}
+        listed = {
+            n[: -len(INDEX_SUFFIX)] for n in names if n.endswith(INDEX_SUFFIX) and _PACK.match(n[: -len(INDEX_SUFFIX)])
+        }
         cached = self._read_cache()
         docs: dict[str, dict[str, Any]] = {name: cached[name] for name in listed & cached.keys()}
         todo = sorted(listed - docs.keys())

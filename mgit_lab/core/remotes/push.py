@@ -25,7 +25,7 @@ from .packs import PARALLEL, Catalogue
 from .report import TransferReport
 from .transfer import send
 from .transport import RemoteFS
-from .union import empty_lineage, raise_conflicts, conflicts, union
+from .union import conflicts, empty_lineage, raise_conflicts, union
 
 if TYPE_CHECKING:
     from ..repository import Repository
@@ -134,7 +134,9 @@ def push(
     return report.finish(rfs)
 
 
-def _send_files(rfs: RemoteFS, repo: Repository, records: list[tuple[dict[str, Any], str, bytes]], ids: list[str]) -> None:
+def _send_files(
+    rfs: RemoteFS, repo: Repository, records: list[tuple[dict[str, Any], str, bytes]], ids: list[str]
+) -> None:
     """Manifest and sketch files of the new versions that the remote lacks (one listing each)."""
     have_manifests = set(rfs.listdir(MANIFESTS))
     have_sketches = set(rfs.listdir(SKETCH_DIR))

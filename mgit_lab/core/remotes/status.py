@@ -51,7 +51,9 @@ def local_note(repo: Repository) -> str | None:
     whole: list[str] = []
     missing: dict[str, int] = {}
     for v in repo.versions():
-        absent = {t.oid: TensorSpec(t.dtype, tuple(t.shape)).nbytes for t in v.manifest.values() if not store.has(t.oid)}
+        absent = {
+            t.oid: TensorSpec(t.dtype, tuple(t.shape)).nbytes for t in v.manifest.values() if not store.has(t.oid)
+        }
         missing.update(absent)
         if not absent:
             whole.append(v.name)

@@ -20,7 +20,17 @@ from dataclasses import dataclass, field
 from ..errors import Corrupt
 from ..progress import Progress
 from ..store import ObjectStore, WriterLock
-from .packs import INDEX_SUFFIX, PACK_SUFFIX, PACKS, PARALLEL, Catalogue, RemoteObject, build_pack, plan_packs, read_objects
+from .packs import (
+    INDEX_SUFFIX,
+    PACK_SUFFIX,
+    PACKS,
+    PARALLEL,
+    Catalogue,
+    RemoteObject,
+    build_pack,
+    plan_packs,
+    read_objects,
+)
 from .transport import RemoteFS
 
 log = logging.getLogger(__name__)
@@ -73,13 +83,13 @@ def receive(
     pending: dict[str, tuple[RemoteObject, list[bytes]]] = {}
     done = 0
     with ThreadPoolExecutor(PARALLEL) as pool:
-        futures: dict[Future[dict[str, list[bytes]]], str] = {
-            pool.submit(read_objects, rfs, pack, objs, catalogue.packs[pack]): pack for pack, objs in by_pack.items()
+        futures: set[Future[dict[str, list[bytes]]]] = {
+            pool.submit(read_objects, rfs, pack, objs, catalogue.packs[pack]) for pack, objs in by_pack.items()
         }
         while futures:
             finished, _ = wait(futures, return_when=FIRST_COMPLETED)
             for fut in finished:
-                pack = futures.pop(fut)
+                futures.discard(fut)
                 for oid, chunks in fut.result().items():
                     pending[oid] = (catalogue.objects[oid], chunks)
                     done += catalogue.objects[oid].nbytes

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -204,6 +205,7 @@ class RemoteFS:
         return self._conditional(rel, data, {"IfMatch": token})
 
     def _conditional(self, rel: str, data: bytes, kwargs: dict[str, Any]) -> bool:
+        failure: Exception | None = None
         try:
             self.fs.pipe_file(self.path(rel), data, **kwargs)
         except FileExistsError:
@@ -216,8 +218,10 @@ class RemoteFS:
                 return False
             if code in ("NotImplemented", "InvalidArgument", "InvalidRequest") or status == 501:
                 raise Unsupported(code or str(status)) from None
-            self._call(f"write {rel}", lambda: _reraise(exc))
-            raise
+            failure = exc
+        if failure is not None:
+            self._call(f"write {rel}", partial(_reraise, failure))  # raises the clear error
+            raise failure
         self._count(sent=len(data))
         return True
 

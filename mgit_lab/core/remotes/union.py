@@ -34,7 +34,7 @@ def check_lineage(doc: Any, where: str) -> dict[str, Any]:
         for node in doc["nodes"]:
             if not isinstance(node, dict) or not _ID.match(str(node.get("id"))):
                 raise ValueError(f"a node without a valid id: {str(node)[:80]}")
-            check_label(node.get("name"))
+            check_label(str(node.get("name")) if isinstance(node.get("name"), str) else "")
             for tag in node.get("tags") or []:
                 check_label(tag, "tag")
             file = node.get("manifest_file")
@@ -47,7 +47,9 @@ def check_lineage(doc: Any, where: str) -> dict[str, Any]:
         doc.setdefault("edges", [])
         doc["revision"] = int(doc.get("revision", 0))
     except (ValueError, TypeError, AttributeError) as exc:
-        raise Corrupt(f"the lineage at {where} is damaged: {exc}", hint="repair or replace the remote's lineage.json") from None
+        raise Corrupt(
+            f"the lineage at {where} is damaged: {exc}", hint="repair or replace the remote's lineage.json"
+        ) from None
     return doc
 
 

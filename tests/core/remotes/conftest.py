@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from remote_cases import finetuned, layer_state
 
 from mgit_lab.core.repository import Repository
-from remote_cases import finetuned, layer_state
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "mgit-test-key", "AWS_SECRET_ACCESS_KEY": "mgit-test-secret-do-not-leak"}
 
@@ -62,5 +62,3 @@ def source(tmp_path: Path) -> Repository:
     repo.add_arrays(base, "base")
     repo.add_arrays(finetuned(base, 1), "ft", parents=[("base", "finetune")])
     return repo
-
-

@@ -16,7 +16,9 @@ def layer_state(seed: int = 0, layers: int = 6, width: int = 128) -> dict[str, t
     return state
 
 
-def finetuned(state: dict[str, tuple[np.ndarray, str]], seed: int, touched: int = 2) -> dict[str, tuple[np.ndarray, str]]:
+def finetuned(
+    state: dict[str, tuple[np.ndarray, str]], seed: int, touched: int = 2
+) -> dict[str, tuple[np.ndarray, str]]:
     """``state`` with small changes to the first ``touched`` layers' weights."""
     rng = np.random.default_rng(seed)
     out = {}

@@ -25,7 +25,11 @@ PUSHER = Path(__file__).with_name("pusher.py")
 def _pusher(repo: Path, *flags: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[3])}
     return subprocess.Popen(
-        [sys.executable, str(PUSHER), str(repo), *flags], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [sys.executable, str(PUSHER), str(repo), *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
 
 
@@ -62,7 +66,9 @@ def _complete_packs(url: str, options: dict[str, str]) -> int:
     import boto3
 
     bucket, _, prefix = url[5:].partition("/")
-    got = boto3.client("s3", endpoint_url=options["endpoint_url"]).list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/packs/")
+    got = boto3.client("s3", endpoint_url=options["endpoint_url"]).list_objects_v2(
+        Bucket=bucket, Prefix=f"{prefix}/packs/"
+    )
     return sum(o["Key"].endswith(INDEX_SUFFIX) for o in got.get("Contents", []))
 
 

@@ -133,7 +133,10 @@ def test_unreachable_endpoint_fails_fast(source: Repository, tmp_path: Path) -> 
 
 
 def test_credentials_are_never_stored_or_shown(
-    s3_remote: tuple[str, dict[str, str]], source: Repository, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+    s3_remote: tuple[str, dict[str, str]],
+    source: Repository,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     url, options = s3_remote
     with pytest.raises(InvalidInput, match="credentials"):
