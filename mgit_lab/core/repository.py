@@ -33,17 +33,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .accounting import Accounts, charge, charge_new
 from .codecs.choose import EFFORTS
 from .errors import Conflict, Corrupt, InvalidInput, NotFound, UnsupportedFormat
 from .inference import DEFAULT_MAX_DISTANCE, SketchIndex
+from .inference.sketch import SKETCH_DIR, Layout, layout_of, sketch_arrays, sketch_path
+from .io.state import ArrayState
 from .lineage import SUMMARY_KEYS, LineageGraph, ModelVersion, Relation, TensorRef, check_label, manifest_figures
-from .manifests import MANIFEST_DIR, read_manifest, write_manifest
+from .lineage.accounting import Accounts, charge, charge_new
+from .lineage.checks import check_config, check_lineage
+from .lineage.manifests import MANIFEST_DIR, read_manifest, write_manifest
 from .progress import Progress
 from .remotes.ondemand import attach_on_demand
 from .repository_parts import LineageEdits, LineageViews, Maintenance
 from .schema import InferenceResult
-from .sketch import SKETCH_DIR, Layout, layout_of, sketch_arrays, sketch_path
 from .store import (
     ObjectStore,
     WriterLock,
@@ -58,7 +60,6 @@ if TYPE_CHECKING:  # torch loads lazily: read-only verbs start without it
 
 MGIT_DIR = ".mgit"
 FORMAT_VERSION = 1
-ArrayState = dict[str, tuple[np.ndarray, str]]
 _LOSSY_DTYPES = ("float32", "float64", "float16", "bfloat16")
 
 
@@ -90,6 +91,8 @@ class Repository(LineageEdits, LineageViews, Maintenance):
             raise NotFound(f"{self.root} is not an mgit repository", hint="create one with `mgit init`") from None
         except ValueError as exc:
             raise Corrupt(f"{config_path} is not valid JSON: {exc}", hint="restore it from a backup") from None
+        if not isinstance(self.config, dict):
+            check_config(self.config, config_path)  # raises: not an object
         version = self.config.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise UnsupportedFormat(
@@ -97,6 +100,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
                 f"(up to {FORMAT_VERSION})",
                 hint="upgrade with `pip install -U mgit-lab`",
             )
+        check_config(self.config, config_path)
         self.store = ObjectStore(
             self.mgit_dir,
             max_depth=int(self.config.get("max_delta_depth", 8)),
@@ -167,9 +171,16 @@ class Repository(LineageEdits, LineageViews, Maintenance):
                 gc.disable()
                 try:
                     doc = json.loads(path.read_text())
-                    self._graph = LineageGraph.from_json(doc, partial(read_manifest, self.mgit_dir))
-                except ValueError as exc:
+                except (ValueError, RecursionError) as exc:
                     raise Corrupt(f"{path} is not valid JSON: {exc}", hint="restore it from a backup") from None
+                try:
+                    check_lineage(doc, path)
+                    self._graph = LineageGraph.from_json(doc, partial(read_manifest, self.mgit_dir))
+                except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a field check_lineage allows
+                    raise Corrupt(
+                        f"{path} is damaged: {type(exc).__name__}: {str(exc)[:200]}",
+                        hint="restore .mgit/lineage.json from a backup",
+                    ) from None
                 finally:
                     if paused:
                         gc.enable()
@@ -428,7 +439,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
             Missing file, unreadable or unsafe pickle, unknown or incompatible parent,
             duplicate name.  The repository is unchanged.
         """
-        from .adding import prepare_add, store_prepared
+        from .verbs.add import prepare_add, store_prepared
 
         prep = prepare_add(
             self,
@@ -456,7 +467,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
 
     def infer_parent(self, model: Any, *, max_distance: float = DEFAULT_MAX_DISTANCE) -> InferenceResult:
         """The parent :meth:`add` would infer for ``model``, and why; writes nothing."""
-        from .adding import prepare_add
+        from .verbs.add import prepare_add
 
         prep = prepare_add(
             self, model, name="(dry run)", parent=None, relation=None, lossy=None, infer=True, max_distance=max_distance
@@ -518,16 +529,22 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         """Write a version to ``path``: ``safetensors`` / ``pt`` file or ``hf`` folder (guessed
         from the suffix when ``format`` is None).  Returns the path written."""
         from .io.export import guess_format, write_hf_folder, write_state
+        from .io.targets import check_target
 
         version = self.version(key)
         fmt = format or guess_format(path)
         if fmt not in ("hf", "safetensors", "pt"):
             raise InvalidInput(f"unknown export format {fmt!r}", hint="use safetensors, pt or hf")
+        check_target(Path(path), overwrite=overwrite, repo_root=self.root, folder=fmt == "hf")  # before any work
         state = self.checkout_arrays(key, progress)
         if fmt == "hf":
-            write_hf_folder(state, version.architecture, path, name=repr(version.name), overwrite=overwrite)
+            write_hf_folder(
+                state, version.architecture, path, name=repr(version.name), overwrite=overwrite, repo_root=self.root
+            )
         else:
-            write_state(state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite)
+            write_state(
+                state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite, repo_root=self.root
+            )
         return Path(path)
 
     def close(self) -> None:

@@ -1,8 +1,10 @@
-"""Read a model from whatever a user has: an ``nn.Module``, a state dict, a ``.safetensors``
-file, a ``.pt``/``.bin`` state dict, or a local Hugging Face model folder.
+"""THE reader of model files: an ``nn.Module``, a state dict, a ``.safetensors`` file, a
+``.pt``/``.bin`` state dict, or a local Hugging Face model folder.
 
-Everything becomes a :class:`LoadedModel`: ``{name: (array in storage dtype, dtype)}``
-plus the architecture record when one can be known.  Pickled files are always read with
+``add`` reads through :func:`load_source` into a :class:`LoadedModel` (``{name: (array in
+storage dtype, dtype)}`` plus the architecture record when one can be known); ``diff`` reads
+files through :func:`read_model_file` into torch tensors without building the model.  Both
+use the same loaders and the same error texts.  Pickled files are always read with
 ``torch.load(weights_only=True)``: a file that needs more than tensors is refused.
 """
 
@@ -19,13 +21,11 @@ import torch
 
 from ..errors import InvalidInput, NotFound
 from .architecture import architecture_of
+from .hf_folder import read_config, weight_files
+from .state import ArrayState
 from .tensors import tensor_to_array
 
-ArrayState = dict[str, tuple[np.ndarray, str]]
-
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
-HF_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
-HF_INDEX_FILES = ("model.safetensors.index.json", "pytorch_model.bin.index.json")
 
 
 @dataclass
@@ -88,7 +88,7 @@ def _load_pickle(path: Path) -> dict[str, Any]:
                 return dict(inner)
         return dict(obj)
     raise InvalidInput(
-        f"{path} holds a {type(obj).__name__}, not a state dict",
+        f"{path} holds no state dict: a {type(obj).__name__}, not a mapping of names to tensors",
         hint="save model.state_dict() rather than the model object",
     )
 
@@ -106,29 +106,6 @@ def _load_safetensors(path: Path) -> dict[str, torch.Tensor]:
         ) from None
 
 
-def _hf_weights(folder: Path) -> dict[str, torch.Tensor]:
-    for index_name in HF_INDEX_FILES:
-        index_path = folder / index_name
-        if index_path.is_file():
-            try:
-                shards = sorted(set(json.loads(index_path.read_text())["weight_map"].values()))
-            except (ValueError, KeyError) as exc:
-                raise InvalidInput(
-                    f"{index_path} is not a valid shard index: {exc}", hint="re-save the model with save_pretrained"
-                ) from None
-            out: dict[str, torch.Tensor] = {}
-            for shard in shards:
-                out.update(_read_weight_file(folder / shard))
-            return out
-    for name in HF_WEIGHT_FILES:
-        if (folder / name).is_file():
-            return _read_weight_file(folder / name)
-    raise InvalidInput(
-        f"{folder} has a config.json but no weights",
-        hint=f"expected one of {', '.join(HF_WEIGHT_FILES + HF_INDEX_FILES)}",
-    )
-
-
 def _read_weight_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise NotFound(f"{path} does not exist", hint="the folder's shard index names a file that is missing")
@@ -137,24 +114,31 @@ def _read_weight_file(path: Path) -> dict[str, Any]:
     return _load_pickle(path)
 
 
+def _transformers_class(name: str) -> Any:
+    """The transformers model class ``name``, or None: only concrete classes of the installed
+    transformers (never an Auto class, which may load code from the folder)."""
+    try:
+        import transformers
+    except ImportError:
+        return None
+    cls = getattr(transformers, name, None) if name.isidentifier() else None
+    if (
+        isinstance(cls, type)
+        and issubclass(cls, transformers.PreTrainedModel)
+        and cls.__module__.startswith("transformers.models.")
+    ):
+        return cls
+    return None
+
+
 def _from_hf_folder(folder: Path) -> LoadedModel:
     """A Hugging Face folder: through ``from_pretrained`` when transformers knows the class
-    (canonical keys, tied weights restored), else the raw weight files."""
-    try:
-        config = json.loads((folder / "config.json").read_text())
-    except ValueError as exc:
-        raise InvalidInput(
-            f"{folder / 'config.json'} is not valid JSON: {exc}", hint="fix or re-save the model folder"
-        ) from None
+    (canonical keys, tied weights restored), else the raw weight files.  The folder is
+    checked first (:mod:`.hf_folder`): no custom code, no file outside it."""
+    config = read_config(folder)
+    files = weight_files(folder)  # confined to the folder before transformers opens any
     arch_names = config.get("architectures") or []
-    cls = None
-    if arch_names:
-        try:
-            import transformers
-
-            cls = getattr(transformers, arch_names[0], None)
-        except ImportError:
-            cls = None
+    cls = _transformers_class(arch_names[0]) if arch_names else None
     if cls is not None:
         model = _from_pretrained(cls, folder)
         loaded = _from_module(model)
@@ -162,7 +146,10 @@ def _from_hf_folder(folder: Path) -> LoadedModel:
         loaded.suggested_name = folder.name
         return loaded
     arch = {"kind": "transformers", "class": arch_names[0], "config": config} if arch_names else None
-    return LoadedModel(state_from_tensors(_hf_weights(folder), str(folder)), arch, str(folder), folder.name)
+    out: dict[str, Any] = {}
+    for path in files:
+        out.update(_read_weight_file(path))
+    return LoadedModel(state_from_tensors(out, str(folder)), arch, str(folder), folder.name)
 
 
 def _from_pretrained(cls: Any, folder: Path) -> torch.nn.Module:
@@ -171,7 +158,7 @@ def _from_pretrained(cls: Any, folder: Path) -> torch.nn.Module:
     bars = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()
     try:
-        return cls.from_pretrained(str(folder), local_files_only=True)
+        return cls.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
     except Exception as exc:  # noqa: BLE001 - from_pretrained raises many kinds
         raise InvalidInput(
             f"transformers could not load {folder}: {exc}", hint="check that from_pretrained opens this folder"
@@ -202,21 +189,105 @@ def load_source(model: Any) -> LoadedModel:
         if path.is_dir():
             if (path / "config.json").is_file():
                 return _from_hf_folder(path)
-            raise InvalidInput(
-                f"{path} is a folder without a config.json",
-                hint="pass a Hugging Face model folder, a .safetensors file or a .pt/.bin state dict",
-            )
-        if path.suffix == ".safetensors":
-            tensors: Mapping[str, Any] = _load_safetensors(path)
-        elif path.suffix in PICKLE_SUFFIXES:
-            tensors = _load_pickle(path)
-        else:
-            raise InvalidInput(
-                f"{path}: unknown model file type {path.suffix or '(no suffix)'!r}",
-                hint="use .safetensors, .pt, .pth, .bin or .ckpt, or a Hugging Face folder",
-            )
-        return LoadedModel(state_from_tensors(tensors, str(path)), None, str(path), path.stem)
+            raise _not_a_folder(path)
+        return LoadedModel(state_from_tensors(_read_file(path), str(path)), None, str(path), path.stem)
     raise InvalidInput(
         f"cannot add a {type(model).__name__}",
         hint="pass an nn.Module, a state dict, a .safetensors/.pt/.bin file or a Hugging Face folder",
     )
+
+
+def _not_a_folder(path: Path) -> InvalidInput:
+    return InvalidInput(
+        f"{path} is a folder without a config.json, not a Hugging Face model folder",
+        hint="pass a Hugging Face model folder, a .safetensors file or a .pt/.bin state dict",
+    )
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    """The tensors of a ``.safetensors`` or pickled state dict file."""
+    if path.suffix == ".safetensors":
+        return dict(_load_safetensors(path))
+    if path.suffix in PICKLE_SUFFIXES:
+        return _load_pickle(path)
+    raise InvalidInput(
+        f"{path} is not a model file (unknown model file type {path.suffix or '(no suffix)'!r})",
+        hint="use .safetensors, .pt, .pth, .bin or .ckpt, or a Hugging Face folder",
+    )
+
+
+@dataclass
+class ModelFile:
+    """A model file read as torch tensors, without building the model (what ``diff`` needs)."""
+
+    label: str
+    state: dict[str, torch.Tensor]
+    architecture: dict[str, Any] | None
+
+
+def _config_architecture(config_path: Path) -> dict[str, Any] | None:
+    config = read_config(config_path.parent)  # the same checks as `add`: an object, no custom code
+    archs = config.get("architectures") or []
+    if "model_type" not in config or not archs:
+        return None
+    return {"kind": "transformers", "class": archs[0], "config": config}
+
+
+def _safetensors_architecture(path: Path) -> dict[str, Any] | None:
+    """The architecture record a file written by ``mgit export`` keeps in its metadata."""
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+    except Exception:  # noqa: BLE001 - damaged files are reported by the tensor read
+        return None
+    if "mgit.architecture" not in meta:
+        return None
+    try:
+        arch = json.loads(meta["mgit.architecture"])
+    except ValueError:
+        raise InvalidInput(
+            f"{path} has a damaged mgit.architecture entry in its metadata", hint="re-export the version"
+        ) from None
+    return arch if isinstance(arch, dict) else None
+
+
+def _only_tensors(tensors: Mapping[str, Any], origin: str) -> dict[str, torch.Tensor]:
+    if not tensors or not all(isinstance(v, torch.Tensor) for v in tensors.values()):
+        raise InvalidInput(
+            f"{origin} holds no state dict (a mapping of names to tensors)",
+            hint="save model.state_dict() rather than the model object",
+        )
+    return dict(tensors)
+
+
+def read_model_file(path: str | Path) -> ModelFile:
+    """Read a model file or Hugging Face folder as torch tensors plus its architecture
+    record: a folder's ``config.json``, a ``config.json`` beside the file, or the
+    ``mgit.architecture`` metadata of a safetensors file.
+
+    Raises
+    ------
+    NotFound
+        When ``path`` does not exist.
+    InvalidInput
+        When ``path`` is not one of the supported model formats.
+    """
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise NotFound(f"{p} does not exist", hint="check the path")
+    if p.is_dir():
+        if not (p / "config.json").is_file():
+            raise _not_a_folder(p)
+        arch = _config_architecture(p / "config.json")
+        tensors: dict[str, Any] = {}
+        for file in weight_files(p):  # only files inside the folder
+            tensors.update(_read_weight_file(file))
+        return ModelFile(str(p), _only_tensors(tensors, str(p)), arch)
+    state = _only_tensors(_read_file(p), str(p))
+    sibling = p.parent / "config.json"
+    arch = _config_architecture(sibling) if sibling.is_file() else None
+    if p.suffix == ".safetensors":
+        arch = _safetensors_architecture(p) or arch
+    return ModelFile(str(p), state, arch)

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Conflict, Corrupt, NotFound
+from ..inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
 from ..lineage import LineageGraph, ModelVersion, Relation, manifest_from_json
-from ..manifests import manifest_dir, read_manifest
+from ..lineage.manifests import manifest_dir, read_manifest
 from ..progress import Progress
 from ..repository import MGIT_DIR, Repository
-from ..sketch import SKETCH_DIR, SKETCH_SUFFIX
 from ..store import atomic_write_bytes, atomic_write_json
 from .config import DEFAULT_REMOTE, add_remote, get_remote, promisor, set_promisor
 from .lineage_slot import LineageSlot

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Corrupt
+from ..inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
 from ..lineage import ModelVersion, manifest_to_json
-from ..manifests import manifest_dir
+from ..lineage.manifests import manifest_dir
 from ..progress import Progress
-from ..sketch import SKETCH_DIR, SKETCH_SUFFIX
 from .config import get_remote
 from .lineage_slot import LineageSlot
 from .packs import PARALLEL, Catalogue

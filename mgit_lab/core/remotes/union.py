@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import Conflict, Corrupt
-from ..lineage import check_label
+from ..names import check_label
 
 _ID = re.compile(r"^[0-9a-f]{6,64}$")
 _FILE = re.compile(r"^[0-9a-f]{6,64}(\.[0-9a-f]{6,64})?\.json$")
@@ -34,7 +34,7 @@ def check_lineage(doc: Any, where: str) -> dict[str, Any]:
         for node in doc["nodes"]:
             if not isinstance(node, dict) or not _ID.match(str(node.get("id"))):
                 raise ValueError(f"a node without a valid id: {str(node)[:80]}")
-            check_label(str(node.get("name")) if isinstance(node.get("name"), str) else "")
+            check_label(node.get("name"))
             for tag in node.get("tags") or []:
                 check_label(tag, "tag")
             file = node.get("manifest_file")

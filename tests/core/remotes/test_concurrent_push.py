@@ -46,7 +46,10 @@ def test_two_concurrent_pushers_lose_no_version(
     b, _ = clone(url, tmp_path / "b", options=options)
     a.add_arrays(finetuned(layer_state(), 11), "from-a", parents=[("ft", "finetune")])
     b.add_arrays(finetuned(layer_state(), 12), "from-b", parents=[("ft", "finetune")])
-    flags = ["--slow-union", "0.5"] + (["--lock"] if mode == "lock" else [])
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    # conditional: both read the same lineage before either swaps; lock: the two overlap
+    flags = ["--lock", "--slow-union", "0.5"] if mode == "lock" else ["--barrier", str(barrier)]
     procs = [_pusher(tmp_path / "a", *flags), _pusher(tmp_path / "b", *flags)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
