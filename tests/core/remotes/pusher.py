@@ -4,7 +4,8 @@
 
 ``--slow-union`` sleeps between reading the remote lineage and swapping it (so two pushers
 overlap); ``--barrier DIR`` makes the first combine wait there until two pushers have read
-the remote lineage (so both swap against the same state and one must lose); ``--lock`` forces the lock-object mode, ``--slow-packs`` sends small packs slowly
+the remote lineage (so both swap against the same state and one must lose); ``--lock``
+forces the lock-object mode, ``--slow-packs`` sends small packs slowly
 (so the test can kill the process mid-transfer).  Prints the report as JSON.
 """
 
