@@ -142,7 +142,9 @@ def fetch(
     folder = state_dir(repo, cfg.name)
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write_json(folder / "lineage.json", doc)
-    added = [by_id[v] for v in rgraph.ids() if v not in local.g and v not in skip]
+    # a partial clone takes the whole graph; a full repository only versions whose tensors it has
+    keep = set(rgraph.ids()) if partial_clone else set(wanted)
+    added = [by_id[v] for v in rgraph.ids() if v not in local.g and v not in skip and v in keep]
     if merge and added:
         _add_versions(repo, added, doc["edges"])
     report.versions = [n["name"] for n in added] if merge else [by_id[v]["name"] for v in wanted if v not in local.g]

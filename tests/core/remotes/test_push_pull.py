@@ -61,6 +61,16 @@ def test_fetch_leaves_the_lineage_and_pull_adds(
     assert pulled.objects == 0 and pulled.bytes_received < 20_000  # the objects are here already
     assert same_state(source, empty, "ft")
 
+    # pulling named versions into a full repository adds just those (and their ancestors)
+    source.add_arrays(layer_state(seed=9), "other")
+    push(source)
+    only, _ = clone(url, tmp_path / "only", ["base"], options=options)  # partial: whole graph
+    assert len(only.versions()) == 3
+    third = Repository.init(tmp_path / "third")
+    status.add(third, "origin", url, options)
+    assert pull(third, versions=["ft"]).versions == ["base", "ft"]
+    assert [v.name for v in third.versions()] == ["base", "ft"] and third.verify().ok
+
 
 def test_partial_clone_fetches_other_tensors_on_demand(
     s3_remote: tuple[str, dict[str, str]], source: Repository, tmp_path: Path
