@@ -35,6 +35,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np
+
+from benchmarks.lineage_model import Child
 from benchmarks.storage import load_or_build
 from mgit_lab.core.io.modules import tensors_of
 from mgit_lab.core.remotes import status
@@ -70,6 +73,54 @@ def start_s3() -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.1)
 
 
+def synthetic_lineage() -> list[Child]:
+    """The same models without training (for a quick run): a seeded MiniLM-sized BERT and
+    children made by seeded updates of the sizes fine-tunes make (relative 1e-3 on every
+    weight, or on the last two layers), a merged rank-8 update, 50% magnitude pruning, an
+    fp16 cast, and a chain of small updates of two layers each."""
+    import torch
+    from transformers import BertForMaskedLM
+
+    from benchmarks.lineage_model import make_config, state_of
+
+    torch.manual_seed(0)
+    base = BertForMaskedLM(make_config())
+    st = state_of(base)
+    rng = np.random.default_rng(0)
+
+    def nudge(state, keys, scale=1e-3):  # type: ignore[no-untyped-def]
+        out = dict(state)
+        for k in keys:
+            a, d = state[k]
+            if d == "float32":
+                out[k] = (a + (rng.standard_normal(a.shape).astype(np.float32) * scale * (float(a.std()) or 1.0)), d)
+        return out
+
+    names = list(st)
+    last2 = [k for k in names if ".layer.4." in k or ".layer.5." in k]
+    kids = [Child("base", None, "version", st)]
+    kids.append(Child("full-ft", "base", "finetune", nudge(st, names)))
+    kids.append(Child("last2-ft", "base", "finetune", nudge(st, last2)))
+    lora = dict(st)
+    for k, (a, d) in st.items():
+        if a.ndim == 2 and "encoder" in k:
+            b_, a_ = rng.standard_normal((a.shape[0], 8)), rng.standard_normal((8, a.shape[1]))
+            lora[k] = ((a + (b_ @ a_).astype(np.float32) * 1e-3 * float(a.std())).astype(np.float32), d)
+    kids.append(Child("lora-merged", "base", "adapter", lora))
+    pruned = {
+        k: ((np.where(np.abs(a) < np.median(np.abs(a)), 0, a).astype(a.dtype)) if a.ndim == 2 else a, d)
+        for k, (a, d) in st.items()
+    }
+    kids.append(Child("pruned", "base", "prune", pruned))
+    kids.append(Child("fp16", "base", "quantize", {k: (a.astype(np.float16), "float16") for k, (a, d) in st.items()}))
+    cur, parent = st, "base"
+    for g in range(1, 4):
+        cur = nudge(cur, [k for k in names if f".layer.{g}." in k or f".layer.{g + 1}." in k])
+        kids.append(Child(f"chain-{g}", parent, "finetune", cur))
+        parent = f"chain-{g}"
+    return kids
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pretrain-steps", type=int, default=200)
@@ -77,6 +128,7 @@ def main() -> None:
     ap.add_argument("--chain-steps", type=int, default=8)
     ap.add_argument("--cache", type=Path, default=None, help="keep the trained lineage here")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--synthetic", action="store_true", help="children made without training (quick)")
     ap.add_argument("--threads", type=int, default=2, help="torch threads while training the lineage")
     args = ap.parse_args()
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
@@ -86,7 +138,7 @@ def main() -> None:
     import s3fs
     from safetensors.torch import save_file
 
-    kids = {k.name: k for k in load_or_build(args.cache, args)}
+    kids = {k.name: k for k in (synthetic_lineage() if args.synthetic else load_or_build(args.cache, args))}
     work = Path(tempfile.mkdtemp(prefix="mgit-remotes-bench-"))
     proc, endpoint = start_s3()
     try:
