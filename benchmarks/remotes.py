@@ -179,10 +179,12 @@ def main() -> None:
             rows["b"].append((rep.seconds, rep.bytes_sent, rep.requests, plain_b, child_file.stat().st_size))
 
             t = time.perf_counter()
-            fs.get(f"{bucket}/plain-a/", str(work / f"plain-get-{run}") + "/", recursive=True)
+            for part in ("plain-a", "plain-b"):  # the same 9 files the clone receives
+                fs.get(f"{bucket}/{part}/", str(work / f"plain-get-{run}" / part) + "/", recursive=True)
             plain_c = time.perf_counter() - t
             _, rep = clone(f"s3://{bucket}/mgit", work / f"clone-{run}", options={"endpoint_url": endpoint})
-            rows["c"].append((rep.seconds, rep.bytes_received, rep.requests, plain_c, lineage_bytes))
+            all_bytes = sum(f.stat().st_size for f in files)
+            rows["c"].append((rep.seconds, rep.bytes_received, rep.requests, plain_c, all_bytes))
 
             t = time.perf_counter()
             fs.put([str(f) for f in files], f"{bucket}/plain-d/")
