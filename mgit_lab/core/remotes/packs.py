@@ -153,6 +153,16 @@ class Catalogue:
             self._write_cache(docs)
         return self
 
+    def remember(self, indexes: dict[str, bytes]) -> None:
+        """Add packs this process just sent (their index bytes) to the cache."""
+        if not indexes:
+            return
+        docs = self._read_cache()
+        for name, data in indexes.items():
+            doc = json.loads(data)
+            docs[name] = {"size": doc["size"], "objects": doc["objects"]}
+        self._write_cache(docs)
+
     def _read_cache(self) -> dict[str, dict[str, Any]]:
         if self.cache is None:
             return {}

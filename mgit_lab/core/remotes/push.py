@@ -114,7 +114,9 @@ def push(
             )
     missing = {o for o in closure if o not in catalogue.objects and repo.store.has(o)}
     report.objects = len(missing)
-    report.packs = send(rfs, repo.store, missing, progress)
+    sent = send(rfs, repo.store, missing, progress)
+    catalogue.remember(sent)  # the next push need not read these indexes back
+    report.packs = len(sent)
 
     records = [_record(repo, v) for v in new]
     _send_files(rfs, repo, records, [v.id for v in new])

@@ -44,24 +44,26 @@ class Received:
     refused: dict[str, str] = field(default_factory=dict)
 
 
-def send(rfs: RemoteFS, store: ObjectStore, oids: set[str], progress: Progress | None = None) -> int:
-    """Upload ``oids`` (stored locally) in new packs; returns the number of packs sent."""
+def send(rfs: RemoteFS, store: ObjectStore, oids: set[str], progress: Progress | None = None) -> dict[str, bytes]:
+    """Upload ``oids`` (stored locally) in new packs; returns each sent pack's index."""
     groups = plan_packs(store, oids)
     total = sum(store.info(o).stored_nbytes for o in oids)
     done = 0
+    sent: dict[str, bytes] = {}
 
-    def upload(group: list[str]) -> int:
+    def upload(group: list[str]) -> tuple[str, bytes, int]:
         name, blob, index = build_pack(store, group)
         rfs.put(f"{PACKS}/{name}{PACK_SUFFIX}", blob)
         rfs.put(f"{PACKS}/{name}{INDEX_SUFFIX}", index)  # after the pack: now its objects are visible
-        return len(blob)
+        return name, index, len(blob)
 
     with ThreadPoolExecutor(PARALLEL) as pool:
-        for nbytes in pool.map(upload, groups):
+        for name, index, nbytes in pool.map(upload, groups):
+            sent[name] = index
             done += nbytes
             if progress:
                 progress(done, total, "sending objects")
-    return len(groups)
+    return sent
 
 
 def receive(
