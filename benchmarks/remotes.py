@@ -41,9 +41,9 @@ from benchmarks.lineage_model import Child
 from benchmarks.storage import load_or_build
 from mgit_lab.core.io.modules import tensors_of
 from mgit_lab.core.remotes import status
-from mgit_lab.core.remotes.fetch import clone
 from mgit_lab.core.remotes.push import push
 from mgit_lab.core.repository import Repository
+from mgit_lab.core.verbs.clone import clone
 
 CHILD = "chain-3"  # (b): fine-tuned from chain-2
 MODELS = ["base", "full-ft", "last2-ft", "lora-merged", "pruned", "fp16", "chain-1", "chain-2", CHILD]

@@ -13,16 +13,21 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
+from .. import __version__
 from ..core.errors import MgitError
 from ..core.names import terminal_safe
 
 #: modules under mgit_lab.cli that register verbs, in help order.
 VERB_MODULES = [
     "repo_verbs",
+    "add_verb",
     "inspect_verbs",
     "diff_verb",
     "test_verbs",
@@ -41,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-C", dest="repo_path", default=".", help="run as if started in this folder")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument("--version", action="version", version=f"mgit-lab {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     sub.required = True
     for name in VERB_MODULES:
@@ -48,10 +54,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: where ``emit`` sends a verb's result instead of printing it (see :func:`capture_results`).
+_RESULT_SINK: ContextVar[Callable[[Any, str], None] | None] = ContextVar("mgit_result_sink", default=None)
+
+
+@contextmanager
+def capture_results() -> Iterator[list[tuple[Any, str]]]:
+    """Collect ``(payload, text)`` of every verb run inside the block instead of printing.
+
+    Other faces (the notebook magics) run the CLI's own verb handlers this way, so a verb
+    added to the CLI works there unchanged.
+    """
+    results: list[tuple[Any, str]] = []
+    token = _RESULT_SINK.set(lambda payload, text: results.append((payload, text)))
+    try:
+        yield results
+    finally:
+        _RESULT_SINK.reset(token)
+
+
 def emit(args: argparse.Namespace, payload: Any, text: str, *, colours: bool = False) -> None:
     """Print ``payload`` as JSON with ``--json``, else ``text`` with every terminal control
-    sequence escaped (names and messages are data); ``colours`` keeps SGR colour codes."""
-    if getattr(args, "json", False):
+    sequence escaped (names and messages are data); ``colours`` keeps SGR colour codes.
+    Inside :func:`capture_results` both are handed to the capture instead."""
+    sink = _RESULT_SINK.get()
+    if sink is not None:
+        sink(payload, terminal_safe(text, keep_colours=colours))
+    elif getattr(args, "json", False):
         print(json.dumps(payload, indent=2, default=str))
     elif text:
         print(terminal_safe(text, keep_colours=colours))
@@ -62,13 +91,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
     except MgitError as exc:
         print(f"mgit: error: {terminal_safe(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("mgit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `mgit log | head`: the reader is gone; stop quietly, as git does (128 + SIGPIPE).
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from ..core.remotes import status
 from ..core.remotes.config import OPTIONS
-from ..core.remotes.fetch import clone, fetch, pull
+from ..core.remotes.fetch import fetch, pull
 from ..core.remotes.push import push
 from ..core.remotes.report import TransferReport
+from ..core.verbs.clone import clone
 from . import emit
 from .args import add_json_flag, open_repo, verb_parser
 from .progress import progress_bar

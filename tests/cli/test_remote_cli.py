@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.cli import main
-from mgit_lab.core.repository import Repository
 from tests.core.remotes.remote_cases import finetuned, layer_state
 
 

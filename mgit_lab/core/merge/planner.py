@@ -34,9 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-import networkx as nx
-
-from .. import schema
+from .. import render_html, schema
 from ..errors import InvalidInput
 from ..lineage import LineageGraph, ModelVersion
 from ..repository import Repository
@@ -177,6 +175,13 @@ class MergePlan:
             "unresolved": unresolved,
         }
 
+    def __repr__(self) -> str:
+        plan = self.to_json()
+        return f"<MergePlan {self.a_name} + {self.b_name}: {plan['auto']} automatic, {plan['conflicts']} conflicts>"
+
+    def _repr_html_(self) -> str:
+        return render_html.merge_plan(self.to_json())
+
     def to_json(self) -> schema.MergePlan:
         return {
             "a": self.a,
@@ -268,7 +273,7 @@ def common_ancestor(graph: LineageGraph, a: str, b: str) -> str | None:
     common = (graph.ancestors(a_id) | {a_id}) & (graph.ancestors(b_id) | {b_id})
     if not common:
         return None
-    lowest = [c for c in common if not (nx.descendants(graph.g, c) & common)]
+    lowest = [c for c in common if not (graph.g.descendants(c) & common)]
     return max(lowest, key=lambda v: (graph.get(v).created, v))
 
 

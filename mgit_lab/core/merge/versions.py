@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import schema
+from .. import render_html, schema
 from ..errors import Conflict, InvalidInput
 from ..evaluation import evaluate, specs_for, store_results, weights_digest
 from ..io.module_states import module_from_state, state_oids
@@ -14,7 +14,7 @@ from ..io.state import ArrayState
 from ..lineage import ModelVersion
 from ..progress import Progress
 from ..repository import Repository
-from ..schema import TestResult
+from ..schema import ModelTestResult
 from .combine import SIDES, choose, merge_with_plan
 from .planner import MergePlan, plan_merge
 from .registry import get_strategy, parse_arguments
@@ -30,8 +30,16 @@ class MergeResult:
     overrides: dict[str, str]
     dry_run: bool
     version: ModelVersion | None = None
-    tests: list[TestResult] = field(default_factory=list)
+    tests: list[ModelTestResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        done = f"recorded {self.version.name}" if self.version else "dry run"
+        pair = f"{self.plan.a_name} + {self.plan.b_name}"
+        return f"<MergeResult {pair} ({self.strategy}): {done}, {len(self.tests)} test results>"
+
+    def _repr_html_(self) -> str:
+        return render_html.merge_result(self.to_json())
 
     def to_json(self) -> schema.MergeResult:
         return {
@@ -133,7 +141,7 @@ def merge_versions(
         ModelVersion(id="", name=new_name, model_type=model_type),
         also_versions=test_versions,
     )
-    results: list[TestResult] = []
+    results: list[ModelTestResult] = []
     if specs:
         model = module_from_state(architecture, merged, label=f"the merge {new_name!r}")
         results = evaluate(

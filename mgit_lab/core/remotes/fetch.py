@@ -6,8 +6,8 @@ ones not stored here; each checked against its hash before it becomes visible). 
 keeps a copy of the remote lineage in ``.mgit/remotes/<name>/lineage.json`` and leaves
 the local lineage as it is.  ``pull`` does the same, then adds the remote's versions to
 the local lineage in one transaction (a union: a name that labels a different version on
-each side is a conflict, found before anything moves).  ``clone`` makes a repository
-and pulls into it; with ``versions`` it is *partial*: it takes the whole lineage graph and
+each side is a conflict, found before anything moves).  ``clone`` (:mod:`mgit_lab.core.verbs.clone`) makes a
+repository and pulls into it; with ``versions`` it is *partial*: it takes the whole lineage graph and
 the tensors of those versions (with their delta bases) only, and records the remote as
 the repository's *promisor*, from which other versions' tensors are fetched when first
 needed (:mod:`.ondemand`).
@@ -19,20 +19,17 @@ versions that need it; those versions are not added, everything else is.
 from __future__ import annotations
 
 import json
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Conflict, Corrupt, NotFound
 from ..inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
 from ..lineage import LineageGraph, ModelVersion, Relation, manifest_from_json
 from ..lineage.manifests import manifest_dir, read_manifest
 from ..progress import Progress
-from ..repository import MGIT_DIR, Repository
 from ..store import atomic_write_bytes, atomic_write_json
-from .config import DEFAULT_REMOTE, add_remote, get_remote, promisor, set_promisor
+from .config import get_remote, promisor
 from .lineage_slot import LineageSlot
 from .packs import PARALLEL, Catalogue
 from .push import MANIFESTS, state_dir
@@ -40,6 +37,9 @@ from .report import TransferReport
 from .transfer import receive
 from .transport import RemoteFS
 from .union import conflicts, raise_conflicts
+
+if TYPE_CHECKING:
+    from ..repository import Repository
 
 
 def _remote_lineage(slot: LineageSlot) -> dict[str, Any]:
@@ -176,7 +176,8 @@ def _add_versions(repo: Repository, nodes: list[dict[str, Any]], edges: list[dic
     parents: dict[str, list[tuple[int, str, str]]] = {}
     for e in edges:
         parents.setdefault(e["child"], []).append((int(e.get("order", 0)), e["parent"], e["relation"]))
-    with repo.transaction() as graph:
+    with repo.transaction() as txn:
+        graph = txn.graph
         for node in nodes:
             if node["id"] in graph.g:
                 continue
@@ -193,35 +194,3 @@ def pull(
 ) -> TransferReport:
     """:func:`fetch`, then add the remote's versions to the local lineage."""
     return fetch(repo, remote, versions, progress, merge=True)
-
-
-def clone(
-    url: str,
-    path: str | Path,
-    versions: list[str] | None = None,
-    options: dict[str, str] | None = None,
-    progress: Progress | None = None,
-) -> tuple[Repository, TransferReport]:
-    """A new repository at ``path`` holding the lineage at ``url`` (remote ``origin``).
-
-    With ``versions``: a partial clone (see the module docstring)."""
-    target = Path(path)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise Conflict(f"{target} exists and is not an empty folder", hint="clone into a new or empty folder")
-    made = not target.exists()
-    repo = Repository.init(target)
-    try:
-        add_remote(repo.mgit_dir, repo.lock, DEFAULT_REMOTE, url, options)
-        if versions:
-            set_promisor(repo.mgit_dir, repo.lock, DEFAULT_REMOTE)
-            repo.close()
-            repo = Repository(repo.root)  # reopened: the promisor hook is attached at open
-        report = pull(repo, DEFAULT_REMOTE, versions, progress)
-    except BaseException:
-        repo.close()
-        shutil.rmtree(target / MGIT_DIR, ignore_errors=True)
-        if made:
-            shutil.rmtree(target, ignore_errors=True)
-        raise
-    report.verb = "clone"
-    return repo, report

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import Corrupt, NotFound
 from ..store import ObjectStore, WriterLock
@@ -21,9 +21,6 @@ from .config import get_remote
 from .packs import Catalogue
 from .transfer import receive
 from .transport import RemoteFS
-
-if TYPE_CHECKING:
-    from ..repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +67,8 @@ class OnDemandFetcher:
             )
 
 
-def attach_on_demand(repo: Repository, config: dict[str, Any]) -> None:
-    """Install the hook when ``config`` names a promisor remote (a partial clone)."""
+def attach_on_demand(store: ObjectStore, mgit_dir: Path, lock: WriterLock, config: dict[str, Any]) -> None:
+    """Install the hook on a repository's store when ``config`` names a promisor remote."""
     name = config.get("promisor")
     if isinstance(name, str):
-        repo.store.fetch_missing = OnDemandFetcher(repo.mgit_dir, repo.lock, repo.store, name)
+        store.fetch_missing = OnDemandFetcher(mgit_dir, lock, store, name)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from remote_cases import finetuned, layer_state
 
-from mgit_lab.core.repository import Repository
+from mgit_lab.api import Repository
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "mgit-test-key", "AWS_SECRET_ACCESS_KEY": "mgit-test-secret-do-not-leak"}
 

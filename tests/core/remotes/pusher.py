@@ -17,8 +17,8 @@ import os
 import time
 from pathlib import Path
 
+from mgit_lab.api import Repository
 from mgit_lab.core.remotes import lineage_slot, packs, push, transport, union
-from mgit_lab.core.repository import Repository
 
 
 def main() -> None:

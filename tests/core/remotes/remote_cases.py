@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mgit_lab.core.repository import Repository
+from mgit_lab.api import Repository
 
 
 def layer_state(seed: int = 0, layers: int = 6, width: int = 128) -> dict[str, tuple[np.ndarray, str]]:

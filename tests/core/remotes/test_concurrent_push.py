@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from remote_cases import finetuned, layer_state, same_state
 
+from mgit_lab.api import Repository
 from mgit_lab.core.remotes import status
-from mgit_lab.core.remotes.fetch import clone, pull
+from mgit_lab.core.remotes.fetch import pull
 from mgit_lab.core.remotes.packs import INDEX_SUFFIX
 from mgit_lab.core.remotes.push import push
-from mgit_lab.core.repository import Repository
+from mgit_lab.core.verbs.clone import clone
 
 PUSHER = Path(__file__).with_name("pusher.py")
 

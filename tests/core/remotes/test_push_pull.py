@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from remote_cases import finetuned, layer_state, same_state
 
+from mgit_lab.api import Repository
 from mgit_lab.core.errors import Conflict
 from mgit_lab.core.remotes import status
-from mgit_lab.core.remotes.fetch import clone, fetch, pull
+from mgit_lab.core.remotes.fetch import fetch, pull
 from mgit_lab.core.remotes.push import push
-from mgit_lab.core.repository import Repository
+from mgit_lab.core.verbs.clone import clone
 
 
 def test_push_clone_push_child_pull(remote: tuple[str, dict[str, str]], source: Repository, tmp_path: Path) -> None:
@@ -27,7 +28,8 @@ def test_push_clone_push_child_pull(remote: tuple[str, dict[str, str]], source: 
     assert noop.versions == [] and noop.bytes_sent == 0
     assert noop.requests == 1 and noop.listings == 0  # one small read of the remote lineage
 
-    other, report = clone(url, tmp_path / "other", options=options)
+    cloned, report = clone(url, tmp_path / "other", options=options)
+    other = Repository(cloned.root)
     assert report.versions == ["base", "ft"]
     assert same_state(source, other, "base") and same_state(source, other, "ft")
     assert [v.name for v in other.versions()] == ["base", "ft"]
@@ -86,7 +88,7 @@ def test_partial_clone_fetches_other_tensors_on_demand(
     assert len(missing) == 12
     note = status.local_note(part)
     assert note is not None and "2 of 3 versions" in note and "12 tensor(s)" in note
-    assert part.verify().ok  # absent tensors of a partial clone are not damage
+    assert Repository(part.root).verify().ok  # absent tensors of a partial clone are not damage
 
     again = Repository.open(tmp_path / "part")  # a fresh process would open it like this
     assert same_state(source, again, "unrelated")  # fetched on demand

@@ -10,14 +10,15 @@ import boto3
 import pytest
 from remote_cases import finetuned, layer_state, same_state
 
+from mgit_lab.api import Repository
 from mgit_lab.cli import main
 from mgit_lab.core.errors import InvalidInput
 from mgit_lab.core.remotes import status
-from mgit_lab.core.remotes.fetch import clone, pull
+from mgit_lab.core.remotes.fetch import pull
 from mgit_lab.core.remotes.packs import INDEX_SUFFIX, PACK_SUFFIX
 from mgit_lab.core.remotes.push import push
 from mgit_lab.core.remotes.transport import RemoteError
-from mgit_lab.core.repository import Repository
+from mgit_lab.core.verbs.clone import clone
 
 SECRET = "mgit-test-secret-do-not-leak"
 
