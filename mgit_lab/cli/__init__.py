@@ -35,6 +35,7 @@ VERB_MODULES = [
     "maint_verbs",
     "trust_verb",
     "git_verbs",
+    "remote_verbs",
 ]
 
 

@@ -53,6 +53,8 @@ PAYLOADS = [
     "MergeResult",
     "CascadeReport",
     "ModelDiffJSON",
+    "RemoteList",
+    "TransferPayload",
 ]
 
 _SCALARS = {
