@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 from ..core.errors import Conflict, MgitError, NotFound
-from ..core.repository import Repository
+from ..api import Repository
 from .git_commands import blobs, git_dir
 from .pointer import Pointer, TensorLine, checkpoint_kind, is_conflict, is_pointer, parse
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..core.errors import Conflict, InvalidInput
 from ..core.merge.planner import build_plan
-from ..core.repository import Repository
+from ..api import Repository
 from .checkpoints import Checkpoints, file_name, pointer_of, version_name, warn
 from .git_commands import blobs, git
 from .pointer import CONFLICT_MAGIC, Pointer, checkpoint_kind, is_pointer, parse

@@ -97,7 +97,7 @@ def pre_push(root: Path, git_remote: str | None, stdin: str) -> int:
         raise InvalidInput(
             "this mgit-lab has no remotes", hint="upgrade mgit-lab, or push with `git push --no-verify`"
         ) from None
-    from ..core.repository import Repository
+    from ..api import Repository
 
     repo = Repository.open(root)
     try:
