@@ -25,8 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..core.errors import Conflict, MgitError, NotFound
 from ..api import Repository
+from ..core.errors import Conflict, MgitError, NotFound
 from .git_commands import blobs, git_dir
 from .pointer import Pointer, TensorLine, checkpoint_kind, is_conflict, is_pointer, parse
 
@@ -138,8 +138,13 @@ class Checkpoints:
         if repo is None:
             raise _Missing("this repository has no .mgit store")
         try:
-            if ptr.version not in repo.graph or repo.files(ptr.version) is None:
+            if ptr.version not in repo.graph:
                 raise _Missing(f"the .mgit store lacks version {ptr.name}")
+            if repo.files(ptr.version) is None:
+                raise _Missing(
+                    f"the .mgit store has the tensors of {ptr.name} but not the record of its exact file "
+                    "(mgit remotes do not carry file records yet)"
+                )
             record = repo.files(ptr.version)
             assert record is not None
             missing = [oid for oid in sorted(record.oids()) if not repo.store.has(oid)]

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.diff.param_diff import update_stats
 from ..api import Repository
+from ..core.diff.param_diff import update_stats
 from ..core.store.hashing import object_id
 from .checkpoints import file_name, pointer_of
 from .pointer import Pointer, TensorLine, checkpoint_kind, is_pointer, parse

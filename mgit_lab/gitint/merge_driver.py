@@ -21,9 +21,9 @@ import hashlib
 import tempfile
 from pathlib import Path
 
+from ..api import Repository
 from ..core.errors import Conflict, InvalidInput
 from ..core.merge.planner import build_plan
-from ..api import Repository
 from .checkpoints import Checkpoints, file_name, pointer_of, version_name, warn
 from .git_commands import blobs, git
 from .pointer import CONFLICT_MAGIC, Pointer, checkpoint_kind, is_pointer, parse

@@ -104,8 +104,10 @@ def pre_push(root: Path, git_remote: str | None, stdin: str) -> int:
         report = push(repo, target, versions)
     finally:
         repo.close()
+    sent = getattr(report, "objects", "?")
     print(
-        f"mgit: pushed the objects of {len(versions)} checkpoint version(s) to mgit remote {target!r} ({report})",
+        f"mgit: pushed the checkpoint versions of the pushed commits ({len(versions)}) to mgit remote "
+        f"{target!r}: {sent} new object(s)",
         file=sys.stderr,
     )
     return 0

@@ -107,6 +107,6 @@ def test_a_checkout_without_the_filter_is_found_by_check(repo, tmp_path):
     assert done.returncode == 1
     assert "the work tree holds the pointer" in done.stdout
     assert (
-        "fix: mgit git install && fetch the objects (`mgit pull` from the mgit remote, or copy the .mgit store) && mgit git checkout model.safetensors"
-        in done.stdout
+        "fix: mgit git install && fetch the objects (`mgit pull` from the mgit remote, or copy the .mgit store)"
+        " && mgit git checkout model.safetensors" in done.stdout
     )
