@@ -20,6 +20,22 @@ MIRRORS = {
     "IGraphPayload": schema.GraphPayload,
     "IErrorPayload": schema.ErrorPayload,
     "IVersionPayload": schema.ServerVersion,
+    "IRepositoryInfo": schema.RepositoryInfo,
+    "IRepositoryList": schema.RepositoryList,
+    "IJobProgress": schema.JobProgress,
+    "IJobPayload": schema.JobPayload,
+    "IMetricCheck": schema.MetricCheck,
+    "ITestResult": schema.TestResult,
+    "IMergeArgumentInfo": schema.MergeArgumentInfo,
+    "IMergeStrategyInfo": schema.MergeStrategyInfo,
+    "IMergePlan": schema.MergePlan,
+    "IMergeParameter": schema.MergeParameter,
+    "IStrategyPreview": schema.StrategyPreview,
+    "IMergeResult": schema.MergeResult,
+    "ICascadeEntry": schema.CascadeEntry,
+    "ICascadeReport": schema.CascadeReport,
+    "ICheckoutPayload": schema.CheckoutPayload,
+    "IRevisionPayload": schema.RevisionPayload,
 }
 
 

@@ -30,6 +30,7 @@ ROUTES: list[tuple[str, type]] = [
     ("/revision", h.RevisionHandler),
     ("/versions/{key}", vh.ModelVersionHandler),
     ("/versions/{key}/rename", vh.RenameHandler),
+    ("/versions/{key}/export", vh.ExportHandler),
     ("/tags", vh.TagsHandler),
     ("/tags/{tag}", vh.TagHandler),
     ("/stats", vh.StatsHandler),

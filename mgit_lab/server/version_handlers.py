@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tornado import web
 
-from ..core.schema import RemovePayload, TagPayload
+from ..core.schema import CheckoutPayload, RemovePayload, TagPayload
 from .base import MgitHandler, field
 
 
@@ -40,6 +40,32 @@ class RenameHandler(MgitHandler):
         _, repo = self.repository(field(doc, "repo", str, ""))
         version = await self.call(repo.rename, key, field(doc, "name", str))
         self.reply(await self.call(repo.show, version.id))
+
+
+class ExportHandler(MgitHandler):
+    @web.authenticated
+    async def post(self, key: str) -> None:
+        """Write a version to a file or HF folder under the root (as the file browser shows it)."""
+        doc = self.body({"repo", "path", "format", "overwrite"})
+        _, repo = self.repository(field(doc, "repo", str, ""))
+        target = self.root.resolve(field(doc, "path", str))
+        version = await self.call(repo.version, key)
+        written = await self.call(
+            repo.export,
+            key,
+            target,
+            field(doc, "format", str, None),
+            overwrite=field(doc, "overwrite", bool, False),
+        )
+        files = [written] if written.is_file() else [f for f in written.rglob("*") if f.is_file()]
+        payload: CheckoutPayload = {
+            "version": version.name,
+            "path": self.root.relative(written),
+            "format": "hf" if written.is_dir() else (written.suffix.lstrip(".") or "safetensors"),
+            "num_tensors": version.num_tensors,
+            "bytes_written": sum(f.stat().st_size for f in files),
+        }
+        self.reply(payload)
 
 
 class TagsHandler(MgitHandler):
