@@ -83,7 +83,7 @@ class CascadeHandler(JobLauncher):
 class TestsHandler(MgitHandler):
     @web.authenticated
     async def get(self) -> None:
-        from ..core.testing import list_tests  # imports torch
+        from ..core.evaluation import list_tests  # imports torch
 
         _, repo = self.repository(self.query_str("repo", ""))
         payload: TestList = {"tests": await self.call(list_tests, repo, self.query_str("version", None))}
@@ -95,7 +95,7 @@ class TestRunHandler(JobLauncher):
     fields = frozenset({"versions", "names"})
 
     def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, RepoWork]:
-        from ..core.testing import run_tests, specs_for  # imports torch
+        from ..core.evaluation import run_tests, specs_for  # imports torch
 
         keys = string_list(doc, "versions")
         if not keys:

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InvalidInput
+from ..io.state import ArrayState
 from ..progress import Progress
-from ..repository import ArrayState
 from ..store import object_id
 from .base import MergeStrategy, Param
 from .planner import AUTO_SOURCE, MergePlan, build_plan

@@ -8,12 +8,13 @@ from typing import Any
 
 from .. import schema
 from ..errors import Conflict, InvalidInput
+from ..evaluation import evaluate, specs_for, store_results, weights_digest
+from ..io.module_states import module_from_state, state_oids
+from ..io.state import ArrayState
 from ..lineage import ModelVersion
-from ..model_state import module_from_state, state_oids
 from ..progress import Progress
-from ..repository import ArrayState, Repository
+from ..repository import Repository
 from ..schema import TestResult
-from ..testing import evaluate, specs_for, store_results, weights_digest
 from .combine import SIDES, choose, merge_with_plan
 from .planner import MergePlan, plan_merge
 from .registry import get_strategy, parse_arguments
