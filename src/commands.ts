@@ -169,7 +169,8 @@ export function registerCommands(
     isEnabled: one,
     execute: async () => {
       const [a, b] = sel();
-      const other = b ?? (await pickVersion(panel, `Diff ${a.name} with`, a.id, a.parents[0]?.name));
+      const other =
+        b ?? (await pickVersion(panel, `Diff ${a.name} with`, a.id, a.parents[0]?.name));
       if (other) {
         openDiff(app, model.repo ?? '', a.name, other.name);
       }
@@ -195,10 +196,11 @@ export function registerCommands(
     isEnabled: one,
     execute: async () => {
       const [old, chosen] = sel();
-      const version = model.payload?.nodes.find(
-        n => n.parents.some(p => p.id === old.id && p.relation === 'version')
+      const version = model.payload?.nodes.find(n =>
+        n.parents.some(p => p.id === old.id && p.relation === 'version')
       );
-      const next = chosen ?? (await pickVersion(panel, `New version of ${old.name}`, old.id, version?.name));
+      const next =
+        chosen ?? (await pickVersion(panel, `New version of ${old.name}`, old.id, version?.name));
       if (next) {
         await openCascade(app, panel, old.name, next.name);
       }
@@ -210,7 +212,10 @@ export function registerCommands(
     isEnabled: one,
     execute: async () => {
       const v = sel()[0];
-      const answer = await InputDialog.getText({ title: `Tag ${v.name}`, placeholder: 'e.g. best' });
+      const answer = await InputDialog.getText({
+        title: `Tag ${v.name}`,
+        placeholder: 'e.g. best'
+      });
       if (!answer.button.accept || !answer.value) {
         return;
       }

@@ -17,7 +17,10 @@ export function metricRows(report: ICascadeReport): (string | number | null)[][]
   for (const e of report.entries) {
     const tests = new Set([...Object.keys(e.before), ...Object.keys(e.after)]);
     for (const test of [...tests].sort()) {
-      const metrics = new Set([...Object.keys(e.before[test] ?? {}), ...Object.keys(e.after[test] ?? {})]);
+      const metrics = new Set([
+        ...Object.keys(e.before[test] ?? {}),
+        ...Object.keys(e.after[test] ?? {})
+      ]);
       for (const m of [...metrics].sort()) {
         rows.push([e.old, e.new, test, m, e.before[test]?.[m] ?? null, e.after[test]?.[m] ?? null]);
       }
@@ -33,7 +36,11 @@ function fmt(v: string | number | null): string {
   return typeof v === 'number' ? v.toPrecision(4) : v;
 }
 
-function table(headers: string[], rows: (string | number | null)[][], caption: string): HTMLTableElement {
+function table(
+  headers: string[],
+  rows: (string | number | null)[][],
+  caption: string
+): HTMLTableElement {
   const t = document.createElement('table');
   t.className = 'mgit-CascadeView-table';
   const c = document.createElement('caption');
@@ -76,8 +83,14 @@ export function renderCascadeReport(report: ICascadeReport): HTMLElement {
   const rows = metricRows(report);
   root.append(
     rows.length
-      ? table(['descendant', 'rebuilt as', 'test', 'metric', 'before', 'after'], rows, 'metrics before and after')
-      : Object.assign(document.createElement('p'), { textContent: 'No test metrics were recorded.' })
+      ? table(
+          ['descendant', 'rebuilt as', 'test', 'metric', 'before', 'after'],
+          rows,
+          'metrics before and after'
+        )
+      : Object.assign(document.createElement('p'), {
+          textContent: 'No test metrics were recorded.'
+        })
   );
   return root;
 }

@@ -74,7 +74,11 @@ export function renderDetails(detail: IVersionDetail, handlers: IDetailsHandlers
   const title = h('h3', 'mgit-Details-title', detail.name);
   const status = h('span', `mgit-Details-status mgit-status-${detail.test_status}`);
   status.textContent =
-    detail.test_status === 'pass' ? 'tests pass' : detail.test_status === 'fail' ? 'tests fail' : 'tests not run';
+    detail.test_status === 'pass'
+      ? 'tests pass'
+      : detail.test_status === 'fail'
+        ? 'tests fail'
+        : 'tests not run';
   title.append(' ', status);
   root.append(title);
   if (detail.message) {
@@ -90,14 +94,22 @@ export function renderDetails(detail: IVersionDetail, handlers: IDetailsHandlers
   fact('created', new Date(detail.created).toLocaleString());
   fact('parameters', detail.num_parameters.toLocaleString('en-US'));
   fact('tensors', String(detail.num_tensors));
-  const ratio = detail.raw_bytes ? ` (${((100 * detail.stored_bytes) / detail.raw_bytes).toFixed(1)}%)` : '';
-  fact('stored / raw', `${humanBytes(detail.stored_bytes)} / ${humanBytes(detail.raw_bytes)}${ratio}`);
+  const ratio = detail.raw_bytes
+    ? ` (${((100 * detail.stored_bytes) / detail.raw_bytes).toFixed(1)}%)`
+    : '';
+  fact(
+    'stored / raw',
+    `${humanBytes(detail.stored_bytes)} / ${humanBytes(detail.raw_bytes)}${ratio}`
+  );
   if (detail.lossy) {
     fact('storage', `lossy (bound ${formatNumber(detail.metadata['lossy_bound'])})`);
   }
   const m = detail.manifest;
   if (detail.parents.length) {
-    fact('vs parent', `${m.same_as_parent} same, ${m.changed_from_parent} changed, ${m.added} added, ${m.removed} removed`);
+    fact(
+      'vs parent',
+      `${m.same_as_parent} same, ${m.changed_from_parent} changed, ${m.added} added, ${m.removed} removed`
+    );
   }
   fact('id', detail.id.slice(0, 12));
   root.append(facts);
@@ -134,7 +146,13 @@ export function renderDetails(detail: IVersionDetail, handlers: IDetailsHandlers
   const metrics = Object.entries(detail.metrics ?? {});
   if (metrics.length) {
     const s = section('Metrics');
-    s.append(table(['metric', 'value'], metrics.map(([k, v]) => [k, formatNumber(v)]), 'metrics'));
+    s.append(
+      table(
+        ['metric', 'value'],
+        metrics.map(([k, v]) => [k, formatNumber(v)]),
+        'metrics'
+      )
+    );
     root.append(s);
   }
 
@@ -153,7 +171,11 @@ export function renderDetails(detail: IVersionDetail, handlers: IDetailsHandlers
       const metricText = Object.entries(r.metrics ?? {})
         .map(([k, v]) => `${k} ${checkText(r.checks?.[k], v)}`)
         .join('; ');
-      const st = h('span', `mgit-status-${r.status === 'passed' ? 'pass' : r.status === 'failed' ? 'fail' : 'none'}`, r.status ?? '?');
+      const st = h(
+        'span',
+        `mgit-status-${r.status === 'passed' ? 'pass' : r.status === 'failed' ? 'fail' : 'none'}`,
+        r.status ?? '?'
+      );
       return [name, st, metricText, r.ran_at ? new Date(r.ran_at).toLocaleString() : ''];
     });
     ts.append(table(['test', 'status', 'metrics vs thresholds', 'ran'], rows, 'test results'));
@@ -174,7 +196,9 @@ export function renderDetails(detail: IVersionDetail, handlers: IDetailsHandlers
     const p = h('p', 'mgit-Details-inference');
     p.textContent =
       `${inference.parent ? `inferred parent ${inference.parent}` : 'no parent inferred'}` +
-      (inference.confidence !== undefined ? ` (confidence ${(100 * inference.confidence).toFixed(0)}%)` : '') +
+      (inference.confidence !== undefined
+        ? ` (confidence ${(100 * inference.confidence).toFixed(0)}%)`
+        : '') +
       (inference.reason ? `: ${inference.reason}` : '');
     s.append(p);
     if (inference.candidates?.length) {
@@ -183,7 +207,12 @@ export function renderDetails(detail: IVersionDetail, handlers: IDetailsHandlers
           ['candidate', 'distance', 'coverage', 'score'],
           inference.candidates
             .slice(0, 5)
-            .map(c => [c.name, formatNumber(c.distance), formatNumber(c.coverage), formatNumber(c.score)]),
+            .map(c => [
+              c.name,
+              formatNumber(c.distance),
+              formatNumber(c.coverage),
+              formatNumber(c.score)
+            ]),
           'inference candidates'
         )
       );

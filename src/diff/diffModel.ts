@@ -40,7 +40,11 @@ function keyOf(p: IDiffParam, key: ParamSortKey): number | string {
 }
 
 /** Parameters sorted by `key` (descending when `descending`), ties by name. Stable. */
-export function sortParams(params: IDiffParam[], key: ParamSortKey, descending: boolean): IDiffParam[] {
+export function sortParams(
+  params: IDiffParam[],
+  key: ParamSortKey,
+  descending: boolean
+): IDiffParam[] {
   const sign = descending ? -1 : 1;
   return [...params].sort((x, y) => {
     const a = keyOf(x, key);
@@ -65,7 +69,9 @@ export function topChanges(params: IDiffParam[], n = 5): IDiffParam[] {
 }
 
 /** Counts for the summary line. */
-export function summaryCounts(diff: IModelDiff): { [mark in DiffMark]: number } & { params: number } {
+export function summaryCounts(
+  diff: IModelDiff
+): { [mark in DiffMark]: number } & { params: number } {
   const counts = { same: 0, removed: 0, added: 0, weights: 0, changed: 0, params: 0 };
   diff.nodes.forEach(n => counts[diffMark(n)]++);
   counts.params = diff.params.filter(p => p.status !== 'same').length;

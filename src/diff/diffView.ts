@@ -87,7 +87,8 @@ export class DiffView extends Widget {
       const diff = await runJob<IModelDiff>(
         'diff',
         { repo: this.repo, a: this.a, b: this.b, structural },
-        job => this._setProgress(`${job.title}: ${job.progress.step || job.status}`, jobFraction(job))
+        job =>
+          this._setProgress(`${job.title}: ${job.progress.step || job.status}`, jobFraction(job))
       );
       if (token !== this._token) {
         return;
@@ -184,9 +185,13 @@ export class DiffView extends Widget {
     graphSection.append(gh, legend, host);
     c.append(graphSection);
     const marks = new Map(diff.nodes.map(n => [n.id, diffMark(n)]));
-    const svg = renderLayout(host, computeLayout(diffLayoutInput(diff), { nodesep: 16, ranksep: 28 }), {
-      nodeClass: id => `mgit-diff-${marks.get(id) ?? 'same'}`
-    });
+    const svg = renderLayout(
+      host,
+      computeLayout(diffLayoutInput(diff), { nodesep: 16, ranksep: 28 }),
+      {
+        nodeClass: id => `mgit-diff-${marks.get(id) ?? 'same'}`
+      }
+    );
     svg.setAttribute('aria-label', `module graph: ${diff.nodes.length} modules`);
 
     // parameter table
@@ -223,7 +228,8 @@ export class DiffView extends Widget {
         const button = document.createElement('button');
         button.type = 'button';
         button.className = 'mgit-DiffView-sort';
-        button.textContent = label + (this._sortKey === key ? (this._descending ? ' ▼' : ' ▲') : '');
+        button.textContent =
+          label + (this._sortKey === key ? (this._descending ? ' ▼' : ' ▲') : '');
         cell.setAttribute(
           'aria-sort',
           this._sortKey === key ? (this._descending ? 'descending' : 'ascending') : 'none'
@@ -275,7 +281,12 @@ export class DiffView extends Widget {
 }
 
 /** Open a diff tab in the main area and start the diff. */
-export function openDiff(app: JupyterFrontEnd, repo: string, a: string, b: string): MainAreaWidget<DiffView> {
+export function openDiff(
+  app: JupyterFrontEnd,
+  repo: string,
+  a: string,
+  b: string
+): MainAreaWidget<DiffView> {
   const content = new DiffView(repo, a, b);
   const widget = new MainAreaWidget({ content });
   widget.id = content.id + '-tab';
@@ -286,4 +297,3 @@ export function openDiff(app: JupyterFrontEnd, repo: string, a: string, b: strin
   void content.run(false);
   return widget;
 }
-

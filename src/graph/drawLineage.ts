@@ -72,7 +72,9 @@ export function drawLineage(
     onArrow: (focus, key) => {
       const layout = canvas.layout;
       if (layout) {
-        canvas.setFocus(focus ? neighbour(layout, focus, key) ?? focus : layout.nodes[0]?.id ?? null);
+        canvas.setFocus(
+          focus ? (neighbour(layout, focus, key) ?? focus) : (layout.nodes[0]?.id ?? null)
+        );
       }
     }
   });

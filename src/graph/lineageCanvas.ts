@@ -257,7 +257,12 @@ export class LineageCanvas {
     const wanted = new Set<string>();
     for (const n of layout.nodes) {
       if (
-        intersects(area, { x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height })
+        intersects(area, {
+          x: n.x - n.width / 2,
+          y: n.y - n.height / 2,
+          width: n.width,
+          height: n.height
+        })
       ) {
         wanted.add(n.id);
         if (!this._drawnNodes.has(n.id)) {
@@ -361,7 +366,13 @@ export class LineageCanvas {
     if (!show || !layout) {
       return;
     }
-    drawMinimap(this._minimap, layout, visibleRect(this._t, size), this._selected, this._minimapStale);
+    drawMinimap(
+      this._minimap,
+      layout,
+      visibleRect(this._t, size),
+      this._selected,
+      this._minimapStale
+    );
     this._minimapStale = false;
   }
 
@@ -455,7 +466,12 @@ export class LineageCanvas {
         return;
       }
       const r = this._minimap.getBoundingClientRect();
-      const p = minimapToGraph(this._minimap, this._layout, event.clientX - r.left, event.clientY - r.top);
+      const p = minimapToGraph(
+        this._minimap,
+        this._layout,
+        event.clientX - r.left,
+        event.clientY - r.top
+      );
       this._setTransform(centerOn(this._t, p.x, p.y, this._size()));
     };
     this._minimap.addEventListener('pointerdown', event => {
@@ -484,7 +500,10 @@ export class LineageCanvas {
       } else if ((event.key === ' ' || event.key === 'Spacebar') && this._focus) {
         event.preventDefault();
         this._handlers.onNodeClick(this._focus, event.shiftKey || event.ctrlKey);
-      } else if ((event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) && this._focus) {
+      } else if (
+        (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) &&
+        this._focus
+      ) {
         event.preventDefault();
         const el = this._drawnNodes.get(this._focus);
         const r = (el ?? this.node).getBoundingClientRect();

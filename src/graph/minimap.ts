@@ -7,9 +7,19 @@ import { IRect } from './viewport';
 
 const cache = new WeakMap<HTMLCanvasElement, HTMLCanvasElement>();
 
-function scaleOf(canvas: HTMLCanvasElement, layout: ILayout): { s: number; ox: number; oy: number } {
-  const s = Math.min(canvas.width / Math.max(1, layout.width), canvas.height / Math.max(1, layout.height));
-  return { s, ox: (canvas.width - layout.width * s) / 2, oy: (canvas.height - layout.height * s) / 2 };
+function scaleOf(
+  canvas: HTMLCanvasElement,
+  layout: ILayout
+): { s: number; ox: number; oy: number } {
+  const s = Math.min(
+    canvas.width / Math.max(1, layout.width),
+    canvas.height / Math.max(1, layout.height)
+  );
+  return {
+    s,
+    ox: (canvas.width - layout.width * s) / 2,
+    oy: (canvas.height - layout.height * s) / 2
+  };
 }
 
 function cssVar(el: Element, name: string, fallback: string): string {
@@ -40,7 +50,12 @@ export function drawMinimap(
     const accent = cssVar(canvas, '--jp-brand-color1', '#1976d2');
     for (const n of layout.nodes) {
       lctx.fillStyle = selected.has(n.id) ? accent : cssVar(canvas, '--jp-ui-font-color2', '#666');
-      lctx.fillRect(ox + (n.x - n.width / 2) * s, oy + (n.y - n.height / 2) * s, Math.max(1, n.width * s), Math.max(1, n.height * s));
+      lctx.fillRect(
+        ox + (n.x - n.width / 2) * s,
+        oy + (n.y - n.height / 2) * s,
+        Math.max(1, n.width * s),
+        Math.max(1, n.height * s)
+      );
     }
     cache.set(canvas, layer);
   }
@@ -52,7 +67,12 @@ export function drawMinimap(
 }
 
 /** The graph point under minimap pixel (px, py). */
-export function minimapToGraph(canvas: HTMLCanvasElement, layout: ILayout, px: number, py: number): { x: number; y: number } {
+export function minimapToGraph(
+  canvas: HTMLCanvasElement,
+  layout: ILayout,
+  px: number,
+  py: number
+): { x: number; y: number } {
   const r = canvas.getBoundingClientRect();
   const fx = canvas.width / Math.max(1, r.width);
   const fy = canvas.height / Math.max(1, r.height);

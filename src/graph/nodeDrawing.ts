@@ -89,10 +89,27 @@ export function drawNodeContent(g: SVGGElement, node: IViewNode, w: number, h: n
   const v = node.version;
   if (!v) {
     g.setAttribute('class', 'node mgit-node mgit-cluster');
-    el(g, 'rect', { class: 'mgit-node-box mgit-cluster-back', x: left + 6, y: top - 6, width: w, height: h, rx: 6 });
+    el(g, 'rect', {
+      class: 'mgit-node-box mgit-cluster-back',
+      x: left + 6,
+      y: top - 6,
+      width: w,
+      height: h,
+      rx: 6
+    });
     el(g, 'rect', { class: 'mgit-node-box', x: left, y: top, width: w, height: h, rx: 6 });
-    el(g, 'text', { class: 'mgit-node-name', x: left + 12, y: top + 24 }, `${node.members.length} sibling versions`);
-    el(g, 'text', { class: 'mgit-node-sub', x: left + 12, y: top + 44 }, 'cluster · click to expand');
+    el(
+      g,
+      'text',
+      { class: 'mgit-node-name', x: left + 12, y: top + 24 },
+      `${node.members.length} sibling versions`
+    );
+    el(
+      g,
+      'text',
+      { class: 'mgit-node-sub', x: left + 12, y: top + 44 },
+      'cluster · click to expand'
+    );
     return;
   }
   const colour = typeColour(v.model_type);
@@ -115,14 +132,30 @@ export function drawNodeContent(g: SVGGElement, node: IViewNode, w: number, h: n
   const tags = v.tags.length ? v.tags.map(t => '#' + t).join(' ') : '';
   const extra = node.hidden ? `+${node.hidden} hidden` : '';
   if (tags || extra) {
-    el(g, 'text', { class: 'mgit-node-tags', x: left + 14, y: top + 57 }, truncate([tags, extra].filter(Boolean).join('  '), 26));
+    el(
+      g,
+      'text',
+      { class: 'mgit-node-tags', x: left + 14, y: top + 57 },
+      truncate([tags, extra].filter(Boolean).join('  '), 26)
+    );
   }
   // test status badge, top right
-  const badge = el(g, 'g', { class: `mgit-badge mgit-badge-${v.test_status}`, transform: `translate(${w / 2 - 14},${top + 14})` });
+  const badge = el(g, 'g', {
+    class: `mgit-badge mgit-badge-${v.test_status}`,
+    transform: `translate(${w / 2 - 14},${top + 14})`
+  });
   el(badge, 'circle', { r: 8 });
-  el(badge, 'text', { 'text-anchor': 'middle', 'dominant-baseline': 'central' }, v.test_status === 'pass' ? '✓' : v.test_status === 'fail' ? '✗' : '–');
+  el(
+    badge,
+    'text',
+    { 'text-anchor': 'middle', 'dominant-baseline': 'central' },
+    v.test_status === 'pass' ? '✓' : v.test_status === 'fail' ? '✗' : '–'
+  );
   if (v.lossy) {
-    const lossy = el(g, 'g', { class: 'mgit-badge-lossy', transform: `translate(${w / 2 - 14},${top + 36})` });
+    const lossy = el(g, 'g', {
+      class: 'mgit-badge-lossy',
+      transform: `translate(${w / 2 - 14},${top + 36})`
+    });
     el(lossy, 'rect', { x: -9, y: -7, width: 18, height: 14, rx: 3 });
     el(lossy, 'text', { 'text-anchor': 'middle', 'dominant-baseline': 'central' }, '≈');
   }

@@ -5,7 +5,11 @@
  */
 
 /** The selection after a click on `id`; `additive` is Shift/Ctrl/Cmd held. */
-export function clickSelection(current: readonly string[], id: string, additive: boolean): string[] {
+export function clickSelection(
+  current: readonly string[],
+  id: string,
+  additive: boolean
+): string[] {
   if (!additive) {
     return [id];
   }
@@ -19,6 +23,9 @@ export function clickSelection(current: readonly string[], id: string, additive:
 }
 
 /** The selection restricted to ids that still exist (after a refresh, a removal). */
-export function pruneSelection(current: readonly string[], exists: (id: string) => boolean): string[] {
+export function pruneSelection(
+  current: readonly string[],
+  exists: (id: string) => boolean
+): string[] {
   return current.filter(exists);
 }

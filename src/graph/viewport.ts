@@ -85,5 +85,7 @@ export function intersects(a: IRect, b: IRect): boolean {
 /** Whether the graph rectangle `r` lies entirely inside the view (with `margin` pixels to spare). */
 export function isInView(t: ITransform, view: ISize, r: IRect, margin = 0): boolean {
   const v = visibleRect(t, view, -margin);
-  return r.x >= v.x && r.y >= v.y && r.x + r.width <= v.x + v.width && r.y + r.height <= v.y + v.height;
+  return (
+    r.x >= v.x && r.y >= v.y && r.x + r.width <= v.x + v.width && r.y + r.height <= v.y + v.height
+  );
 }

@@ -11,7 +11,11 @@ import { LineagePanel } from '../panel/lineagePanel';
 import { IGraphNode, IMergePlan, IMergeResult, IMergeStrategyInfo } from '../tokens';
 import { MergeForm } from './mergeForm';
 
-export async function openMergeDialog(panel: LineagePanel, a: IGraphNode, b: IGraphNode): Promise<void> {
+export async function openMergeDialog(
+  panel: LineagePanel,
+  a: IGraphNode,
+  b: IGraphNode
+): Promise<void> {
   const repo = panel.model.repo ?? '';
   let plan: IMergePlan;
   let strategies: IMergeStrategyInfo[];
@@ -54,7 +58,10 @@ export async function openMergeDialog(panel: LineagePanel, a: IGraphNode, b: IGr
       panel.select([result.version_id]);
       panel.canvas.revealNode(result.version_id);
     }
-    notifySuccess(`Merged into ${result.version}` + (result.problems.length ? ` (${result.problems.length} problem(s))` : ''));
+    notifySuccess(
+      `Merged into ${result.version}` +
+        (result.problems.length ? ` (${result.problems.length} problem(s))` : '')
+    );
   } catch (error) {
     notifyError(`Cannot merge ${a.name} and ${b.name}`, error);
   } finally {

@@ -14,7 +14,10 @@ export interface IMergeChoice {
 }
 
 /** The value of one argument input, typed as the strategy declares. */
-export function argumentValue(info: IMergeArgumentInfo, input: HTMLInputElement): number | boolean | string {
+export function argumentValue(
+  info: IMergeArgumentInfo,
+  input: HTMLInputElement
+): number | boolean | string {
   if (info.type === 'bool') {
     return input.checked;
   }
@@ -89,7 +92,10 @@ export class MergeForm extends Widget {
       }
       this._select.append(option);
     }
-    this._select.value = strategies.some(s => s.name === 'average') && previews.get('average')?.applicable !== false ? 'average' : firstUsable;
+    this._select.value =
+      strategies.some(s => s.name === 'average') && previews.get('average')?.applicable !== false
+        ? 'average'
+        : firstUsable;
     this._help = document.createElement('p');
     this._help.className = 'mgit-MergeForm-help';
     this._help.id = `${uid}-help`;
@@ -105,7 +111,15 @@ export class MergeForm extends Widget {
     this._name.id = `${uid}-name`;
     this._name.className = 'jp-mod-styled';
     this._name.placeholder = 'default: chosen by mgit';
-    this.node.append(summary, strategyLabel, this._select, this._help, this._args, nameLabel, this._name);
+    this.node.append(
+      summary,
+      strategyLabel,
+      this._select,
+      this._help,
+      this._args,
+      nameLabel,
+      this._name
+    );
     this._renderArgs(uid);
   }
 
@@ -125,7 +139,8 @@ export class MergeForm extends Widget {
   private _renderArgs(uid: string): void {
     const info = this.strategies.find(s => s.name === this._select.value);
     const preview = this.plan.strategies.find(s => s.name === this._select.value);
-    this._help.textContent = (info?.description ?? '') + (preview?.reason ? ` — ${preview.reason}` : '');
+    this._help.textContent =
+      (info?.description ?? '') + (preview?.reason ? ` — ${preview.reason}` : '');
     this._args.textContent = '';
     this._inputs.clear();
     const legend = document.createElement('legend');
@@ -137,8 +152,7 @@ export class MergeForm extends Widget {
       const id = `${uid}-arg-${a.name}`;
       const label = document.createElement('label');
       label.htmlFor = id;
-      const range =
-        a.min !== null || a.max !== null ? `, ${a.min ?? '−∞'} to ${a.max ?? '∞'}` : '';
+      const range = a.min !== null || a.max !== null ? `, ${a.min ?? '−∞'} to ${a.max ?? '∞'}` : '';
       label.textContent = `${a.name} (${a.type}${range})`;
       const input = document.createElement('input');
       input.id = id;

@@ -10,12 +10,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { MgitRequestError, requestAPI } from '../api';
 import { pruneSelection } from '../graph/selection';
-import {
-  IGraphNode,
-  IGraphPayload,
-  IRepositoryList,
-  IRevisionPayload
-} from '../tokens';
+import { IGraphNode, IGraphPayload, IRepositoryList, IRevisionPayload } from '../tokens';
 
 /** Where the panel stands: no repository found, loading, a graph, or an error. */
 export type LineageStatus = 'idle' | 'none' | 'loading' | 'ready' | 'error';
@@ -95,7 +90,10 @@ export class LineageModel {
     }
     this._repos = list;
     this._changed.emit('repos');
-    const target = list.nearest ?? this._picked ?? (list.repositories.length === 1 ? list.repositories[0].path : null);
+    const target =
+      list.nearest ??
+      this._picked ??
+      (list.repositories.length === 1 ? list.repositories[0].path : null);
     if (target === null) {
       this._repo = null;
       this._payload = null;

@@ -56,7 +56,9 @@ export class LineagePanel extends Widget {
         if (!layout) {
           return;
         }
-        const next = focus ? (neighbour(layout, focus, key) ?? focus) : (layout.nodes[0]?.id ?? null);
+        const next = focus
+          ? (neighbour(layout, focus, key) ?? focus)
+          : (layout.nodes[0]?.id ?? null);
         this.canvas.setFocus(next);
       }
     });
@@ -192,7 +194,8 @@ export class LineagePanel extends Widget {
       this._detailsShown = id;
     } catch (error) {
       this._details.textContent =
-        'Cannot load the details: ' + (error instanceof MgitRequestError ? error.details : String(error));
+        'Cannot load the details: ' +
+        (error instanceof MgitRequestError ? error.details : String(error));
     } finally {
       this._details.removeAttribute('aria-busy');
     }
@@ -334,7 +337,8 @@ export class LineagePanel extends Widget {
     this.canvas.node.hidden = true;
     this._message.hidden = false;
     this._message.textContent = '';
-    this._message.className = 'mgit-LineagePanel-message' + (isError ? ' mgit-LineagePanel-error' : '');
+    this._message.className =
+      'mgit-LineagePanel-message' + (isError ? ' mgit-LineagePanel-error' : '');
     const p = document.createElement('p');
     text.split('`').forEach((part, i) => {
       if (i % 2 === 1) {

@@ -59,7 +59,11 @@ export function buildToolbar(
       onSearch('');
     }
   });
-  node.append(group(VIEW_BUTTONS, 'mgit-mod-view'), group(ACTION_BUTTONS, 'mgit-mod-actions'), search);
+  node.append(
+    group(VIEW_BUTTONS, 'mgit-mod-view'),
+    group(ACTION_BUTTONS, 'mgit-mod-actions'),
+    search
+  );
   const sync = (): void => {
     for (const [id, b] of buttons) {
       if (!commands.hasCommand(id)) {

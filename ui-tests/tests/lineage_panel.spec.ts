@@ -146,9 +146,13 @@ test.describe('mgit lineage panel', () => {
     const view = page.locator('.mgit-DiffView');
     await expect(view.locator('.mgit-DiffView-summary')).toBeVisible({ timeout: 60000 });
     await expect(view.locator('.mgit-DiffView-graph svg g.node').first()).toBeVisible();
-    await expect(view.locator('.mgit-DiffView-graph svg g.node.mgit-diff-weights').first()).toBeVisible();
+    await expect(
+      view.locator('.mgit-DiffView-graph svg g.node.mgit-diff-weights').first()
+    ).toBeVisible();
     await expect(view.locator('.mgit-DiffView-params tbody tr').first()).toBeVisible();
-    await expect(view.locator('.mgit-DiffView-summary')).toContainText('parameter tensor(s) differ');
+    await expect(view.locator('.mgit-DiffView-summary')).toContainText(
+      'parameter tensor(s) differ'
+    );
     await shot(page, '09-diff-tab');
     const header = view.locator('th', { hasText: 'parameter' }).locator('button');
     await header.click();
@@ -229,7 +233,9 @@ test.describe('mgit lineage panel', () => {
     await reveal(page, 'ft-a');
     await node(page, 'ft-a').click({ modifiers: ['Shift'] });
     // selection order: [pruned, ft-a] -> ft-a becomes the parent of pruned
-    await page.evaluate(() => window.jupyterapp.commands.execute('mgit-lab:reparent'));
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('mgit-lab:reparent');
+    });
     await expect(page.locator(`${PANEL} g.edgePath[data-target]`).first()).toBeVisible();
     await expect
       .poll(async () => page.locator(DETAILS).locator('.mgit-Details-link').first().textContent(), {
@@ -243,7 +249,9 @@ test.describe('mgit lineage panel', () => {
     expected = [/status of 409/];
     await openModels(page);
     await node(page, 'base').click();
-    await page.evaluate(() => window.jupyterapp.commands.execute('mgit-lab:remove'));
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('mgit-lab:remove'); // it waits for the dialog
+    });
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog).toContainText('Remove base?');
     await shot(page, '18-remove-confirm');

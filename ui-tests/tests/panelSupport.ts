@@ -26,7 +26,7 @@ export function mgit(...args: string[]): string {
 /** Collect every browser console error and page error of `page`. */
 export function captureErrors(page: IJupyterLabPageFixture): string[] {
   const errors: string[] = [];
-  page.on("pageerror", error => errors.push(`pageerror: ${error.message} ${error.stack ?? ""}`));
+  page.on('pageerror', error => errors.push(`pageerror: ${error.message} ${error.stack ?? ''}`));
   page.on('console', message => {
     if (message.type() === 'error') {
       errors.push(`console: ${message.text()}`);
@@ -79,6 +79,8 @@ export async function checkAxe(page: IJupyterLabPageFixture, selector: string): 
     )
   ).toEqual([]);
   const summary = result.violations.map(v => `${v.id}:${v.impact}`);
-  console.log(`axe ${selector}: ${result.passes.length} rules pass; other violations: ${summary.join(', ') || 'none'}`);
+  console.log(
+    `axe ${selector}: ${result.passes.length} rules pass; other violations: ${summary.join(', ') || 'none'}`
+  );
   return summary;
 }
