@@ -63,7 +63,8 @@ export function registerCommands(
     caption: 'Open the mgit lineage sidebar',
     execute: () => {
       shell.activateById(PANEL_ID);
-      panel.canvas.node.focus();
+      // after the palette (if it ran this) has closed and given focus back
+      setTimeout(() => panel.canvas.node.focus(), 50);
     }
   });
   add(CommandIDs.refresh, {

@@ -211,6 +211,13 @@ export class LineagePanel extends Widget {
     this.canvas.resized();
   }
 
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    if (!this.node.contains(document.activeElement)) {
+      this.canvas.node.focus();
+    }
+  }
+
   protected onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
     this.model.stopPolling();
