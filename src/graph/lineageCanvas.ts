@@ -229,6 +229,10 @@ export class LineageCanvas {
   private _setTransform(t: ITransform): void {
     this._t = t;
     this._viewport.setAttribute('transform', `translate(${t.x},${t.y}) scale(${t.k})`);
+    // while the view moves, draw cheaper (no dashes, fast shapes); full quality when it rests
+    this.node.classList.add('mgit-mod-moving');
+    clearTimeout(this._restTimer);
+    this._restTimer = setTimeout(() => this.node.classList.remove('mgit-mod-moving'), 150);
     this._schedule();
   }
 
@@ -533,6 +537,7 @@ export class LineageCanvas {
   private _selected = new Set<string>();
   private _focus: string | null = null;
   private _frame = 0;
+  private _restTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   private _dragged = false;
 }
 

@@ -361,7 +361,9 @@ export class LineagePanel extends Widget {
       const button = document.createElement('button');
       button.className = 'jp-Button jp-mod-styled jp-mod-accept mgit-LineagePanel-init';
       button.type = 'button';
-      button.textContent = `Create a repository in ${this.model.folder || 'the root folder'}`;
+      const folder = this.model.folder;
+      button.textContent = `Create a repository in ${folder ? folder.split('/').pop() : 'the root folder'}`;
+      button.title = `mgit init in ${folder || 'the server root'}`;
       button.addEventListener('click', () => void this.commands.execute(CommandIDs.initRepository));
       this._message.append(button);
     }

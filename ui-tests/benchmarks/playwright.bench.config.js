@@ -9,6 +9,8 @@ module.exports = {
   ...base,
   testDir: __dirname,
   testMatch: '*.bench.ts',
+  // not test-results/: a benchmark run must not wipe the UI tests' screenshots
+  outputDir: require('path').resolve(__dirname, '../bench-results'),
   timeout: 240000,
   webServer: { ...base.webServer, cwd: require('path').resolve(__dirname, '..') }
 };
