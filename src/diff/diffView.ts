@@ -58,13 +58,38 @@ export class DiffView extends Widget {
       input.id = id;
       input.value = mode;
       input.checked = mode === 'contextual';
-      input.addEventListener('change', () => void this.run(mode === 'structural'));
+      input.addEventListener('change', () => {
+        this._structural = mode === 'structural';
+        void this.run();
+      });
       const l = document.createElement('label');
       l.htmlFor = id;
       l.textContent = label;
       modes.append(input, l);
     }
-    head.append(h, modes);
+    // granularity: module classes or paths shown as one node each (core `collapse`)
+    const granularity = document.createElement('form');
+    granularity.className = 'mgit-DiffView-granularity';
+    const glabel = document.createElement('label');
+    glabel.htmlFor = `${this.id}-collapse`;
+    glabel.textContent = 'Collapse modules';
+    this._collapse = document.createElement('input');
+    this._collapse.id = `${this.id}-collapse`;
+    this._collapse.className = 'jp-mod-styled';
+    this._collapse.placeholder = 'class or path, e.g. Sequential';
+    this._collapse.setAttribute('list', `${this.id}-types`);
+    this._types = document.createElement('datalist');
+    this._types.id = `${this.id}-types`;
+    const apply = document.createElement('button');
+    apply.type = 'submit';
+    apply.className = 'jp-Button jp-mod-styled';
+    apply.textContent = 'Apply';
+    granularity.append(glabel, this._collapse, this._types, apply);
+    granularity.addEventListener('submit', event => {
+      event.preventDefault();
+      void this.run();
+    });
+    head.append(h, modes, granularity);
     this._progress = document.createElement('div');
     this._progress.className = 'mgit-DiffView-progress';
     this._progress.setAttribute('role', 'status');
@@ -78,15 +103,26 @@ export class DiffView extends Widget {
     return this._diff;
   }
 
-  /** Run the diff job and show its result. */
-  async run(structural = false): Promise<void> {
+  /** Run the diff job (mode and granularity as chosen in the tab) and show its result. */
+  async run(): Promise<void> {
+    const structural = this._structural;
+    const collapse = this._collapse.value
+      .split(',')
+      .map(c => c.trim())
+      .filter(Boolean);
     const token = ++this._token;
     this._content.textContent = '';
     this._setProgress('Starting the diff…', 0);
     try {
       const diff = await runJob<IModelDiff>(
         'diff',
-        { repo: this.repo, a: this.a, b: this.b, structural },
+        {
+          repo: this.repo,
+          a: this.a,
+          b: this.b,
+          structural,
+          ...(collapse.length ? { collapse } : {})
+        },
         job =>
           this._setProgress(`${job.title}: ${job.progress.step || job.status}`, jobFraction(job))
       );
@@ -94,6 +130,9 @@ export class DiffView extends Widget {
         return;
       }
       this._diff = diff;
+      const types = new Set(diff.nodes.map(n => (n.b ?? n.a)?.type).filter(Boolean) as string[]);
+      this._types.textContent = '';
+      [...types].sort().forEach(t => this._types.append(new Option(t, t)));
       this._progress.textContent = '';
       this._progress.hidden = true;
       this._render(diff);
@@ -276,6 +315,9 @@ export class DiffView extends Widget {
   private _table: HTMLDivElement = document.createElement('div');
   private _diff: IModelDiff | null = null;
   private _token = 0;
+  private _structural = false;
+  private _collapse: HTMLInputElement;
+  private _types: HTMLDataListElement;
   private _sortKey: ParamSortKey = 'relative';
   private _descending = true;
 }
@@ -294,6 +336,6 @@ export function openDiff(
   widget.title.closable = true;
   app.shell.add(widget, 'main');
   app.shell.activateById(widget.id);
-  void content.run(false);
+  void content.run();
   return widget;
 }

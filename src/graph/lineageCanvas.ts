@@ -9,9 +9,10 @@
  * ARIA: the canvas is a `listbox` (multi-selectable) whose options are the drawn nodes; the
  * focused node is its `aria-activedescendant`.
  */
+import { bindCanvasInput, ILineageCanvasHandlers } from './canvasInput';
 import { ILayout, ILayoutEdge, ILayoutNode } from './layout';
 import { ILineageView, IViewNode } from './lineageView';
-import { drawMinimap, minimapToGraph } from './minimap';
+import { drawMinimap } from './minimap';
 import { drawNodeContent, nodeLabel } from './nodeDrawing';
 import {
   centerOn,
@@ -20,23 +21,13 @@ import {
   isInView,
   ITransform,
   intersects,
-  panBy,
   visibleRect,
   zoomAt
 } from './viewport';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-export interface ILineageCanvasHandlers {
-  /** A node was clicked (`additive`: Shift/Ctrl/Cmd held). */
-  onNodeClick(id: string, additive: boolean): void;
-  /** A node was double-clicked, or Enter pressed on it. */
-  onNodeOpen(id: string): void;
-  /** Right-click (or the context-menu key) on a node, at client coordinates. */
-  onContextMenu(id: string, clientX: number, clientY: number): void;
-  /** Arrow key pressed with `focusId` focused. */
-  onArrow(focusId: string | null, key: 'up' | 'down' | 'left' | 'right'): void;
-}
+export type { ILineageCanvasHandlers };
 
 /** Element id of a node (valid in HTML for any version id). */
 export function nodeElementId(id: string): string {
@@ -75,7 +66,7 @@ export class LineageCanvas {
     this._minimap.height = 110;
     this._minimap.setAttribute('aria-hidden', 'true');
     this.node.append(this._svg, this._minimap);
-    this._bindEvents();
+    bindCanvasInput(this);
   }
 
   /** The current pan/zoom transform. */
@@ -380,144 +371,40 @@ export class LineageCanvas {
     this._minimapStale = false;
   }
 
-  // ---------------------------------------------------------------- events
+  // ---------------------------------------------------------------- input (canvasInput.ts)
 
-  private _nodeIdOf(target: EventTarget | null): string | null {
-    const el = (target as Element | null)?.closest?.('g[data-id][role="option"]');
-    return el ? el.getAttribute('data-id') : null;
+  /** The SVG element (input target). */
+  get svg(): SVGSVGElement {
+    return this._svg;
   }
 
-  private _bindEvents(): void {
-    const svg = this._svg;
-    svg.addEventListener('click', event => {
-      if (this._dragged) {
-        return;
-      }
-      const id = this._nodeIdOf(event.target);
-      if (id) {
-        this._focus = id;
-        this._handlers.onNodeClick(id, event.shiftKey || event.ctrlKey || event.metaKey);
-      }
-    });
-    svg.addEventListener('dblclick', event => {
-      const id = this._nodeIdOf(event.target);
-      if (id) {
-        this._handlers.onNodeOpen(id);
-      }
-    });
-    svg.addEventListener('contextmenu', event => {
-      const id = this._nodeIdOf(event.target);
-      if (id) {
-        event.preventDefault();
-        event.stopPropagation();
-        this._handlers.onContextMenu(id, event.clientX, event.clientY);
-      }
-    });
-    svg.addEventListener(
-      'wheel',
-      event => {
-        event.preventDefault();
-        const rect = svg.getBoundingClientRect();
-        if (event.ctrlKey || event.metaKey || !event.shiftKey) {
-          const factor = Math.exp(-event.deltaY * (event.deltaMode === 1 ? 0.05 : 0.0015));
-          this._setTransform(
-            zoomAt(this._t, factor, event.clientX - rect.left, event.clientY - rect.top)
-          );
-        } else {
-          this._setTransform(panBy(this._t, -event.deltaY, -event.deltaX));
-        }
-      },
-      { passive: false }
-    );
-    let start: { x: number; y: number; t: ITransform } | null = null;
-    svg.addEventListener('pointerdown', event => {
-      if (event.button !== 0) {
-        return;
-      }
-      start = { x: event.clientX, y: event.clientY, t: this._t };
-      this._dragged = false;
-    });
-    svg.addEventListener('pointermove', event => {
-      if (!start) {
-        return;
-      }
-      const dx = event.clientX - start.x;
-      const dy = event.clientY - start.y;
-      if (!this._dragged && Math.abs(dx) + Math.abs(dy) < 4) {
-        return;
-      }
-      if (!this._dragged) {
-        this._dragged = true;
-        svg.setPointerCapture(event.pointerId);
-        this.node.classList.add('mgit-mod-panning');
-      }
-      this._setTransform(panBy(start.t, dx, dy));
-    });
-    const end = (event: PointerEvent): void => {
-      if (start && this._dragged && svg.hasPointerCapture(event.pointerId)) {
-        svg.releasePointerCapture(event.pointerId);
-      }
-      start = null;
-      this.node.classList.remove('mgit-mod-panning');
-      // let the click that ends a drag pass without selecting
-      setTimeout(() => (this._dragged = false), 0);
-    };
-    svg.addEventListener('pointerup', end);
-    svg.addEventListener('pointercancel', end);
+  /** The minimap canvas (input target). */
+  get minimap(): HTMLCanvasElement {
+    return this._minimap;
+  }
 
-    const minimapMove = (event: PointerEvent): void => {
-      if (!this._layout) {
-        return;
-      }
-      const r = this._minimap.getBoundingClientRect();
-      const p = minimapToGraph(
-        this._minimap,
-        this._layout,
-        event.clientX - r.left,
-        event.clientY - r.top
-      );
-      this._setTransform(centerOn(this._t, p.x, p.y, this._size()));
-    };
-    this._minimap.addEventListener('pointerdown', event => {
-      this._minimap.setPointerCapture(event.pointerId);
-      minimapMove(event);
-    });
-    this._minimap.addEventListener('pointermove', event => {
-      if (this._minimap.hasPointerCapture(event.pointerId)) {
-        minimapMove(event);
-      }
-    });
+  get handlers(): ILineageCanvasHandlers {
+    return this._handlers;
+  }
 
-    this.node.addEventListener('keydown', event => {
-      const keys: { [key: string]: 'up' | 'down' | 'left' | 'right' } = {
-        ArrowUp: 'up',
-        ArrowDown: 'down',
-        ArrowLeft: 'left',
-        ArrowRight: 'right'
-      };
-      if (keys[event.key]) {
-        event.preventDefault();
-        this._handlers.onArrow(this._focus, keys[event.key]);
-      } else if (event.key === 'Enter' && this._focus) {
-        event.preventDefault();
-        this._handlers.onNodeOpen(this._focus);
-      } else if ((event.key === ' ' || event.key === 'Spacebar') && this._focus) {
-        event.preventDefault();
-        this._handlers.onNodeClick(this._focus, event.shiftKey || event.ctrlKey);
-      } else if (
-        (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) &&
-        this._focus
-      ) {
-        event.preventDefault();
-        const el = this._drawnNodes.get(this._focus);
-        const r = (el ?? this.node).getBoundingClientRect();
-        this._handlers.onContextMenu(this._focus, r.left + r.width / 2, r.top + r.height / 2);
-      } else if (event.key === '+' || event.key === '=') {
-        this.zoomBy(1.25);
-      } else if (event.key === '-') {
-        this.zoomBy(0.8);
-      }
-    });
+  /** The size of the view in pixels. */
+  viewSize(): { width: number; height: number } {
+    return this._size();
+  }
+
+  /** Apply a pan/zoom transform. */
+  setTransform(t: ITransform): void {
+    this._setTransform(t);
+  }
+
+  /** The drawn element of node `id`, if it is in the DOM. */
+  nodeElement(id: string): SVGGElement | undefined {
+    return this._drawnNodes.get(id);
+  }
+
+  /** Remember `id` as focused without scrolling (a click already shows it). */
+  markFocused(id: string): void {
+    this._focus = id;
   }
 
   private _svg: SVGSVGElement;
@@ -538,7 +425,6 @@ export class LineageCanvas {
   private _focus: string | null = null;
   private _frame = 0;
   private _restTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-  private _dragged = false;
 }
 
 function edgeBox(e: ILayoutEdge): IRect {

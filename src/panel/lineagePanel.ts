@@ -16,6 +16,7 @@ import { clickSelection } from '../graph/selection';
 import { CommandIDs, IJobPayload, IVersionDetail, IVersionPayload, PANEL_ID } from '../tokens';
 import { VERSION } from '../version';
 import { LineageModel } from './lineageModel';
+import { renderMessage, renderProgress, renderRepositoryPicker } from './statusViews';
 import { buildToolbar } from './toolbar';
 
 /** What the panel shows when no repository contains the file browser's folder. */
@@ -137,30 +138,7 @@ export class LineagePanel extends Widget {
 
   /** Show a job's progress line (null hides it). */
   showProgress(title: string | null, job?: IJobPayload, fraction?: number | null): void {
-    if (title === null) {
-      this._progress.hidden = true;
-      this._progress.textContent = '';
-      return;
-    }
-    this._progress.hidden = false;
-    const f = fraction ?? null;
-    this._progress.textContent = '';
-    const label = document.createElement('span');
-    label.textContent = `${title}${job?.progress.step ? `: ${job.progress.step}` : ''}`;
-    const bar = document.createElement('div');
-    bar.className = 'mgit-progressbar';
-    bar.setAttribute('role', 'progressbar');
-    bar.setAttribute('aria-label', title);
-    if (f !== null) {
-      bar.setAttribute('aria-valuemin', '0');
-      bar.setAttribute('aria-valuemax', '100');
-      bar.setAttribute('aria-valuenow', String(Math.round(100 * f)));
-    }
-    const fill = document.createElement('div');
-    fill.className = 'mgit-progressbar-fill' + (f === null ? ' mgit-mod-indeterminate' : '');
-    fill.style.width = f === null ? '30%' : `${Math.round(100 * f)}%`;
-    bar.append(fill);
-    this._progress.append(label, bar);
+    renderProgress(this._progress, title, job, fraction ?? null);
   }
 
   /** Fetch and show the details of version `id` (the selection's first). */
@@ -296,77 +274,24 @@ export class LineagePanel extends Widget {
   }
 
   private _renderRepoBar(): void {
-    const bar = this._repoBar;
-    bar.textContent = '';
-    const list = this.model.repositories;
-    const label = document.createElement('label');
-    label.className = 'mgit-LineagePanel-repoLabel';
-    label.textContent = 'Repository';
-    const select = document.createElement('select');
-    select.className = 'mgit-LineagePanel-repoPicker jp-mod-styled';
-    select.setAttribute('aria-label', 'mgit repository');
-    const repos = list?.repositories ?? [];
-    const current = this.model.repo;
-    if (current === null) {
-      const none = document.createElement('option');
-      none.value = '';
-      none.textContent = repos.length ? 'choose a repository…' : 'none found';
-      none.selected = true;
-      select.append(none);
-    }
-    for (const r of repos) {
-      const option = document.createElement('option');
-      option.value = r.path;
-      option.textContent = r.path || `${r.name} (root)`;
-      option.selected = r.path === current;
-      select.append(option);
-    }
-    if (current !== null && !repos.some(r => r.path === current)) {
-      const option = document.createElement('option');
-      option.value = current;
-      option.textContent = current || '(root)';
-      option.selected = true;
-      select.append(option);
-    }
-    select.disabled = repos.length === 0;
-    select.addEventListener('change', () => {
-      if (select.value !== '' || repos.some(r => r.path === '')) {
-        void this.model.useRepository(select.value);
-      }
-    });
-    const id = `mgit-repo-picker-${++pickerCount}`;
-    select.id = id;
-    label.htmlFor = id;
-    bar.append(label, select);
+    renderRepositoryPicker(this._repoBar, this.model);
   }
 
   private _showMessage(text: string, isError = false, offerInit = false): void {
     this.canvas.node.hidden = true;
-    this._message.hidden = false;
-    this._message.textContent = '';
-    this._message.className =
-      'mgit-LineagePanel-message' + (isError ? ' mgit-LineagePanel-error' : '');
-    const p = document.createElement('p');
-    text.split('`').forEach((part, i) => {
-      if (i % 2 === 1) {
-        const code = document.createElement('code');
-        code.textContent = part;
-        p.append(code);
-      } else {
-        p.append(document.createTextNode(part));
-      }
-    });
-    this._message.append(p);
-    if (offerInit) {
-      const button = document.createElement('button');
-      button.className = 'jp-Button jp-mod-styled jp-mod-accept mgit-LineagePanel-init';
-      button.type = 'button';
-      const folder = this.model.folder;
-      button.textContent = `Create a repository in ${folder ? folder.split('/').pop() : 'the root folder'}`;
-      button.title = `mgit init in ${folder || 'the server root'}`;
-      button.addEventListener('click', () => void this.commands.execute(CommandIDs.initRepository));
-      this._message.append(button);
-    }
+    const folder = this.model.folder;
+    renderMessage(
+      this._message,
+      text,
+      isError,
+      offerInit
+        ? {
+            label: `Create a repository in ${folder ? folder.split('/').pop() : 'the root folder'}`,
+            title: `mgit init in ${folder || 'the server root'}`,
+            onClick: () => void this.commands.execute(CommandIDs.initRepository)
+          }
+        : null
+    );
   }
 
   // ------------------------------------------------------------ input
@@ -449,8 +374,6 @@ export class LineagePanel extends Widget {
   private _expanded = new Set<string>();
   private _versionChecked = false;
 }
-
-let pickerCount = 0;
 
 /** The node context menu, in order ('-' is a separator). */
 export const CONTEXT_COMMANDS = [

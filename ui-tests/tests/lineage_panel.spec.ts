@@ -164,6 +164,16 @@ test.describe('mgit lineage panel', () => {
     });
     await expect(view.locator('.mgit-DiffView-graph svg g.node.mgit-diff-weights')).toHaveCount(0);
     await shot(page, '10-diff-structural');
+    // granularity: the trunk (a Sequential) as one node
+    const modules = await view.locator('.mgit-DiffView-graph svg g.node').count();
+    await view.locator('.mgit-DiffView-granularity input').fill('trunk');
+    await view.locator('.mgit-DiffView-granularity button').click();
+    await expect
+      .poll(() => view.locator('.mgit-DiffView-graph svg g.node').count(), { timeout: 60000 })
+      .toBeLessThan(modules);
+    await expect(view.locator('.mgit-DiffView-graph svg g.node', { hasText: 'trunk' })).toHaveCount(
+      1
+    );
     await checkAxe(page, '.mgit-DiffView');
   });
 
@@ -243,6 +253,36 @@ test.describe('mgit lineage panel', () => {
       })
       .toBe('ft-a');
     await shot(page, '17-reparented');
+  });
+
+  test('collapse a subtree, filter by tag, export a version to the file browser', async ({
+    page
+  }) => {
+    await openModels(page);
+    await reveal(page, 'ft-b');
+    await node(page, 'ft-b').click();
+    await page.evaluate(() => window.jupyterapp.commands.execute('mgit-lab:toggle-collapse'));
+    await expect(page.locator(`${PANEL} g.mgit-cluster`)).toHaveCount(0);
+    await expect(node(page, 'ft-b').locator('.mgit-node-tags')).toContainText('hidden');
+    await shot(page, '17-collapsed-subtree');
+    await page.evaluate(() => window.jupyterapp.commands.execute('mgit-lab:toggle-collapse'));
+    await page.locator(`${PANEL} .mgit-LineagePanel-search`).fill('tag:small');
+    await expect(node(page, 'pruned')).not.toHaveClass(/mgit-mod-dim/);
+    await expect(node(page, 'base')).toHaveClass(/mgit-mod-dim/);
+    await shot(page, '17b-filter-by-tag');
+    await page.locator(`${PANEL} .mgit-LineagePanel-search`).fill('');
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('mgit-lab:export'); // it waits for the dialog
+    });
+    const input = page.locator('.jp-Dialog input');
+    await expect(input).toHaveValue(/ft-b\.safetensors$/);
+    await input.fill('models/ft-b-export.safetensors');
+    await page.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect.poll(() => page.contents.fileExists('models/ft-b-export.safetensors')).toBe(true);
+    await expect(page.locator('.jp-Notification-Toast-success, .Toastify__toast')).toContainText(
+      'Exported ft-b'
+    );
+    await shot(page, '17c-exported');
   });
 
   test('remove: confirmation, and the server refusal shown with its reason', async ({ page }) => {
