@@ -62,11 +62,19 @@ export class LineageCanvas {
     this._svg.append(this._viewport);
     this._minimap = document.createElement('canvas');
     this._minimap.className = 'mgit-LineageCanvas-minimap';
-    this._minimap.width = 160;
-    this._minimap.height = 110;
+    this._minimap.width = 132;
+    this._minimap.height = 90;
     this._minimap.setAttribute('aria-hidden', 'true');
     this.node.append(this._svg, this._minimap);
     bindCanvasInput(this);
+    // the view shrinks when the details pane opens: keep the focused node visible
+    this._resizeObserver = new ResizeObserver(() => {
+      this.resized();
+      if (this._focus && this._nodesById.has(this._focus)) {
+        this.revealNode(this._focus);
+      }
+    });
+    this._resizeObserver.observe(this.node);
   }
 
   /** The current pan/zoom transform. */
@@ -195,6 +203,7 @@ export class LineageCanvas {
   }
 
   dispose(): void {
+    this._resizeObserver.disconnect();
     if (this._frame) {
       cancelAnimationFrame(this._frame);
     }
@@ -356,7 +365,8 @@ export class LineageCanvas {
 
   private _renderMinimap(size: { width: number; height: number }): void {
     const layout = this._layout;
-    const show = !!layout && (layout.width > size.width * 1.2 || layout.height > size.height * 1.2);
+    // only for graphs well beyond the view: a small graph needs no overview covering it
+    const show = !!layout && (layout.width > size.width * 2 || layout.height > size.height * 2);
     this._minimap.hidden = !show;
     if (!show || !layout) {
       return;
@@ -423,6 +433,7 @@ export class LineageCanvas {
   private _drawnEdges = new Map<number, SVGElement[]>();
   private _selected = new Set<string>();
   private _focus: string | null = null;
+  private _resizeObserver: ResizeObserver;
   private _frame = 0;
   private _restTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 }

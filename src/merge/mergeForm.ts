@@ -139,8 +139,10 @@ export class MergeForm extends Widget {
   private _renderArgs(uid: string): void {
     const info = this.strategies.find(s => s.name === this._select.value);
     const preview = this.plan.strategies.find(s => s.name === this._select.value);
-    this._help.textContent =
-      (info?.description ?? '') + (preview?.reason ? ` — ${preview.reason}` : '');
+    // the preview's reason repeats the description after a colon: keep what it adds
+    const description = info?.description ?? '';
+    const reason = (preview?.reason ?? '').replace(`: ${description}`, '');
+    this._help.textContent = description + (reason && reason !== description ? ` (${reason})` : '');
     this._args.textContent = '';
     this._inputs.clear();
     const legend = document.createElement('legend');
