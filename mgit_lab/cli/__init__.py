@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.errors import MgitError
+from ..core.names import terminal_safe
 
 #: modules under mgit_lab.cli that register verbs, in help order.
-VERB_MODULES = ["repo_verbs", "inspect_verbs", "diff_verb", "test_verbs", "merge_verbs", "maint_verbs"]
+VERB_MODULES = ["repo_verbs", "inspect_verbs", "diff_verb", "test_verbs", "merge_verbs", "maint_verbs", "trust_verb"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,12 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
-    """Print ``payload`` as JSON with ``--json``, else ``text``."""
+def emit(args: argparse.Namespace, payload: Any, text: str, *, colours: bool = False) -> None:
+    """Print ``payload`` as JSON with ``--json``, else ``text`` with every terminal control
+    sequence escaped (names and messages are data); ``colours`` keeps SGR colour codes."""
     if getattr(args, "json", False):
         print(json.dumps(payload, indent=2, default=str))
     elif text:
-        print(text)
+        print(terminal_safe(text, keep_colours=colours))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except MgitError as exc:
-        print(f"mgit: error: {exc}", file=sys.stderr)
+        print(f"mgit: error: {terminal_safe(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("mgit: interrupted", file=sys.stderr)

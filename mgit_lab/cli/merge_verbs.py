@@ -133,6 +133,7 @@ def _cascade(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             stop_on_failure=args.stop_on_failure,
             progress=cb,
+            trust=args.trust or (),
         )
     emit(args, report.to_json(), format_cascade(report.to_json()))
     return 0 if report.complete or report.dry_run else 1
@@ -255,6 +256,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--stop-on-failure",
         action="store_true",
         help="stop at the first rebuilt version failing a test",
+    )
+    c.add_argument(
+        "--trust",
+        action="append",
+        metavar="REF",
+        help="run the recipe package.module:function (read from the lineage) although you have not "
+        "registered it on this machine; repeatable",
     )
     c.add_argument("--json", action="store_true", help="print JSON")
     c.set_defaults(func=_cascade)

@@ -35,6 +35,12 @@ class InvalidInput(MgitError):
     http_status = 400
 
 
+class TooLarge(InvalidInput):
+    """The input is larger than mgit accepts (a request body, a name, a message)."""
+
+    http_status = 413
+
+
 class NotFound(MgitError):
     """A named thing (repository, version, object, codec, strategy) does not exist."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import torch
@@ -35,6 +35,7 @@ from ..merge.registry import get_strategy, parse_arguments
 from ..progress import Progress
 from ..references import reference_of, resolve_reference
 from ..repository import Repository
+from ..trust import trust
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ def function_recipe(fn: Callable[..., Any] | str, parent: str | None = None, **k
         When ``fn`` cannot be imported by reference or a keyword argument is not JSON.
     """
     ref = reference_of(fn)
-    resolve_reference(ref, what="recipe")
+    resolve_reference(ref, what="recipe", trusted=[ref])  # the user names it at this call
+    trust([ref])
     try:
         kwargs = json.loads(json.dumps(kwargs))
     except (TypeError, ValueError) as exc:
@@ -68,8 +70,9 @@ def describe_recipe(recipe: Mapping[str, Any] | None) -> str:
     return str(recipe.get("ref"))
 
 
-def check_recipe(recipe: Mapping[str, Any], version_name: str) -> None:
-    """Check a stored recipe can run: its function imports, its merge strategy exists.
+def check_recipe(recipe: Mapping[str, Any], version_name: str, *, trusted: Iterable[str] = ()) -> None:
+    """Check a stored recipe can run: its function is one the user named (see
+    :mod:`..trust`; a recipe read from a lineage is data) and imports, its merge strategy exists.
 
     Raises
     ------
@@ -79,7 +82,7 @@ def check_recipe(recipe: Mapping[str, Any], version_name: str) -> None:
     kind = recipe.get("kind")
     try:
         if kind == "function":
-            resolve_reference(str(recipe.get("ref")), what="recipe")
+            resolve_reference(str(recipe.get("ref")), what="recipe", trusted=trusted)
         elif kind == "merge":
             parse_arguments(get_strategy(str(recipe.get("strategy"))), recipe.get("args") or {})
         else:
@@ -89,7 +92,7 @@ def check_recipe(recipe: Mapping[str, Any], version_name: str) -> None:
 
 
 def apply_function(
-    ref: str, parent_model: torch.nn.Module, kwargs: Mapping[str, Any], *, label: str
+    ref: str, parent_model: torch.nn.Module, kwargs: Mapping[str, Any], *, label: str, trusted: Iterable[str] = ()
 ) -> torch.nn.Module:
     """``ref(parent_model, **kwargs)``, with a failure turned into one clear error.
 
@@ -98,7 +101,7 @@ def apply_function(
     InvalidInput
         When the recipe raises or does not return an ``nn.Module``.
     """
-    fn = resolve_reference(ref, what="recipe")
+    fn = resolve_reference(ref, what="recipe", trusted=trusted)
     try:
         out = fn(parent_model, **kwargs)
     except Exception as exc:  # noqa: BLE001 - the user's recipe failed: one line, traceback at debug level

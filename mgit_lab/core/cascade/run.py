@@ -16,6 +16,7 @@ report lists exactly what was and was not updated.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,8 +127,13 @@ def run_cascade(
     dry_run: bool = False,
     stop_on_failure: bool = False,
     progress: Progress | None = None,
+    trust: Iterable[str] = (),
 ) -> CascadeReport:
     """Rebuild the versions derived from ``old`` on top of ``new``.
+
+    A recipe's function reference is read from the lineage, which is data: it runs only when
+    the user named it (see :mod:`..trust`): by ``derive`` or ``mgit trust`` earlier, or in
+    ``trust`` at this call (CLI ``--trust REF``).
 
     ``select`` limits the cascade to that version and what derives from it; ``model_type``
     to versions of that type.  Versions left out keep their dependants from being rebuilt.
@@ -166,7 +172,7 @@ def run_cascade(
     for vid in chosen:
         v = graph.get(vid)
         if v.recipe:
-            check_recipe(v.recipe, v.name)
+            check_recipe(v.recipe, v.name, trusted=trust)
             target = f"{v.name}@{n.name}"
             if target in graph:
                 raise Conflict(

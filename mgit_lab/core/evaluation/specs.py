@@ -21,6 +21,7 @@ from ..references import reference_of, resolve_reference
 from ..repository import Repository
 from ..schema import MetricSpec, TestSpec
 from ..store import atomic_write_json
+from ..trust import trust
 
 TESTS_FILE = "tests.json"
 _CONDITION = re.compile(r"^\s*(>=|<=|==|>|<)\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$")
@@ -207,12 +208,13 @@ def register_test(
             hint="pass one of model_type=..., version=..., graph=True (CLI: --type, --version, --graph)",
         )
     ref = reference_of(ref_or_fn)
-    fn = resolve_reference(ref, what="test function")
+    fn = resolve_reference(ref, what="test function", trusted=[ref])  # the user names it here
     refs: dict[str, str | None] = {}
     for label, extra in (("dataset", dataset), ("preprocess", preprocess)):
         refs[label] = reference_of(extra) if extra is not None else None
         if extra is not None:
-            resolve_reference(reference_of(extra), what=f"{label} function")
+            resolve_reference(reference_of(extra), what=f"{label} function", trusted=[reference_of(extra)])
+    trust([r for r in (ref, refs["dataset"], refs["preprocess"]) if r])
     test_name = name or ref.rsplit(":", 1)[1].rsplit(".", 1)[-1]
     if not _NAME.match(test_name):
         raise InvalidInput(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -12,6 +13,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import Conflict, InvalidInput, NotFound
+from ..names import MAX_LABEL_BYTES, check_label, check_metadata, check_text
 
 
 class Relation(str, Enum):
@@ -231,21 +233,21 @@ class ModelVersion:
         return self._figure("num_tensors")
 
 
-def check_label(label: str, what: str = "version name") -> str:
-    """Validate a version name or tag: non-empty, no '/', no surrounding spaces, no control chars."""
-    if (
-        not isinstance(label, str)
-        or not label
-        or "/" in label
-        or label.strip() != label
-        or any(ord(c) < 32 for c in label)
-        or label.startswith("-")
-    ):
-        raise InvalidInput(
-            f"invalid {what} {label!r}",
-            hint="use a non-empty name without '/', control characters, a leading '-' or surrounding spaces",
-        )
-    return label
+def check_version_texts(version: ModelVersion) -> None:
+    """Normalise and bound every text of ``version`` a user gave (see :mod:`.names`).
+
+    Raises
+    ------
+    InvalidInput
+        Naming the field that breaks a rule.
+    """
+    version.name = check_label(version.name)
+    version.tags = [check_label(t, "tag") for t in version.tags]
+    if version.model_type is not None:
+        version.model_type = check_label(version.model_type, "model type")
+    version.message = check_text(version.message)
+    version.author = check_text(version.author, "author", limit=MAX_LABEL_BYTES)
+    version.metadata = check_metadata(version.metadata)
 
 
 class LineageGraph:
@@ -272,6 +274,8 @@ class LineageGraph:
 
     def resolve(self, key: str) -> str:
         """The id of the version named (or tagged, or with id / id prefix) ``key``."""
+        if isinstance(key, str) and not key.isascii():
+            key = unicodedata.normalize("NFC", key)
         if key in self._by_name:
             return self._by_name[key]
         if key in self._by_tag:
@@ -287,7 +291,8 @@ class LineageGraph:
             if names
             else ("the repository has no versions yet: add one with `mgit add`")
         )
-        raise NotFound(f"no version named {key!r}", hint=hint)
+        shown = repr(key[:80]) + ("..." if len(key) > 80 else "") if isinstance(key, str) else repr(key)
+        raise NotFound(f"no version named {shown}", hint=hint)
 
     def _version(self, vid: str) -> ModelVersion:
         return self.g.nodes[vid]["version"]
@@ -349,7 +354,7 @@ class LineageGraph:
         self._order = None
 
     def add_version(self, version: ModelVersion, parents: list[tuple[str, Relation]] | None = None) -> None:
-        check_label(version.name)
+        check_version_texts(version)
         if version.name in self._by_name:
             raise Conflict(f"a version named {version.name!r} already exists", hint="choose another name")
         if version.name in self._by_tag:
@@ -402,7 +407,7 @@ class LineageGraph:
         return version
 
     def rename(self, key: str, new_name: str) -> None:
-        check_label(new_name)
+        new_name = check_label(new_name)
         vid = self.resolve(key)
         if new_name in self._by_name and self._by_name[new_name] != vid:
             raise Conflict(f"a version named {new_name!r} already exists", hint="choose another name")
@@ -415,7 +420,7 @@ class LineageGraph:
 
     def tag(self, key: str, tag: str, *, move: bool = False) -> None:
         """Attach ``tag`` to ``key``; a tag names one version (``move`` takes it from another)."""
-        check_label(tag, "tag")
+        tag = check_label(tag, "tag")
         vid = self.resolve(key)
         if tag in self._by_name:
             raise Conflict(f"{tag!r} is already a version name", hint="choose another tag")
@@ -434,6 +439,8 @@ class LineageGraph:
 
     def untag(self, tag: str) -> str:
         """Remove ``tag``; returns the id it was on."""
+        if isinstance(tag, str) and not tag.isascii():
+            tag = unicodedata.normalize("NFC", tag)
         vid = self._by_tag.get(tag)
         if vid is None:
             raise NotFound(f"no tag {tag!r}", hint="list tags with `mgit tag`")

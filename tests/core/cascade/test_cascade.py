@@ -161,6 +161,10 @@ def test_unimportable_recipe_is_caught_before_anything_runs(repo):
         InvalidInput,
         match="the recipe of 'broken' cannot run: cannot import the recipe 'gone_package.train:finetune'",
     ):
+        run_cascade(repo, "base", "base2", trust=["gone_package.train:finetune"])
+    assert snapshot(repo) == before
+    # without the user naming it, a recipe read from the lineage is not even imported
+    with pytest.raises(InvalidInput, match="'gone_package.train:finetune' is named by repository data"):
         run_cascade(repo, "base", "base2")
     assert snapshot(repo) == before
 
