@@ -8,16 +8,22 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { MgitRequestError, requestAPI } from '../api';
+import type { requestAPI } from '../api';
+import { MgitRequestError } from '../requestError';
 import { pruneSelection } from '../graph/selection';
 import { IGraphNode, IGraphPayload, IRepositoryList, IRevisionPayload } from '../tokens';
 
 /** Where the panel stands: no repository found, loading, a graph, or an error. */
 export type LineageStatus = 'idle' | 'none' | 'loading' | 'ready' | 'error';
 
+/** The request function the model uses (`requestAPI`; tests pass a fake). */
+export type RequestFunction = typeof requestAPI;
+
 export class LineageModel {
   /** Polling interval of the revision (ms). */
   pollMs = 2000;
+
+  constructor(private _request: RequestFunction) {}
 
   get changed(): ISignal<this, 'graph' | 'selection' | 'repos' | 'status'> {
     return this._changed;
@@ -83,7 +89,7 @@ export class LineageModel {
   async findRepositories(): Promise<void> {
     let list: IRepositoryList;
     try {
-      list = await requestAPI<IRepositoryList>(`repos?near=${encodeURIComponent(this._folder)}`);
+      list = await this._request<IRepositoryList>(`repos?near=${encodeURIComponent(this._folder)}`);
     } catch (error) {
       this._setStatus('error', error instanceof MgitRequestError ? error.details : String(error));
       return;
@@ -124,7 +130,7 @@ export class LineageModel {
 
   /** Create a repository in the file browser's folder (`mgit init`) and show it. */
   async initRepository(path = this._folder): Promise<void> {
-    await requestAPI('repos', { method: 'POST', body: JSON.stringify({ path }) });
+    await this._request('repos', { method: 'POST', body: JSON.stringify({ path }) });
     this._picked = path;
     await this.findRepositories();
   }
@@ -139,7 +145,7 @@ export class LineageModel {
       this._setStatus('loading');
     }
     try {
-      const payload = await requestAPI<IGraphPayload>(`graph?${this.repoQuery()}`);
+      const payload = await this._request<IGraphPayload>(`graph?${this.repoQuery()}`);
       // ready before the graph signal, so listeners draw it
       this._status = 'ready';
       this._error = '';
@@ -162,7 +168,7 @@ export class LineageModel {
     }
     this._polling = true;
     try {
-      const { revision } = await requestAPI<IRevisionPayload>(`revision?${this.repoQuery()}`);
+      const { revision } = await this._request<IRevisionPayload>(`revision?${this.repoQuery()}`);
       if (revision !== this.revision) {
         await this.reload();
         return true;

@@ -23,7 +23,7 @@ import { buildToolbar } from './toolbar';
 export const EMPTY_MESSAGE = 'No mgit repository found: run `mgit init`';
 
 export class LineagePanel extends Widget {
-  readonly model = new LineageModel();
+  readonly model = new LineageModel(requestAPI);
 
   constructor(readonly commands: CommandRegistry) {
     super();
