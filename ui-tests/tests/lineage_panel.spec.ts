@@ -134,6 +134,17 @@ test.describe('mgit lineage panel', () => {
     await expect(details.locator('.mgit-Details-title')).toContainText('ft-a');
     await expect(details).toContainText('Tests');
     await shot(page, '08-details-of-ft-a');
+    // the context menu offers every action on the node
+    await node(page, 'ft-a').click({ button: 'right' });
+    const menu = page.locator('.lm-Menu.mgit-ContextMenu');
+    await expect(menu).toBeVisible();
+    for (const label of ['Run Tests', 'Diff With…', 'Merge With…', 'Cascade From Here…', 'Tag…']) {
+      await expect(menu.locator('.lm-Menu-itemLabel', { hasText: label })).toHaveCount(1);
+    }
+    await expect(menu.locator('.lm-Menu-itemLabel', { hasText: 'Remove…' })).toHaveCount(1);
+    await shot(page, '08b-context-menu');
+    await page.keyboard.press('Escape');
+    await expect(menu).toHaveCount(0);
   });
 
   test('diff opens a tab with the module graph and a sortable parameter table', async ({
@@ -356,7 +367,11 @@ test.describe('mgit lineage panel', () => {
     await page.locator(`${PANEL} [data-command="mgit-lab:fit"]`).click();
     await expect(node(page, 'cli-added')).toHaveCount(1, { timeout: 8000 });
     await expect(node(page, 'base')).toHaveAttribute('aria-selected', 'true');
-    await shot(page, '23-cli-add-appeared');
+    await shot(page, '23-cli-add-appeared-fit');
+    await node(page, 'cli-added').click();
+    await page.locator(`${PANEL} [data-command="mgit-lab:zoom-to-selection"]`).click();
+    await expect(page.locator(DETAILS)).toContainText('cli-added');
+    await shot(page, '23b-cli-added-zoomed');
   });
 
   test('offers mgit init where there is no repository', async ({ page }) => {
