@@ -42,8 +42,8 @@ def _verify(args: argparse.Namespace) -> int:
             lines.append("versions that cannot be checked out intact: " + ", ".join(report.damaged_versions))
         else:
             lines.append("no version depends on the damaged objects (`mgit gc` drops them)")
-        if any("no index" in p.what for p in report.problems) and not args.repair:
-            lines.append("run `mgit verify --repair` to rebuild lost pack indexes")
+        if any("its index file" in p.what for p in report.problems) and not args.repair:
+            lines.append("run `mgit verify --repair` to rebuild lost or damaged pack indexes")
     emit(args, payload, "\n".join(lines))
     return 0 if report.ok else 1
 

@@ -63,3 +63,9 @@ class UnsupportedFormat(MgitError):
     """The repository was written by a newer mgit-lab (or is not one at all)."""
 
     http_status = 400
+
+
+class NoSpace(MgitError):
+    """The disk filled up during a write; nothing was committed."""
+
+    http_status = 507

@@ -50,6 +50,7 @@ from .store import (
     WriterLock,
     atomic_write_bytes,
     atomic_write_json,
+    disk_full_as_error,
 )
 
 if TYPE_CHECKING:  # torch loads lazily: read-only verbs start without it
@@ -205,7 +206,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
         Objects go first (a durable pack), then files queued with :meth:`_queue_file`, then
         ``lineage.json``.  An exception inside the block leaves the repository unchanged.
         """
-        with self.lock.hold():
+        with self.lock.hold(), disk_full_as_error(self.mgit_dir):
             if self._txn is not None:  # nested in this thread: join the open transaction
                 yield self._txn
                 return
@@ -487,10 +488,12 @@ class Repository(LineageEdits, LineageViews, Maintenance):
     # ------------------------------------------------------------ checkout / load / export
     def checkout_arrays(self, key: str, progress: Progress | None = None) -> ArrayState:
         """``{name: (array, dtype)}`` of a stored version, bit-exact."""
+        from .integrity import decode_checked
+
         version = self.version(key)
         out: ArrayState = {}
         for i, (k, t) in enumerate(version.manifest.items()):
-            out[k] = (self.store.get(t.oid), t.dtype)
+            out[k] = (decode_checked(self.store, version, k, t, self.versions()), t.dtype)
             if progress:
                 progress(i + 1, len(version.manifest), "decoding")
         return out

@@ -10,12 +10,21 @@ from typing import TYPE_CHECKING, Any, cast
 from . import payloads
 from .errors import MgitError
 from .inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
+from .integrity import chain_of, mismatch
 from .lineage import ModelVersion, TensorRef
 from .lineage.accounting import Accounts, charge
 from .lineage.manifests import stale_manifests
 from .progress import Progress
 from .schema import GraphPayload, StorageStats, VersionDetail
-from .store import GcReport, Problem, VerifyReport, collect_garbage, repair_indexes, verify_store
+from .store import (
+    GcReport,
+    Problem,
+    VerifyReport,
+    collect_garbage,
+    disk_full_as_error,
+    repair_indexes,
+    verify_store,
+)
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -183,7 +192,7 @@ class Maintenance(_RepositoryAttributes):
     def gc(self, progress: Progress | None = None) -> RepoGcReport:
         """Drop objects, sketches and manifest files no version references; repack the rest
         into one pack; recompute every version's stored figures."""
-        with self.lock.hold():
+        with self.lock.hold(), disk_full_as_error(self.mgit_dir):
             versions = self.versions()
             live = {v.id for v in versions}
             removed = 0
@@ -215,14 +224,10 @@ class Maintenance(_RepositoryAttributes):
         if bad:
             # objects whose chain runs through a damaged object are damaged too
             for oid in self.store.object_ids():
-                chain: list[str] = []
-                cur: str | None = oid
-                while cur and self.store.has(cur):
-                    chain.append(cur)
-                    cur = self.store.info(cur).base
-                if cur:
-                    chain.append(cur)
-                if bad.intersection(chain):
+                chain = chain_of(self.store, oid)
+                last = chain[-1]
+                missing_base = self.store.info(last).base if self.store.has(last) else None
+                if bad.intersection(chain) or (missing_base is not None and missing_base in bad):
                     bad.add(oid)
         damaged: set[str] = set()
         manifests: list[tuple[ModelVersion, dict[str, TensorRef]]] = []
@@ -232,11 +237,15 @@ class Maintenance(_RepositoryAttributes):
             except MgitError as exc:
                 report.problems.append(Problem("", f"version {v.name!r}: {exc.message}"))
                 damaged.add(v.name)
-        for _, manifest in manifests:
-            for t in manifest.values():
-                if not self.store.has(t.oid) and t.oid not in bad:
-                    bad.add(t.oid)
-                    report.problems.append(Problem(t.oid, "missing from every pack"))
+        for v, manifest in manifests:
+            for k, t in manifest.items():
+                if not self.store.has(t.oid):
+                    if t.oid not in bad:
+                        bad.add(t.oid)
+                        report.problems.append(Problem(t.oid, "missing from every pack"))
+                elif (why := mismatch(self.store, t)) is not None:
+                    report.problems.append(Problem(t.oid, f"tensor {k!r} of version {v.name!r}: {why}"))
+                    damaged.add(v.name)
         damaged.update(v.name for v, manifest in manifests if any(t.oid in bad for t in manifest.values()))
         report.damaged_versions = sorted(damaged)
         return report

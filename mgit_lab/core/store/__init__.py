@@ -1,6 +1,6 @@
 """Content-addressed tensor objects in immutable HDF5 packs; index; gc; verify."""
 
-from .atomic import atomic_write_bytes, atomic_write_json
+from .atomic import atomic_write_bytes, atomic_write_json, disk_full_as_error
 from .hashing import object_id
 from .lock import WriterLock
 from .maintenance import GcReport, Problem, VerifyReport, collect_garbage, repair_indexes, verify_store
@@ -17,6 +17,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_json",
     "collect_garbage",
+    "disk_full_as_error",
     "object_id",
     "repair_indexes",
     "verify_store",

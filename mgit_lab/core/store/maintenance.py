@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..errors import MgitError
+from ..errors import Corrupt, MgitError
 from .atomic import atomic_write_json
-from .hashing import object_id
+from .index_doc import BadIndex, load_index, read_pack_index
 from .objects import ObjectStore
-from .pack import INDEX_SUFFIX, PACK_SUFFIX, read_embedded_index
+from .pack import INDEX_SUFFIX, PACK_SUFFIX
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 
@@ -70,6 +73,35 @@ def _closure(store: ObjectStore, roots: Iterable[str]) -> set[str]:
     return live
 
 
+def _confirm_packs(store: ObjectStore, names: Iterable[str]) -> None:
+    """Raise :class:`Corrupt` unless each pack's index is one both copies agree on.
+
+    Packs are deleted after a repack, so what was copied from them must be everything
+    they hold: an unreadable pack, or an index file that differs from the pack's own
+    copy (bit rot in a digit moves an offset), stops the repack before anything is lost.
+    """
+    for name in names:
+        if name in store.damaged_packs:
+            raise Corrupt(
+                f"pack {name} cannot be read: {store.damaged_packs[name]}; repacking now would lose what it holds",
+                hint="run `mgit verify` to see the versions that need it; restore the pack from a backup "
+                "or move it out of .mgit/packs, then run `mgit gc` again",
+            )
+        try:
+            inside = read_pack_index(store.packs_dir, name)
+        except BadIndex as exc:
+            raise Corrupt(
+                f"pack {name} is damaged: its index copy {exc}; repacking now could lose what it holds",
+                hint="run `mgit verify` to see the versions that need it; restore the pack from a backup "
+                "or move it out of .mgit/packs, then run `mgit gc` again",
+            ) from None
+        if inside != store._pack_docs.get(name):
+            raise Corrupt(
+                f"pack {name}: its index file and the copy inside the pack disagree",
+                hint="run `mgit verify --repair` to rewrite the index file from the pack, then `mgit gc`",
+            )
+
+
 def _pack_bytes(store: ObjectStore) -> int:
     return sum(p.stat().st_size for p in store.packs_dir.glob("*" + PACK_SUFFIX))
 
@@ -80,7 +112,9 @@ def collect_garbage(store: ObjectStore, live_roots: Iterable[str], progress: Pro
     The caller holds the writer lock.  The new pack is committed before any old pack is
     deleted, so a crash at any point leaves every live object readable.
     """
+    store.forget_indexes()  # read every index afresh: what gc deletes must be known exactly
     store.refresh()
+    _confirm_packs(store, store.pack_names())
     report = GcReport(packs_before=len(store.pack_names()), bytes_before=_pack_bytes(store))
     for tmp in store.tmp_dir.glob("*"):
         tmp.unlink(missing_ok=True)
@@ -90,7 +124,7 @@ def collect_garbage(store: ObjectStore, live_roots: Iterable[str], progress: Pro
     report.objects_kept = len(live)
     report.objects_removed = len(every) - len(live)
     old_packs = store.pack_names()
-    if report.objects_removed == 0 and len(old_packs) <= 1:
+    if report.objects_removed == 0 and len(old_packs) <= 1 and not store.index_problems:
         report.packs_after = len(old_packs)
         report.bytes_after = report.bytes_before
         return report
@@ -100,6 +134,7 @@ def collect_garbage(store: ObjectStore, live_roots: Iterable[str], progress: Pro
         for i, oid in enumerate(order):
             entry, pack = store._entry(oid)
             w.copy_raw(oid, entry, pack)
+            store.get(oid)  # decodes and re-hashes: damage stops gc before any pack is deleted
             if progress:
                 progress(i + 1, len(order), "repacking")
     new = set(store.pack_names()) - set(old_packs)
@@ -125,16 +160,24 @@ def repack_small_packs(store: ObjectStore, *, max_small: int = 32, small_bytes: 
     """
     store.refresh()
     small = [
-        name for name in store.pack_names() if (store.packs_dir / (name + PACK_SUFFIX)).stat().st_size < small_bytes
+        name
+        for name in store.pack_names()
+        if (store.packs_dir / (name + PACK_SUFFIX)).stat().st_size < small_bytes and name not in store.damaged_packs
     ]
     if len(small) <= max_small:
         return 0
     members = set(small)
-    with store.writer(repack=False) as w:
-        for oid in store.object_ids():
-            entry, pack = store._entry(oid)
-            if pack in members:
-                w.copy_raw(oid, entry, pack)
+    try:
+        _confirm_packs(store, small)
+        with store.writer(repack=False) as w:
+            for oid in store.object_ids():
+                entry, pack = store._entry(oid)
+                if pack in members:
+                    w.copy_raw(oid, entry, pack)
+                    store.get(oid)  # damage keeps the old packs
+    except MgitError as exc:  # the add that triggered it is committed: keep it, keep every pack
+        log.warning("the automatic repack was skipped, every pack is kept: %s", exc)
+        return 0
     for name in small:
         (store.packs_dir / (name + INDEX_SUFFIX)).unlink(missing_ok=True)
         (store.packs_dir / (name + PACK_SUFFIX)).unlink(missing_ok=True)
@@ -143,19 +186,17 @@ def repack_small_packs(store: ObjectStore, *, max_small: int = 32, small_bytes: 
 
 
 def repair_indexes(store: ObjectStore) -> list[str]:
-    """Rebuild a missing ``.idx.json`` from the copy embedded in its pack; returns names."""
+    """Rewrite each missing or unusable ``.idx.json`` from the copy inside its pack; returns names."""
     repaired = []
     for pack in store.packs_dir.glob("*" + PACK_SUFFIX):
         name = pack.name[: -len(PACK_SUFFIX)]
-        idx = store.packs_dir / (name + INDEX_SUFFIX)
-        if idx.exists():
-            continue
-        try:
-            atomic_write_json(idx, read_embedded_index(pack))
-            repaired.append(name)
-        except Exception:  # noqa: BLE001 - an unreadable pack is reported by verify
-            continue
+        objects, index_problem, pack_problem = load_index(store.packs_dir, name)
+        if index_problem is None or objects is None:
+            continue  # sound, or nothing to rebuild from (verify reports it)
+        atomic_write_json(store.packs_dir / (name + INDEX_SUFFIX), {"pack": name, "objects": objects})
+        repaired.append(name)
     if repaired:
+        store.forget_indexes()
         store.refresh()
     return repaired
 
@@ -164,12 +205,21 @@ def verify_store(
     store: ObjectStore, oids: Iterable[str] | None = None, progress: Progress | None = None
 ) -> VerifyReport:
     """Decode every object (or ``oids``), re-hash it, and check its delta chain."""
+    store.forget_indexes()
     store.refresh()
     report = VerifyReport()
-    for pack in store.packs_dir.glob("*" + PACK_SUFFIX):
-        name = pack.name[: -len(PACK_SUFFIX)]
-        if not (store.packs_dir / (name + INDEX_SUFFIX)).exists():
-            report.problems.append(Problem("", f"pack {name} has no index file (run `mgit verify --repair`)"))
+    for name, why in sorted(store.index_problems.items()):
+        if name not in store.damaged_packs:
+            report.problems.append(
+                Problem(
+                    "",
+                    f"pack {name}: {why}; its objects were read from the copy inside the pack "
+                    "(`mgit verify --repair` rewrites the index; "
+                    "`mgit gc` keeps what versions need and drops the rest)",
+                )
+            )
+    for name, why in sorted(store.damaged_packs.items()):
+        report.problems.append(Problem("", f"pack {name} cannot be read: {why}"))
     todo = sorted(store.object_ids() if oids is None else set(oids))
     store.clear_cache()
     for i, oid in enumerate(todo):
@@ -178,11 +228,9 @@ def verify_store(
             info = store.info(oid)
             if info.base and not store.has(info.base):
                 raise MgitError(f"its delta base {info.base[:12]} is missing")
-            arr = store.get(oid)
+            arr = store.get(oid)  # decodes and re-hashes: damage raises Corrupt
             if tuple(arr.shape) != info.spec.shape:
                 raise MgitError("decoded shape differs from the index")
-            if object_id(arr, info.spec.dtype) != oid:
-                raise MgitError("content does not match its hash")
         except MgitError as exc:
             report.problems.append(Problem(oid, str(exc)))
         except Exception as exc:  # noqa: BLE001 - any failure to read is damage to report
