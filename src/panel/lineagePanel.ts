@@ -214,9 +214,11 @@ export class LineagePanel extends Widget {
       this._renderStatus();
     }
     if (what === 'graph') {
-      const first = this._view === null;
+      // a new repository (or the first graph) starts at the top; a refresh keeps the view
+      const fresh = this._view === null || this._drawnRepo !== this.model.repo;
       this._redraw();
-      if (first && this._view) {
+      if (fresh && this._view) {
+        this._drawnRepo = this.model.repo;
         requestAnimationFrame(() => this.canvas.showStart());
       }
       if (this._detailsShown && this.model.node(this._detailsShown)) {
@@ -269,7 +271,7 @@ export class LineagePanel extends Widget {
     } else if (status === 'loading') {
       this._showMessage('Loading the lineage…');
     } else if (status === 'ready') {
-      this._message.hidden = true;
+      this._redraw(); // the graph, or the message of an empty repository
     }
   }
 
@@ -369,6 +371,7 @@ export class LineagePanel extends Widget {
   private _detailsShown: string | null = null;
   private _detailsToken = 0;
   private _view: ILineageView | null = null;
+  private _drawnRepo: string | null = null;
   private _filter = '';
   private _collapsed = new Set<string>();
   private _expanded = new Set<string>();

@@ -57,7 +57,7 @@ test.describe('mgit lineage panel', () => {
     await shot(page, '02-subfolder-finds-models');
     // the picker switches repository
     await picker.selectOption('other');
-    await expect(node(page, 'other-base')).toHaveCount(1);
+    await expect(node(page, 'other-base')).toBeInViewport();
     await expect(node(page, 'base')).toHaveCount(0);
     await shot(page, '03-picker-other-repository');
   });
@@ -381,7 +381,10 @@ test.describe('mgit lineage panel', () => {
     await page.sidebar.openTab('mgit-lineage-panel');
     await page.locator(`${PANEL} .mgit-LineagePanel-init`).click();
     await page.locator('.jp-Dialog-button.jp-mod-accept').click();
-    await expect(page.locator(PANEL)).toContainText('no model versions yet');
+    await expect(page.locator(`${PANEL} .mgit-LineagePanel-message`)).toBeVisible();
+    await expect(page.locator(`${PANEL} .mgit-LineagePanel-message`)).toContainText(
+      'no model versions yet'
+    );
     await expect(page.locator(`${PANEL} .mgit-LineagePanel-repoPicker`)).toHaveValue('fresh');
     expect(ROOT).not.toBe('');
     await shot(page, '24-init-repository');
