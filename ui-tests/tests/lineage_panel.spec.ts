@@ -294,6 +294,19 @@ test.describe('mgit lineage panel', () => {
       'Exported ft-b'
     );
     await shot(page, '17c-exported');
+    // the same path again: the server refuses, the notification says why and what to do
+    expected = [/status of 409/];
+    await expect(page.locator('.Toastify__toast--success')).toHaveCount(0, { timeout: 10000 });
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('mgit-lab:export');
+    });
+    await page.locator('.jp-Dialog input').fill('models/ft-b-export.safetensors');
+    await page.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect(
+      page.locator('.jp-Notification-Toast-error, .Toastify__toast--error').last()
+    ).toContainText('already exists');
+    await page.waitForTimeout(800); // the toast slides in
+    await shot(page, '17d-export-refused-notification');
   });
 
   test('remove: confirmation, and the server refusal shown with its reason', async ({ page }) => {
