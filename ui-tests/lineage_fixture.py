@@ -11,7 +11,8 @@ Under the server's root:
     models/notebooks/       a plain subfolder
     other/                  a second repository with two versions
 
-No test result is stored, so every badge starts "not run".
+derive() runs the registered tests on what it adds (ft-a, ft-b, base-v2, pruned: badges
+"pass"); base and the sweep start "not run".
 """
 
 from __future__ import annotations
