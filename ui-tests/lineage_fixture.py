@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
+from mgit_lab import Repository
 from mgit_lab.core.cascade.recipes import derive
 from mgit_lab.core.evaluation import register_test
 from mgit_lab.core.io.architecture import architecture_of
 from mgit_lab.core.io.module_states import model_state
-from mgit_lab.core.repository import Repository
 from mgit_lab.examples import two_tasks
 
 DEMO = "mgit_lab.examples.two_tasks"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.payloads import gc_payload, verify_payload
 from ..core.render_text import human_bytes
 from . import emit
 from .args import add_json_flag, open_repo, verb_parser
@@ -12,9 +11,11 @@ from .progress import progress_bar
 
 
 def _gc(args: argparse.Namespace) -> int:
+    from ..core.verbs.maintenance import gc, gc_payload
+
     repo = open_repo(args)
     with progress_bar(not args.json) as cb:
-        report = repo.gc(cb)
+        report = gc(repo, cb)
     payload = gc_payload(report, report.sketches_removed)
     text = (
         f"kept {report.objects_kept} objects, removed {report.objects_removed}; "
@@ -25,9 +26,11 @@ def _gc(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from ..core.verbs.maintenance import verify, verify_payload
+
     repo = open_repo(args)
     with progress_bar(not args.json) as cb:
-        report = repo.verify(cb, repair=args.repair)
+        report = verify(repo, cb, repair=args.repair)
     payload = verify_payload(report)
     lines = []
     for name in report.packs_repaired:

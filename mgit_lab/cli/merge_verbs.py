@@ -9,10 +9,36 @@ import argparse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.merge.registry import describe_strategies
 from . import emit
 from .progress import progress_bar
 from .test_verbs import format_metrics, format_table
+
+_STRATEGIES = "\0strategies\0"
+
+
+def _strategy_infos() -> list[Any]:
+    from ..core.merge.registry import describe_strategies  # numpy: only when merge help or merge runs
+
+    return list(describe_strategies())
+
+
+class _StrategyNames:
+    """``--strategy`` choices, read from the registry when argparse first looks at them."""
+
+    def __iter__(self) -> Any:
+        return iter([s["name"] for s in _strategy_infos()])
+
+    def __contains__(self, name: object) -> bool:
+        return name in list(self)
+
+
+class _MergeHelp(argparse.RawDescriptionHelpFormatter):
+    """Renders the strategies (from the registry) into ``mgit merge --help`` when it is printed."""
+
+    def _format_text(self, text: str) -> str:
+        if _STRATEGIES in text:
+            text = text.replace(_STRATEGIES, _strategies_text(_strategy_infos()))
+        return super()._format_text(text)
 
 
 def _open(args: argparse.Namespace):
@@ -36,6 +62,20 @@ def _parse_args(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
+def _ancestor_note(plan: dict[str, Any]) -> list[str]:
+    """A warning when the common ancestor makes the merge one-sided or absent."""
+    sides = {plan["a"]: plan["a_name"], plan["b"]: plan["b_name"]}
+    if plan["ancestor"] in sides:
+        other = plan["b_name"] if plan["ancestor"] == plan["a"] else plan["a_name"]
+        return [
+            f"  note: {sides[plan['ancestor']]} is itself the common ancestor ({other} descends from it), so the "
+            f"merge is just {other}; if that lineage is wrong, fix it first: mgit reparent {other} --parent P"
+        ]
+    if plan["ancestor"] is None:
+        return ["  note: no common ancestor: every parameter that differs between A and B is a conflict"]
+    return []
+
+
 def format_plan(plan: dict[str, Any], chosen: str | None = None, limit: int = 40) -> str:
     """The text of a merge plan: ancestor, counts per state, conflicts, what each strategy does."""
     lines = [
@@ -44,6 +84,7 @@ def format_plan(plan: dict[str, Any], chosen: str | None = None, limit: int = 40
         f"{plan['conflicts']} conflict",
         "  " + ", ".join(f"{state}: {n}" for state, n in sorted(plan["counts"].items())),
     ]
+    lines[1:1] = _ancestor_note(plan)
     conflicts = [p for p in plan["parameters"] if not p["auto"]]
     if conflicts:
         rows = [[p["name"], p["state"], p["shape_a"], p["shape_b"], p["shape_ancestor"]] for p in conflicts[:limit]]
@@ -68,18 +109,21 @@ def format_plan(plan: dict[str, Any], chosen: str | None = None, limit: int = 40
 
 def _merge(args: argparse.Namespace) -> int:
     from ..core.errors import InvalidInput
-    from ..core.merge import merge_versions, parse_override
 
     if args.strategies:
-        infos = describe_strategies()
+        infos = _strategy_infos()
         emit(args, infos, _strategies_text(infos))
         return 0
     if not args.a or not args.b:
         raise InvalidInput("name the two versions to merge", hint="mgit merge A B [--strategy S]")
+    repo = _open(args)
+    repo.version(args.a), repo.version(args.b)  # unknown names fail here, before torch loads
+    from ..core.merge import merge_versions, parse_override
+
     overrides = dict(parse_override(t) for t in args.take or [])
     with progress_bar(not args.json) as cb:
         result = merge_versions(
-            _open(args),
+            repo,
             args.a,
             args.b,
             strategy=args.strategy,
@@ -144,7 +188,8 @@ def format_cascade(report: Mapping[str, Any]) -> str:
     rows = []
     for e in report["entries"]:
         tests = sorted(set(e["before"]) | set(e["after"]))
-        first = [e["old"], e["new"] or "-", e["recipe"], e["status"]]
+        recipe = e["recipe"] + (f" (ancestor {e['ancestor']})" if e.get("ancestor") else "")
+        first = [e["old"], e["new"] or "-", recipe, e["status"]]
         if not tests:
             rows.append([*first, e["reason"] or "-", "", ""])
         for i, t in enumerate(tests):
@@ -184,8 +229,6 @@ def _num(value: Any) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    infos = describe_strategies()
-    names = [s["name"] for s in infos]
     m = sub.add_parser(
         "merge",
         help="three-way merge of two versions",
@@ -195,16 +238,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "edges to A and B, and its registered tests run.\n\n"
         "examples:\n  mgit merge ft-a ft-b --dry-run\n  mgit merge ft-a ft-b --strategy ties --arg density=0.3\n"
         "  mgit merge ft-a ft-b --strategy average --take A:'encoder.layer.11.*' --name merged\n\n"
-        "strategies:\n" + _strategies_text(infos),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "strategies:\n" + _STRATEGIES,
+        formatter_class=_MergeHelp,
     )
     m.add_argument("a", nargs="?", help="version A")
     m.add_argument("b", nargs="?", help="version B")
     m.add_argument(
         "--strategy",
         default="average",
-        choices=names,
-        help="how conflicts are resolved (default: average)",
+        choices=_StrategyNames(),  # a lazy container: argparse only iterates it and asks `in`
+        metavar="STRATEGY",  # else argparse lists the choices (imports them) while building the parser
+        help="how conflicts are resolved (default: average; see the strategies above)",
     )
     m.add_argument(
         "--arg",

@@ -22,7 +22,6 @@ import fcntl
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -80,6 +79,8 @@ def trust(refs: Iterable[str]) -> None:
     with open(path.with_name(path.name + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         refs_now = sorted(trusted_references() | set(new))[:_MAX_REFS]
+        import tempfile  # writes only: commands that only read never load it
+
         fd, tmp = tempfile.mkstemp(prefix=".trust-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w") as f:

@@ -19,19 +19,18 @@ function param(
     shape_b: [numel],
     numel,
     relative,
-    fraction_changed: relative === null ? null : 1
+    fraction_changed: relative === null ? null : 1,
+    dtype_a: 'float32',
+    dtype_b: 'float32',
+    l2: relative,
+    rank: null,
+    rank_exact: null
   };
 }
 
 function dnode(id: string, status: IDiffNode['status'], changes: string[] = []): IDiffNode {
-  return {
-    id,
-    status,
-    kind: 'module',
-    a: { name: id, type: 'Linear' },
-    b: { name: id, type: 'Linear' },
-    changes
-  };
+  const layer = { name: id, type: 'Linear', kind: 'module' as const, attrs: {}, params: {} };
+  return { id, status, kind: 'module', a: layer, b: layer, changes };
 }
 
 describe('diffMark', () => {

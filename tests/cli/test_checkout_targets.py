@@ -9,8 +9,8 @@ import pytest
 import torch
 import transformers
 
+from mgit_lab.api import Repository
 from mgit_lab.cli import main
-from mgit_lab.core.repository import Repository
 from tests.support.diff_models import bert_config
 
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import torch
 
+from mgit_lab.api import Repository
 from mgit_lab.cli import main
 from mgit_lab.core.errors import InvalidInput
-from mgit_lab.core.repository import Repository
 from tests.support.hostile import evil_repo
 
 

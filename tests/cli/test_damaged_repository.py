@@ -8,8 +8,8 @@ import json
 import pytest
 import torch
 
+from mgit_lab.api import Repository
 from mgit_lab.cli import main
-from mgit_lab.core.repository import Repository
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
+from mgit_lab.api import Repository
 from mgit_lab.cli import main
-from mgit_lab.core.repository import Repository
 
 CONFIG = {"architectures": ["BertForMaskedLM"], "model_type": "bert"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mgit_lab.core.repository import Repository
+from mgit_lab.api import Repository
 
 
 def evil_repo(root, marker):

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from mgit_lab.core.repository import Repository
+from mgit_lab import Repository
 
 RELATIONS = ["finetune", "version", "prune", "quantize", "distill", "adapter"]
 TYPES = ["mlm", "classifier", "ner", "qa", None]

@@ -245,9 +245,7 @@ test.describe('mgit lineage panel', () => {
     await shot(page, '16-cascade-report');
   });
 
-  // POST versions/{key}/reparent is added by the core's `layout` work; the command and this
-  // test are ready for it, the route is not on main yet.
-  test.fixme('reparent gives a version another parent', async ({ page }) => {
+  test('reparent gives a version another parent', async ({ page }) => {
     await openModels(page);
     await reveal(page, 'pruned');
     await node(page, 'pruned').click();
@@ -257,13 +255,13 @@ test.describe('mgit lineage panel', () => {
     await page.evaluate(() => {
       void window.jupyterapp.commands.execute('mgit-lab:reparent');
     });
-    await expect(page.locator(`${PANEL} g.edgePath[data-target]`).first()).toBeVisible();
-    await expect
-      .poll(async () => page.locator(DETAILS).locator('.mgit-Details-link').first().textContent(), {
-        timeout: 15000
-      })
-      .toBe('ft-a');
-    await shot(page, '17-reparented');
+    const prunedId = await node(page, 'pruned').getAttribute('data-id');
+    const ftaId = await node(page, 'ft-a').getAttribute('data-id');
+    await expect(
+      page.locator(`${PANEL} g.edgePath[data-source="${ftaId}"][data-target="${prunedId}"]`)
+    ).toHaveCount(1, { timeout: 15000 });
+    await expect(page.locator(DETAILS).locator('.mgit-Details-link').first()).toHaveText('ft-a');
+    await shot(page, '16b-reparented');
   });
 
   test('collapse a subtree, filter by tag, export a version to the file browser', async ({

@@ -95,6 +95,7 @@ def _entry(v: ModelVersion, status: str, reason: str, parents: list[str]) -> sch
         "new": None,
         "recipe": describe_recipe(v.recipe),
         "parents": parents,
+        "ancestor": None,
         "status": status,  # type: ignore[typeddict-item]
         "reason": reason,
         "before": {},
@@ -238,6 +239,7 @@ def run_cascade(
             entry["status"], entry["reason"], entry["new"] = "failed", str(exc), None
             continue
         rebuilt[vid], names[vid] = created.id, created.name
+        entry["ancestor"] = (created.metadata.get("merge") or {}).get("ancestor_name")
         entry["tests"] = results
         entry["after"] = {r["test"]: dict(r["metrics"]) for r in results}
         entry["before"] = _before(repo, v, [r["test"] for r in results])
@@ -258,7 +260,7 @@ def _rebuild(
     name: str,
     cascade: dict[str, Any],
     rebuilt: dict[str, str],
-) -> tuple[ModelVersion, list[schema.TestResult]]:
+) -> tuple[ModelVersion, list[schema.ModelTestResult]]:
     recipe = v.recipe or {}
     graph = repo.graph
     meta = {"cascade": cascade}

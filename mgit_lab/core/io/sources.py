@@ -22,22 +22,10 @@ import torch
 from ..errors import InvalidInput, NotFound
 from .architecture import architecture_of
 from .hf_folder import read_config, weight_files
-from .state import ArrayState
+from .state import ArrayState, LoadedModel
 from .tensors import tensor_to_array
 
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
-
-
-@dataclass
-class LoadedModel:
-    """A model read into arrays, ready for :meth:`Repository.add_arrays`."""
-
-    state: ArrayState
-    architecture: dict[str, Any] | None
-    #: what it was read from, for messages and metadata (``"nn.Module"``, a path, ...)
-    origin: str
-    #: a version name suggested by the source (file stem, folder name), if any
-    suggested_name: str | None = None
 
 
 def state_from_tensors(tensors: Mapping[str, Any], origin: str) -> ArrayState:

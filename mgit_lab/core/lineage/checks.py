@@ -11,9 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from ..errors import Corrupt
+from .dag import DAG
 
 _HINT = "restore .mgit/lineage.json from a backup (or fix the entry named)"
 _RELATIONS = ("finetune", "version", "prune", "quantize", "distill", "adapter", "merge")
@@ -76,8 +75,9 @@ def check_lineage(doc: Any, path: Path) -> None:
                 raise bad(f"node {node['name'][:80]!r}: {key!r} is {_type(node[key])}")
         if not all(isinstance(t, str) for t in node.get("tags") or []):
             raise bad(f"node {node['name'][:80]!r}: a tag is not a string")
-    graph = nx.DiGraph()
-    graph.add_nodes_from(ids)
+    graph = DAG()
+    for vid in ids:
+        graph.add_node(vid)
     for i, edge in enumerate(edges):
         if not isinstance(edge, dict):
             raise bad(f"edge {i} is {_type(edge)}, not an object")
@@ -92,9 +92,9 @@ def check_lineage(doc: Any, path: Path) -> None:
         if not isinstance(edge.get("order", 0), int):
             raise bad(f"edge {i}: 'order' is not an integer")
         graph.add_edge(edge["parent"], edge["child"])
-    if not nx.is_directed_acyclic_graph(graph):
-        cycle = nx.find_cycle(graph)
-        raise bad(f"its edges make a cycle ({' -> '.join(str(u)[:12] for u, _ in cycle)})")
+    cycle = graph.find_cycle()
+    if cycle is not None:
+        raise bad(f"its edges make a cycle ({' -> '.join(str(u)[:12] for u in cycle)})")
 
 
 def check_config(config: Any, path: Path) -> None:

@@ -34,8 +34,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-import networkx as nx
-
 from .. import schema
 from ..errors import InvalidInput
 from ..lineage import LineageGraph, ModelVersion
@@ -268,7 +266,7 @@ def common_ancestor(graph: LineageGraph, a: str, b: str) -> str | None:
     common = (graph.ancestors(a_id) | {a_id}) & (graph.ancestors(b_id) | {b_id})
     if not common:
         return None
-    lowest = [c for c in common if not (nx.descendants(graph.g, c) & common)]
+    lowest = [c for c in common if not (graph.g.descendants(c) & common)]
     return max(lowest, key=lambda v: (graph.get(v).created, v))
 
 

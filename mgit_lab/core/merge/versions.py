@@ -14,7 +14,7 @@ from ..io.state import ArrayState
 from ..lineage import ModelVersion
 from ..progress import Progress
 from ..repository import Repository
-from ..schema import TestResult
+from ..schema import ModelTestResult
 from .combine import SIDES, choose, merge_with_plan
 from .planner import MergePlan, plan_merge
 from .registry import get_strategy, parse_arguments
@@ -30,7 +30,7 @@ class MergeResult:
     overrides: dict[str, str]
     dry_run: bool
     version: ModelVersion | None = None
-    tests: list[TestResult] = field(default_factory=list)
+    tests: list[ModelTestResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> schema.MergeResult:
@@ -133,7 +133,7 @@ def merge_versions(
         ModelVersion(id="", name=new_name, model_type=model_type),
         also_versions=test_versions,
     )
-    results: list[TestResult] = []
+    results: list[ModelTestResult] = []
     if specs:
         model = module_from_state(architecture, merged, label=f"the merge {new_name!r}")
         results = evaluate(

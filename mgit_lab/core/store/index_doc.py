@@ -12,8 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..codecs.abc import STORAGE_DTYPES
-from .pack import INDEX_SUFFIX, PACK_SUFFIX, read_embedded_index
+from .files import INDEX_SUFFIX, PACK_SUFFIX, STORAGE_DTYPE_NAMES
 
 Entries = dict[str, dict[str, Any]]
 
@@ -29,7 +28,7 @@ def _int(value: Any) -> bool:
 def _check_entry(oid: str, entry: Any) -> None:
     if not isinstance(entry, dict):
         raise BadIndex(f"entry {oid[:12]} is not an object")
-    if entry.get("dtype") not in STORAGE_DTYPES:
+    if entry.get("dtype") not in STORAGE_DTYPE_NAMES:
         raise BadIndex(f"entry {oid[:12]} has no valid dtype")
     shape = entry.get("shape")
     if not isinstance(shape, list) or not all(_int(d) for d in shape):
@@ -77,6 +76,8 @@ def read_index_file(packs_dir: Path, name: str) -> Entries:
 
 def read_pack_index(packs_dir: Path, name: str) -> Entries:
     """The checked index embedded in pack ``name``; raises :class:`BadIndex`."""
+    from .pack import read_embedded_index  # h5py: only when the index file is unusable
+
     try:
         doc = read_embedded_index(packs_dir / (name + PACK_SUFFIX))
     except Exception as exc:  # noqa: BLE001 - h5py raises many kinds on a damaged file

@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..errors import Corrupt, MgitError
+from ..errors import MgitError
 from .atomic import atomic_write_json
-from .index_doc import BadIndex, load_index, read_pack_index
+from .index_doc import load_index
 from .objects import ObjectStore
 from .pack import INDEX_SUFFIX, PACK_SUFFIX
+from .repack import confirm_packs
 
 log = logging.getLogger(__name__)
 
@@ -73,35 +74,6 @@ def _closure(store: ObjectStore, roots: Iterable[str]) -> set[str]:
     return live
 
 
-def _confirm_packs(store: ObjectStore, names: Iterable[str]) -> None:
-    """Raise :class:`Corrupt` unless each pack's index is one both copies agree on.
-
-    Packs are deleted after a repack, so what was copied from them must be everything
-    they hold: an unreadable pack, or an index file that differs from the pack's own
-    copy (bit rot in a digit moves an offset), stops the repack before anything is lost.
-    """
-    for name in names:
-        if name in store.damaged_packs:
-            raise Corrupt(
-                f"pack {name} cannot be read: {store.damaged_packs[name]}; repacking now would lose what it holds",
-                hint="run `mgit verify` to see the versions that need it; restore the pack from a backup "
-                "or move it out of .mgit/packs, then run `mgit gc` again",
-            )
-        try:
-            inside = read_pack_index(store.packs_dir, name)
-        except BadIndex as exc:
-            raise Corrupt(
-                f"pack {name} is damaged: its index copy {exc}; repacking now could lose what it holds",
-                hint="run `mgit verify` to see the versions that need it; restore the pack from a backup "
-                "or move it out of .mgit/packs, then run `mgit gc` again",
-            ) from None
-        if inside != store._pack_docs.get(name):
-            raise Corrupt(
-                f"pack {name}: its index file and the copy inside the pack disagree",
-                hint="run `mgit verify --repair` to rewrite the index file from the pack, then `mgit gc`",
-            )
-
-
 def _pack_bytes(store: ObjectStore) -> int:
     return sum(p.stat().st_size for p in store.packs_dir.glob("*" + PACK_SUFFIX))
 
@@ -114,7 +86,7 @@ def collect_garbage(store: ObjectStore, live_roots: Iterable[str], progress: Pro
     """
     store.forget_indexes()  # read every index afresh: what gc deletes must be known exactly
     store.refresh()
-    _confirm_packs(store, store.pack_names())
+    confirm_packs(store, store.pack_names())
     report = GcReport(packs_before=len(store.pack_names()), bytes_before=_pack_bytes(store))
     for tmp in store.tmp_dir.glob("*"):
         tmp.unlink(missing_ok=True)
@@ -147,42 +119,6 @@ def collect_garbage(store: ObjectStore, live_roots: Iterable[str], progress: Pro
     report.packs_after = len(store.pack_names())
     report.bytes_after = _pack_bytes(store)
     return report
-
-
-def repack_small_packs(store: ObjectStore, *, max_small: int = 32, small_bytes: int = 4 << 20) -> int:
-    """Merge the small packs into one once there are more than ``max_small`` of them.
-
-    Every add writes one pack; without this a repository of many small versions would
-    open thousands of files.  Objects are copied verbatim (ids, codecs and delta bases
-    unchanged) and the old packs are deleted only after the new one is committed, so a
-    crash at any point leaves every object readable.  The caller holds the writer lock.
-    Returns the number of packs merged (0 when below the threshold).
-    """
-    store.refresh()
-    small = [
-        name
-        for name in store.pack_names()
-        if (store.packs_dir / (name + PACK_SUFFIX)).stat().st_size < small_bytes and name not in store.damaged_packs
-    ]
-    if len(small) <= max_small:
-        return 0
-    members = set(small)
-    try:
-        _confirm_packs(store, small)
-        with store.writer(repack=False) as w:
-            for oid in store.object_ids():
-                entry, pack = store._entry(oid)
-                if pack in members:
-                    w.copy_raw(oid, entry, pack)
-                    store.get(oid)  # damage keeps the old packs
-    except MgitError as exc:  # the add that triggered it is committed: keep it, keep every pack
-        log.warning("the automatic repack was skipped, every pack is kept: %s", exc)
-        return 0
-    for name in small:
-        (store.packs_dir / (name + INDEX_SUFFIX)).unlink(missing_ok=True)
-        (store.packs_dir / (name + PACK_SUFFIX)).unlink(missing_ok=True)
-    store.refresh()
-    return len(small)
 
 
 def repair_indexes(store: ObjectStore) -> list[str]:

@@ -27,6 +27,7 @@ from ..errors import Corrupt, InvalidInput, NotFound
 from .hashing import ObjectHasher, object_id
 from .index_doc import load_index
 from .pack import PACK_SUFFIX, PackReader, PackWriter
+from .repack import repack_small_packs
 
 DEFAULT_CHUNK_ELEMS = 1 << 24  # 64 MiB of float32
 DEFAULT_MAX_DEPTH = 8
@@ -347,8 +348,6 @@ class ObjectStore:
             if name is not None:
                 self.refresh()
                 if repack:
-                    from .maintenance import repack_small_packs
-
                     repack_small_packs(self)
 
     def close(self) -> None:
