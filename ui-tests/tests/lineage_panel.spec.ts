@@ -277,7 +277,7 @@ test.describe('mgit lineage panel', () => {
     await page.evaluate(() => window.jupyterapp.commands.execute('mgit-lab:toggle-collapse'));
     await page.locator(`${PANEL} .mgit-LineagePanel-search`).fill('tag:small');
     await expect(node(page, 'pruned')).not.toHaveClass(/mgit-mod-dim/);
-    await expect(node(page, 'base')).toHaveClass(/mgit-mod-dim/);
+    await expect(node(page, 'ft-a')).toHaveClass(/mgit-mod-dim/); // drawn next to pruned, its parent now
     await shot(page, '17b-filter-by-tag');
     await page.locator(`${PANEL} .mgit-LineagePanel-search`).fill('');
     await page.evaluate(() => {
