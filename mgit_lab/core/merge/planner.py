@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .. import schema
+from .. import render_html, schema
 from ..errors import InvalidInput
 from ..lineage import LineageGraph, ModelVersion
 from ..repository import Repository
@@ -174,6 +174,13 @@ class MergePlan:
             "reason": reason,
             "unresolved": unresolved,
         }
+
+    def __repr__(self) -> str:
+        plan = self.to_json()
+        return f"<MergePlan {self.a_name} + {self.b_name}: {plan['auto']} automatic, {plan['conflicts']} conflicts>"
+
+    def _repr_html_(self) -> str:
+        return render_html.merge_plan(self.to_json())
 
     def to_json(self) -> schema.MergePlan:
         return {
