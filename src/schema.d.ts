@@ -521,7 +521,37 @@ export interface paths {
       };
     };
     put?: never;
-    post?: never;
+    /** create a repository (`mgit init`) in a folder under the server's root (made if missing) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description relative to the server root, as in the file browser */
+            path: string;
+          };
+        };
+      };
+      responses: {
+        /** @description the new repository */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RepositoryInfo'];
+          };
+        };
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        409: components['responses']['Error'];
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -987,6 +1017,63 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/versions/{key}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description a version's name, tag, id or unique id prefix (>= 6 characters) */
+        key: components['parameters']['Key'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** write a version to a safetensors/pt file or a Hugging Face folder under the server's root */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a version's name, tag, id or unique id prefix (>= 6 characters) */
+          key: components['parameters']['Key'];
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {unknown} */
+            format?: 'safetensors' | 'pt' | 'hf';
+            overwrite?: boolean;
+            /** @description relative to the server root; the format is guessed from the suffix (a folder: hf) */
+            path: string;
+            repo?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description what was written */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CheckoutPayload'];
+          };
+        };
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        409: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/versions/{key}/rename': {
     parameters: {
       query?: never;
@@ -1140,6 +1227,13 @@ export interface components {
       not_updated: string[];
       old: string;
       updated: string[];
+    };
+    CheckoutPayload: {
+      bytes_written: number;
+      format: string;
+      num_tensors: number;
+      path: string;
+      version: string;
     };
     Codecs: {
       codecs: {
@@ -1513,6 +1607,7 @@ export interface components {
       children: components['schemas']['ParentRef'][];
       created: string;
       id: string;
+      lossy: boolean;
       manifest: components['schemas']['ManifestSummary'];
       message: string;
       metadata: {
@@ -1553,6 +1648,7 @@ export interface components {
       author: string;
       created: string;
       id: string;
+      lossy: boolean;
       message: string;
       model_type: string | null;
       name: string;

@@ -49,6 +49,8 @@ class VersionSummary(TypedDict):
     #: bytes the version's tensors take uncompressed (its checkpoint size)
     raw_bytes: int
     test_status: TestStatus
+    #: stored with a lossy codec (an error bound in metadata["lossy_bound"])
+    lossy: bool
 
 
 class TensorEntry(TypedDict):
