@@ -336,6 +336,8 @@ class MergeArgumentInfo(TypedDict):
     min: float | None
     max: float | None
     description: str
+    choices: list[str] | None  # the accepted values of a str argument (e.g. mode)
+    per_model: bool  # given per merged version (--weight V=W, recipe models), or once for all
 
 
 class MergeStrategyInfo(TypedDict):
@@ -346,6 +348,12 @@ class MergeStrategyInfo(TypedDict):
     needs_ancestor: bool
     resolves: list[str]  # the conflict states it can resolve
     arguments: list[MergeArgumentInfo]
+    modes: list[str]  # "mergekit" (equal to mergekit 0.1.5) and/or "paper"; the first is the default
+    ties: str  # how it treats tied magnitudes and exact cancellations
+    min_models: int
+    max_models: int | None
+    randomised: bool  # draws from a generator seeded per tensor (--seed)
+    reference: str  # the paper or page describing it
 
 
 class MergeParameter(TypedDict):
