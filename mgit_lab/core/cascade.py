@@ -23,6 +23,7 @@ from . import schema
 from .errors import Conflict, InvalidInput, MgitError
 from .lineage import LineageGraph, ModelVersion, Relation
 from .merge import merge_versions
+from .merge.recipe_file import spec_from_recipe
 from .model_state import load_version_model
 from .progress import Progress
 from .recipes import check_recipe, derive, describe_recipe
@@ -196,7 +197,7 @@ def run_cascade(
         if not v.recipe:
             report.entries.append(_entry(v, "skipped", "no creation recipe recorded", parent_names))
             continue
-        if len(parents) != (2 if v.recipe.get("kind") == "merge" else 1):
+        if len(parents) != (len(v.recipe.get("parents") or []) if v.recipe.get("kind") == "merge" else 1):
             report.entries.append(
                 _entry(
                     v,
@@ -264,11 +265,8 @@ def _rebuild(
             mapped_ancestor = None
         result = merge_versions(
             repo,
-            parents[0],
-            parents[1],
-            strategy=recipe["strategy"],
-            args=recipe.get("args") or {},
-            overrides=recipe.get("overrides") or {},
+            *parents,
+            spec=spec_from_recipe(recipe),  # the stored recipe, replayed as it was: rules, weights, seed
             name=name,
             ancestor=mapped_ancestor,
             extra_parents=[(v.id, Relation.VERSION.value)],

@@ -184,6 +184,9 @@ class MergeStrategy(ABC):
         """Why this strategy cannot merge a parameter of these signatures, or None when it can."""
         return None
 
+    def check(self, args: Mapping[str, Any], model_args: Sequence[Mapping[str, Any]]) -> None:
+        """Raise :class:`InvalidInput` when arguments are valid one by one but not together."""
+
     @abstractmethod
     def merge(self, job: TensorJob) -> Param | None:
         """The merged parameter, or None to leave it out."""

@@ -158,14 +158,26 @@ def choose_for(
         parse_model_arguments(main, n, spec.args, main_models),
     )
     rules = [Rule(p, t) for p, t in spec.overrides.items()] + list(spec.rules)
+    main.check(default[1], default[2])
     chosen: list[tuple[Rule, Choice]] = []
     for rule in rules:
-        s = resolve_strategy(rule.strategy, labels, versions) if rule.strategy else main
+        try:
+            s = resolve_strategy(rule.strategy, labels, versions) if rule.strategy else main
+        except InvalidInput:
+            if rule.filter not in spec.overrides:
+                raise
+            raise InvalidInput(
+                f"invalid override '{rule.strategy}:{rule.filter}': {rule.strategy!r} is not A, B, ancestor, "
+                "a merged version or a strategy",
+                hint=f"the merged versions: {', '.join(labels)}; e.g. --take A:'{rule.filter}'",
+            ) from None
         args = {**known(s, spec.args), **rule.args}
         models = [known(s, m) for m in main_models]
         for i, extra in enumerate(per_model_list(rule.models, labels, versions)):
             models[i].update(extra)
-        chosen.append((rule, (s, parse_arguments(s, args), parse_model_arguments(s, n, args, models))))
+        choice = (s, parse_arguments(s, args), parse_model_arguments(s, n, args, models))
+        s.check(choice[1], choice[2])
+        chosen.append((rule, choice))
     return default, chosen
 
 

@@ -21,7 +21,8 @@ seeded per tensor, in model order.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import torch
 
@@ -57,6 +58,11 @@ class TaskVectorStrategy(TensorStrategy):
     #: None, "magnitude", "random", "magnitude_outliers" or "della"
     sparsification: ClassVar[str | None] = None
     consensus: ClassVar[bool] = False
+
+    def check(self, args: Mapping[str, Any], model_args: Sequence[Mapping[str, Any]]) -> None:
+        if self.sparsification == "della":
+            for m in model_args:
+                check_della(m.get("density", 1.0), m.get("epsilon", 0.15), self.name)
 
     def compute(self, models: list[torch.Tensor], base: torch.Tensor | None, job: TensorJob) -> torch.Tensor:
         assert base is not None
