@@ -79,7 +79,8 @@ class MergeHandler(JobLauncher):
         from ..core.merge import merge_versions  # imports torch
         from ..core.merge.recipe_file import parse_recipe
 
-        recipe = {k: doc[k] for k in ("strategy", "args", "models", "rules", "dtype", "seed", "overrides") if k in doc}
+        kinds = {"strategy": str, "args": dict, "models": dict, "rules": list, "dtype": str, "seed": int, "overrides": dict}
+        recipe = {k: field(doc, k, kind) for k, kind in kinds.items() if doc.get(k) is not None}
         spec, _, _, _ = parse_recipe(recipe)  # the shapes of args, models and rules, checked like a recipe file
         weights = field(doc, "weights", dict, {})
         if not all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in weights.values()):

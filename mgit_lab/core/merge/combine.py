@@ -82,6 +82,11 @@ def raise_problems(problems: list[str]) -> None:
         return
     shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
     first = problems[0].split(" ", 1)[0]
+    if "needs a common ancestor" in problems[0]:
+        raise InvalidInput(
+            problems[0].split(": ", 1)[1],
+            hint="name an ancestor with --base VERSION, or use a strategy that needs none (average, slerp, ...)",
+        )
     raise InvalidInput(
         f"{len(problems)} parameters cannot be merged this way: {shown}",
         hint=f"pick them per parameter, e.g. --take A:'{first}' (or B:/ancestor:), or another --strategy",

@@ -25,6 +25,7 @@ from .base import Param
 from .combine import choose, expected_signatures, merged_tensors, raise_problems
 from .planner import MergePlan, plan_merge
 from .recipe_file import spec_to_recipe
+from .registry import canonical_name
 from .rules import SIDES, MergeSpec, choose_for
 from .streaming import StreamedState
 
@@ -103,7 +104,7 @@ def build_spec(
     """
     base = spec or MergeSpec()
     out = MergeSpec(
-        strategy=strategy or base.strategy,
+        strategy=canonical_name(strategy or base.strategy),
         args={**base.args, **dict(args or {})},
         models={k: dict(v) for k, v in base.models.items()},
         overrides={**base.overrides, **{p: SIDES.get(t.lower(), t) for p, t in (overrides or {}).items()}},
