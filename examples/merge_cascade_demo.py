@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from mgit_lab.cli import main as mgit
+from mgit_lab.core.cascade.recipes import derive
 from mgit_lab.core.io.architecture import architecture_of
-from mgit_lab.core.model_state import model_state
-from mgit_lab.core.recipes import derive
+from mgit_lab.core.io.module_states import model_state
 from mgit_lab.core.repository import Repository
 from mgit_lab.examples import two_tasks
 

@@ -84,8 +84,12 @@ def format_plan(plan: dict[str, Any], chosen: str | None = None, limit: int = 40
             shapes = p.get("shapes") or [p["shape_a"], p["shape_b"]]
             dtypes = p.get("dtypes") or [None] * len(shapes)
             rows.append(
-                [p["name"], p["state"], *(show(s, d) for s, d in zip(shapes, dtypes, strict=True)),
-                 show(p["shape_ancestor"], p.get("dtype_ancestor"))]
+                [
+                    p["name"],
+                    p["state"],
+                    *(show(s, d) for s, d in zip(shapes, dtypes, strict=True)),
+                    show(p["shape_ancestor"], p.get("dtype_ancestor")),
+                ]
             )
         lines += ["", "conflicts:", format_table(["parameter", "state", *letters, "ancestor"], rows)]
         if len(conflicts) > limit:

@@ -43,7 +43,7 @@ def _add(args: argparse.Namespace) -> int:
     metrics = parse_pairs(args.metric, "metric")
     metadata = parse_pairs(args.meta, "meta")
     if args.dry_run:
-        from ..core.adding import prepare_add
+        from ..core.verbs.add import prepare_add
 
         with progress_bar(not args.json) as cb:
             prep = prepare_add(

@@ -39,7 +39,7 @@ def _open(args: argparse.Namespace):
 
 def _test(args: argparse.Namespace) -> int:
     from ..core.errors import InvalidInput
-    from ..core.testing import run_tests
+    from ..core.evaluation import run_tests
 
     repo = _open(args)
     if args.all or args.type:
@@ -72,7 +72,7 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _tests_list(args: argparse.Namespace) -> int:
-    from ..core.testing import list_tests
+    from ..core.evaluation import list_tests
 
     specs = list_tests(_open(args), args.version)
     rows = []
@@ -96,7 +96,7 @@ def _tests_list(args: argparse.Namespace) -> int:
 
 
 def _tests_add(args: argparse.Namespace) -> int:
-    from ..core.testing import register_test
+    from ..core.evaluation import register_test
 
     spec = register_test(
         _open(args),
@@ -116,7 +116,7 @@ def _tests_add(args: argparse.Namespace) -> int:
 
 
 def _tests_remove(args: argparse.Namespace) -> int:
-    from ..core.testing import unregister_test
+    from ..core.evaluation import unregister_test
 
     spec = unregister_test(_open(args), args.name)
     emit(
@@ -128,7 +128,7 @@ def _tests_remove(args: argparse.Namespace) -> int:
 
 
 def _bisect(args: argparse.Namespace) -> int:
-    from ..core.testing import bisect
+    from ..core.evaluation import bisect
 
     with progress_bar(not args.json) as cb:
         result = bisect(_open(args), args.good, args.bad, args.test, progress=cb)

@@ -207,11 +207,11 @@ class LineageTest:
 
 
 def _testing() -> Any:
-    """The model-test registry (imported lazily: it lives in ``mgit_lab.core.testing``)."""
+    """The model-test registry (imported lazily: it lives in ``mgit_lab.core.evaluation``)."""
     try:
         import importlib
 
-        return importlib.import_module("mgit_lab.core.testing")
+        return importlib.import_module("mgit_lab.core.evaluation")
     except ImportError:
         raise InvalidInput("model tests are not available in this installation", hint="upgrade mgit-lab") from None
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Literal
 
-from .accounting import Accounts
 from .lineage import LineageGraph, ModelVersion
+from .lineage.accounting import Accounts
 from .schema import (
     GcPayload,
     GraphPayload,

@@ -33,16 +33,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .accounting import Accounts, charge, charge_new
 from .codecs.choose import EFFORTS
 from .errors import Conflict, Corrupt, InvalidInput, NotFound, UnsupportedFormat
 from .inference import DEFAULT_MAX_DISTANCE, SketchIndex
+from .inference.sketch import SKETCH_DIR, Layout, layout_of, sketch_arrays, sketch_path
+from .io.state import ArrayState
 from .lineage import SUMMARY_KEYS, LineageGraph, ModelVersion, Relation, TensorRef, check_label, manifest_figures
-from .manifests import MANIFEST_DIR, read_manifest, write_manifest
+from .lineage.accounting import Accounts, charge, charge_new
+from .lineage.manifests import MANIFEST_DIR, read_manifest, write_manifest
 from .progress import Progress
 from .repository_parts import LineageEdits, LineageViews, Maintenance
 from .schema import InferenceResult
-from .sketch import SKETCH_DIR, Layout, layout_of, sketch_arrays, sketch_path
 from .store import (
     ObjectStore,
     WriterLock,
@@ -57,7 +58,6 @@ if TYPE_CHECKING:  # torch loads lazily: read-only verbs start without it
 
 MGIT_DIR = ".mgit"
 FORMAT_VERSION = 1
-ArrayState = dict[str, tuple[np.ndarray, str]]
 _LOSSY_DTYPES = ("float32", "float64", "float16", "bfloat16")
 
 
@@ -426,7 +426,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
             Missing file, unreadable or unsafe pickle, unknown or incompatible parent,
             duplicate name.  The repository is unchanged.
         """
-        from .adding import prepare_add, store_prepared
+        from .verbs.add import prepare_add, store_prepared
 
         prep = prepare_add(
             self,
@@ -454,7 +454,7 @@ class Repository(LineageEdits, LineageViews, Maintenance):
 
     def infer_parent(self, model: Any, *, max_distance: float = DEFAULT_MAX_DISTANCE) -> InferenceResult:
         """The parent :meth:`add` would infer for ``model``, and why; writes nothing."""
-        from .adding import prepare_add
+        from .verbs.add import prepare_add
 
         prep = prepare_add(
             self, model, name="(dry run)", parent=None, relation=None, lossy=None, infer=True, max_distance=max_distance

@@ -8,13 +8,13 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from . import payloads
-from .accounting import Accounts, charge
 from .errors import MgitError
+from .inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
 from .lineage import ModelVersion, TensorRef
-from .manifests import stale_manifests
+from .lineage.accounting import Accounts, charge
+from .lineage.manifests import stale_manifests
 from .progress import Progress
 from .schema import GraphPayload, StorageStats, VersionDetail
-from .sketch import SKETCH_DIR, SKETCH_SUFFIX
 from .store import GcReport, Problem, VerifyReport, collect_garbage, repair_indexes, verify_store
 
 if TYPE_CHECKING:

@@ -242,7 +242,7 @@ class TagPayload(TypedDict):
 
 
 # ======================================================================================
-# Model tests, merge and update cascades (owner: mtc; core/testing, core/merge, core/cascade)
+# Model tests, merge and update cascades (owner: mtc; core/evaluation, core/merge, core/cascade)
 # ======================================================================================
 
 Direction = Literal["higher", "lower"]

@@ -79,7 +79,15 @@ class MergeHandler(JobLauncher):
         from ..core.merge import merge_versions  # imports torch
         from ..core.merge.recipe_file import parse_recipe
 
-        kinds = {"strategy": str, "args": dict, "models": dict, "rules": list, "dtype": str, "seed": int, "overrides": dict}
+        kinds = {
+            "strategy": str,
+            "args": dict,
+            "models": dict,
+            "rules": list,
+            "dtype": str,
+            "seed": int,
+            "overrides": dict,
+        }
         recipe = {k: field(doc, k, kind) for k, kind in kinds.items() if doc.get(k) is not None}
         spec, _, _, _ = parse_recipe(recipe)  # the shapes of args, models and rules, checked like a recipe file
         weights = field(doc, "weights", dict, {})
@@ -126,7 +134,7 @@ class CascadeHandler(JobLauncher):
 class TestsHandler(MgitHandler):
     @web.authenticated
     async def get(self) -> None:
-        from ..core.testing import list_tests  # imports torch
+        from ..core.evaluation import list_tests  # imports torch
 
         _, repo = self.repository(self.query_str("repo", ""))
         payload: TestList = {"tests": await self.call(list_tests, repo, self.query_str("version", None))}
@@ -138,7 +146,7 @@ class TestRunHandler(JobLauncher):
     fields = frozenset({"versions", "names"})
 
     def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, RepoWork]:
-        from ..core.testing import run_tests, specs_for  # imports torch
+        from ..core.evaluation import run_tests, specs_for  # imports torch
 
         keys = string_list(doc, "versions")
         if not keys:

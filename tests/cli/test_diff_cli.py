@@ -12,7 +12,7 @@ from mgit_lab.cli import build_parser, main
 from mgit_lab.core.io.architecture import architecture_of
 from mgit_lab.core.io.tensors import tensor_to_array
 from mgit_lab.core.repository import Repository
-from tests.core.diff.tiny_models import bert_config, finetune
+from tests.support.diff_models import bert_config, finetune
 
 CHANGED = "bert.encoder.layer.0.intermediate.dense"
 

@@ -10,16 +10,16 @@ from typing import Any
 import numpy as np
 import pytest
 
+from mgit_lab.core.cascade.recipes import derive
+from mgit_lab.core.evaluation import register_test
 from mgit_lab.core.io.architecture import architecture_of
-from mgit_lab.core.model_state import model_state
-from mgit_lab.core.recipes import derive
+from mgit_lab.core.io.module_states import model_state
 from mgit_lab.core.repository import Repository
-from mgit_lab.core.testing import register_test
+from tests.support.server_models import tiny
 
 from .openapi_check import OpenAPIChecker
-from .server_models import tiny
 
-MODELS = "server.server_models"
+MODELS = "tests.support.server_models"
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mgit_lab.core.recipes import derive
+from mgit_lab.core.cascade.recipes import derive
 
 from .conftest import MODELS
 from .test_jobs import wait_for

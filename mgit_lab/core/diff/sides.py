@@ -17,11 +17,11 @@ import torch
 
 from ..errors import InvalidInput, NotFound
 from ..io.architecture import build_module
+from ..io.sources import read_model_file
 from ..io.tensors import tensor_to_array
 from .graph import ModuleGraph, TensorInfo
 from .hashing import TensorHasher
 from .scopes import Scopes
-from .sources import load_model_file
 from .trace import decorate, trace_skeleton
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def load_ref(ref: str, repo: Repository | None, versions_only: bool):
             f"{ref!r} is {what}",
             hint="name a version (see `mgit log`) or a .safetensors/.pt file or a Hugging Face folder",
         )
-    model = load_model_file(ref)
+    model = read_model_file(ref)
     hasher = TensorHasher()
     state = model.state
     tensors = {

@@ -9,16 +9,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from ..errors import Conflict, InvalidInput
 from .formats import FORMATS, Format, guess_format
 from .modules import load_module, tensors_of
+from .state import ArrayState
 
 __all__ = ["FORMATS", "Format", "guess_format", "write_hf_folder", "write_state"]
-
-ArrayState = dict[str, tuple[np.ndarray, str]]
 
 
 def _check_target(path: Path, overwrite: bool) -> None:

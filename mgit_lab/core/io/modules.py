@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 
 from ..errors import InvalidInput
 from .architecture import build_module
+from .state import ArrayState
 from .tensors import array_to_tensor
-
-ArrayState = dict[str, tuple[np.ndarray, str]]
 
 
 def tensors_of(state: ArrayState) -> dict[str, torch.Tensor]:

@@ -1,8 +1,10 @@
-"""Read a model from whatever a user has: an ``nn.Module``, a state dict, a ``.safetensors``
-file, a ``.pt``/``.bin`` state dict, or a local Hugging Face model folder.
+"""THE reader of model files: an ``nn.Module``, a state dict, a ``.safetensors`` file, a
+``.pt``/``.bin`` state dict, or a local Hugging Face model folder.
 
-Everything becomes a :class:`LoadedModel`: ``{name: (array in storage dtype, dtype)}``
-plus the architecture record when one can be known.  Pickled files are always read with
+``add`` reads through :func:`load_source` into a :class:`LoadedModel` (``{name: (array in
+storage dtype, dtype)}`` plus the architecture record when one can be known); ``diff`` reads
+files through :func:`read_model_file` into torch tensors without building the model.  Both
+use the same loaders and the same error texts.  Pickled files are always read with
 ``torch.load(weights_only=True)``: a file that needs more than tensors is refused.
 """
 
@@ -19,9 +21,8 @@ import torch
 
 from ..errors import InvalidInput, NotFound
 from .architecture import architecture_of
+from .state import ArrayState
 from .tensors import tensor_to_array
-
-ArrayState = dict[str, tuple[np.ndarray, str]]
 
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
 HF_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
@@ -88,7 +89,7 @@ def _load_pickle(path: Path) -> dict[str, Any]:
                 return dict(inner)
         return dict(obj)
     raise InvalidInput(
-        f"{path} holds a {type(obj).__name__}, not a state dict",
+        f"{path} holds no state dict: a {type(obj).__name__}, not a mapping of names to tensors",
         hint="save model.state_dict() rather than the model object",
     )
 
@@ -202,21 +203,106 @@ def load_source(model: Any) -> LoadedModel:
         if path.is_dir():
             if (path / "config.json").is_file():
                 return _from_hf_folder(path)
-            raise InvalidInput(
-                f"{path} is a folder without a config.json",
-                hint="pass a Hugging Face model folder, a .safetensors file or a .pt/.bin state dict",
-            )
-        if path.suffix == ".safetensors":
-            tensors: Mapping[str, Any] = _load_safetensors(path)
-        elif path.suffix in PICKLE_SUFFIXES:
-            tensors = _load_pickle(path)
-        else:
-            raise InvalidInput(
-                f"{path}: unknown model file type {path.suffix or '(no suffix)'!r}",
-                hint="use .safetensors, .pt, .pth, .bin or .ckpt, or a Hugging Face folder",
-            )
-        return LoadedModel(state_from_tensors(tensors, str(path)), None, str(path), path.stem)
+            raise _not_a_folder(path)
+        return LoadedModel(state_from_tensors(_read_file(path), str(path)), None, str(path), path.stem)
     raise InvalidInput(
         f"cannot add a {type(model).__name__}",
         hint="pass an nn.Module, a state dict, a .safetensors/.pt/.bin file or a Hugging Face folder",
     )
+
+
+def _not_a_folder(path: Path) -> InvalidInput:
+    return InvalidInput(
+        f"{path} is a folder without a config.json, not a Hugging Face model folder",
+        hint="pass a Hugging Face model folder, a .safetensors file or a .pt/.bin state dict",
+    )
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    """The tensors of a ``.safetensors`` or pickled state dict file."""
+    if path.suffix == ".safetensors":
+        return dict(_load_safetensors(path))
+    if path.suffix in PICKLE_SUFFIXES:
+        return _load_pickle(path)
+    raise InvalidInput(
+        f"{path} is not a model file (unknown model file type {path.suffix or '(no suffix)'!r})",
+        hint="use .safetensors, .pt, .pth, .bin or .ckpt, or a Hugging Face folder",
+    )
+
+
+@dataclass
+class ModelFile:
+    """A model file read as torch tensors, without building the model (what ``diff`` needs)."""
+
+    label: str
+    state: dict[str, torch.Tensor]
+    architecture: dict[str, Any] | None
+
+
+def _config_architecture(config_path: Path) -> dict[str, Any] | None:
+    try:
+        config = json.loads(config_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(
+            f"{config_path} is not a readable JSON config: {exc}", hint="fix or re-save the model folder"
+        ) from None
+    archs = config.get("architectures") or [] if isinstance(config, dict) else []
+    if "model_type" not in config or not archs:
+        return None
+    return {"kind": "transformers", "class": archs[0], "config": config}
+
+
+def _safetensors_architecture(path: Path) -> dict[str, Any] | None:
+    """The architecture record a file written by ``mgit export`` keeps in its metadata."""
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+    except Exception:  # noqa: BLE001 - damaged files are reported by the tensor read
+        return None
+    if "mgit.architecture" not in meta:
+        return None
+    try:
+        arch = json.loads(meta["mgit.architecture"])
+    except ValueError:
+        raise InvalidInput(
+            f"{path} has a damaged mgit.architecture entry in its metadata", hint="re-export the version"
+        ) from None
+    return arch if isinstance(arch, dict) else None
+
+
+def _only_tensors(tensors: Mapping[str, Any], origin: str) -> dict[str, torch.Tensor]:
+    if not tensors or not all(isinstance(v, torch.Tensor) for v in tensors.values()):
+        raise InvalidInput(
+            f"{origin} holds no state dict (a mapping of names to tensors)",
+            hint="save model.state_dict() rather than the model object",
+        )
+    return dict(tensors)
+
+
+def read_model_file(path: str | Path) -> ModelFile:
+    """Read a model file or Hugging Face folder as torch tensors plus its architecture
+    record: a folder's ``config.json``, a ``config.json`` beside the file, or the
+    ``mgit.architecture`` metadata of a safetensors file.
+
+    Raises
+    ------
+    NotFound
+        When ``path`` does not exist.
+    InvalidInput
+        When ``path`` is not one of the supported model formats.
+    """
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise NotFound(f"{p} does not exist", hint="check the path")
+    if p.is_dir():
+        if not (p / "config.json").is_file():
+            raise _not_a_folder(p)
+        return ModelFile(str(p), _only_tensors(_hf_weights(p), str(p)), _config_architecture(p / "config.json"))
+    state = _only_tensors(_read_file(p), str(p))
+    sibling = p.parent / "config.json"
+    arch = _config_architecture(sibling) if sibling.is_file() else None
+    if p.suffix == ".safetensors":
+        arch = _safetensors_architecture(p) or arch
+    return ModelFile(str(p), state, arch)

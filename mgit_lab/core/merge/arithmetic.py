@@ -19,9 +19,7 @@ from .base import MergeStrategy, Param, Signature, TensorJob, show
 from .dtypes import compute_dtype, family, from_torch, output_dtype, to_torch
 
 
-def refuse_values(
-    models: Sequence[Signature | None], ancestor: Signature | None, needs_ancestor: bool
-) -> str | None:
+def refuse_values(models: Sequence[Signature | None], ancestor: Signature | None, needs_ancestor: bool) -> str | None:
     """Why these parameters cannot be combined arithmetically, or None."""
     two = len(models) == 2
     for i, m in enumerate(models):

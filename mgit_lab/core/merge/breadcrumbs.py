@@ -9,7 +9,9 @@ from __future__ import annotations
 from .base import Argument
 from .task_vectors import LAMBDA, WEIGHT, TaskVectorStrategy, density_argument, normalize_argument
 
-GAMMA = Argument("gamma", "float", 0.01, "fraction of largest-magnitude entries dropped as outliers", 0.0, 1.0, per_model=True)
+GAMMA = Argument(
+    "gamma", "float", 0.01, "fraction of largest-magnitude entries dropped as outliers", 0.0, 1.0, per_model=True
+)
 RESCALE_OFF = Argument("rescale", "bool", False, "rescale kept entries to the task vector's L1 norm")
 BREADCRUMBS_TIES = (
     "mergekit order: entries of equal magnitude are cut in torch.sort order, so exactly int(density*n) "

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..errors import InvalidInput
+from ..io.state import ArrayState
 from ..progress import Progress
-from ..repository import ArrayState
 from ..store import object_id
 from .arithmetic import ArithmeticStrategy, TensorStrategy
 from .base import Param, Signature, TensorJob
@@ -24,7 +24,16 @@ from .rules import SIDES, Choice, MergeSpec, Rule, choose_for, parse_override
 from .seeds import tensor_seed
 from .take import TakeModel, TakeSide
 
-__all__ = ["SIDES", "choose", "expected_signatures", "merge_state_list", "merge_states", "merged_tensors", "parse_override", "raise_problems"]
+__all__ = [
+    "SIDES",
+    "choose",
+    "expected_signatures",
+    "merge_state_list",
+    "merge_states",
+    "merged_tensors",
+    "parse_override",
+    "raise_problems",
+]
 
 #: reads one input: (model index, or None for the ancestor; parameter name) -> the parameter or None
 Reader = Callable[[int | None, str], Param | None]

@@ -17,7 +17,9 @@ TASK_VECTORS = Argument(
 )
 
 
-def nuslerp(t: float, v0: torch.Tensor, v1: torch.Tensor, dim: int = -1, eps: float = 1e-8, flatten: bool = False) -> torch.Tensor:
+def nuslerp(
+    t: float, v0: torch.Tensor, v1: torch.Tensor, dim: int = -1, eps: float = 1e-8, flatten: bool = False
+) -> torch.Tensor:
     shape = v0.shape
 
     def normalize(x: torch.Tensor) -> torch.Tensor:

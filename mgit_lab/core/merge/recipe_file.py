@@ -61,15 +61,22 @@ def _models(value: Any, where: str) -> dict[str, dict[str, Any]]:
 def _rule(doc: Any, i: int) -> Rule:
     where = f"rules[{i}]"
     if not isinstance(doc, Mapping):
-        raise InvalidInput(f"{where} must be a mapping with a filter", hint="e.g. - {filter: attention, args: {density: 0.7}}")
+        raise InvalidInput(
+            f"{where} must be a mapping with a filter", hint="e.g. - {filter: attention, args: {density: 0.7}}"
+        )
     unknown = set(doc) - _RULE
     if unknown:
-        raise InvalidInput(f"{where} has unknown keys: {', '.join(sorted(map(str, unknown)))}", hint=f"rule keys: {', '.join(sorted(_RULE))}")
+        raise InvalidInput(
+            f"{where} has unknown keys: {', '.join(sorted(map(str, unknown)))}",
+            hint=f"rule keys: {', '.join(sorted(_RULE))}",
+        )
     flt = doc.get("filter")
     if not isinstance(flt, str) or not flt or len(flt) > 1000:
         raise InvalidInput(f"{where} needs a filter: a non-empty name substring or glob")
     if "take" in doc and "strategy" in doc:
-        raise InvalidInput(f"{where} has both take and strategy", hint="take: VERSION is short for a take strategy; keep one")
+        raise InvalidInput(
+            f"{where} has both take and strategy", hint="take: VERSION is short for a take strategy; keep one"
+        )
     target = doc.get("take", doc.get("strategy"))
     if target is not None and not isinstance(target, str):
         raise InvalidInput(f"{where}: strategy/take must be a name")
@@ -130,14 +137,20 @@ def read_recipe(path: str | Path) -> tuple[MergeSpec, list[str], str | None, str
     p = Path(path)
     try:
         if p.stat().st_size > MAX_RECIPE_BYTES:
-            raise InvalidInput(f"the merge recipe {str(p)!r} is larger than 1 MiB", hint="a recipe is a small YAML file")
+            raise InvalidInput(
+                f"the merge recipe {str(p)!r} is larger than 1 MiB", hint="a recipe is a small YAML file"
+            )
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read the merge recipe {str(p)!r}: {exc}", hint="pass the path of a YAML or JSON file") from None
+        raise InvalidInput(
+            f"cannot read the merge recipe {str(p)!r}: {exc}", hint="pass the path of a YAML or JSON file"
+        ) from None
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InvalidInput(f"the merge recipe {str(p)!r} is not valid YAML: {exc}".splitlines()[0], hint="check its indentation") from None
+        raise InvalidInput(
+            f"the merge recipe {str(p)!r} is not valid YAML: {exc}".splitlines()[0], hint="check its indentation"
+        ) from None
     return parse_recipe(doc)
 
 
@@ -185,6 +198,10 @@ def spec_from_recipe(recipe: Mapping[str, Any]) -> MergeSpec:
     InvalidInput
         When the stored recipe is malformed.
     """
-    doc = {k: recipe.get(k) for k in ("strategy", "args", "models", "overrides", "rules", "dtype", "seed") if recipe.get(k) is not None}
+    doc = {
+        k: recipe.get(k)
+        for k in ("strategy", "args", "models", "overrides", "rules", "dtype", "seed")
+        if recipe.get(k) is not None
+    }
     spec, _, _, _ = parse_recipe(doc)
     return spec

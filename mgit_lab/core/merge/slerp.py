@@ -16,7 +16,9 @@ from .base import Argument, TensorJob
 CHUNK = 1024 * 1024
 
 
-def slerp(t: float, v0: torch.Tensor, v1: torch.Tensor, dot_threshold: float = 0.9995, eps: float = 1e-8) -> torch.Tensor:
+def slerp(
+    t: float, v0: torch.Tensor, v1: torch.Tensor, dot_threshold: float = 0.9995, eps: float = 1e-8
+) -> torch.Tensor:
     """Spherical interpolation between ``v0`` and ``v1`` (same shape, float32 or float64)."""
     dtype = v0.dtype
     a, b = v0.reshape(1, -1), v1.reshape(1, -1)

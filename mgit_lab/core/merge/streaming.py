@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from ..errors import MgitError
+from ..inference.sketch import as_float32, layout_of, sample_positions
 from ..lineage import TensorRef
-from ..sketch import as_float32, layout_of, sample_positions
 from .base import Param, Signature
 
 
@@ -28,7 +28,10 @@ class StreamedState(Mapping[str, Param]):
         self.expected = expected
         self._source = source
         self.layout = layout_of({k: TensorRef("", d, list(s)) for k, (d, s) in expected.items()})
-        self._slots = {n: (numel, off) for n, numel, off in zip(self.layout.names, self.layout.numels, self.layout.offsets, strict=True)}
+        self._slots = {
+            n: (numel, off)
+            for n, numel, off in zip(self.layout.names, self.layout.numels, self.layout.offsets, strict=True)
+        }
         self.sketch = np.zeros(self.layout.size, dtype=np.float32)
 
     def __len__(self) -> int:

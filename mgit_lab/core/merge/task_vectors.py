@@ -37,9 +37,7 @@ LAMBDA = Argument("lambda", "float", 1.0, "scale of the merged task vector", -10
 
 
 def density_argument(default: float) -> Argument:
-    return Argument(
-        "density", "float", default, "fraction of each task vector kept", 0.0, 1.0, per_model=True
-    )
+    return Argument("density", "float", default, "fraction of each task vector kept", 0.0, 1.0, per_model=True)
 
 
 def normalize_argument(default: bool) -> Argument:

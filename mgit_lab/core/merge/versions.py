@@ -15,12 +15,12 @@ from typing import Any
 
 from .. import schema
 from ..errors import Conflict, InvalidInput
+from ..evaluation import evaluate, specs_for, store_results, weights_digest
+from ..io.module_states import module_from_state, state_oids
 from ..lineage import ModelVersion
-from ..model_state import module_from_state, state_oids
 from ..progress import Progress
 from ..repository import Repository
 from ..schema import TestResult
-from ..testing import evaluate, specs_for, store_results, weights_digest
 from .base import Param
 from .combine import choose, expected_signatures, merged_tensors, raise_problems
 from .planner import MergePlan, plan_merge

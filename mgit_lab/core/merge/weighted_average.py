@@ -14,8 +14,18 @@ class WeightedAverage(LinearStrategy):
     name = "weighted-average"
     description = "sum of w_i * model_i / sum of w_i; with two versions and no weights, alpha * A + (1 - alpha) * B"
     arguments = (
-        Argument("alpha", "float", 0.5, "weight of A when two versions merge without --weight (B gets 1 - alpha)", 0.0, 1.0),
-        Argument("weight", "float", 0.0, "this model's weight (0: unset, alpha decides for two versions, else 1)", -10.0, 10.0, per_model=True),
+        Argument(
+            "alpha", "float", 0.5, "weight of A when two versions merge without --weight (B gets 1 - alpha)", 0.0, 1.0
+        ),
+        Argument(
+            "weight",
+            "float",
+            0.0,
+            "this model's weight (0: unset, alpha decides for two versions, else 1)",
+            -10.0,
+            10.0,
+            per_model=True,
+        ),
         Argument("normalize", "bool", True, "divide by the sum of the weights"),
     )
 

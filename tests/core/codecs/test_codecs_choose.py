@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from codec_cases import to_storage
 
 from mgit_lab.core.codecs.abc import TensorSpec
 from mgit_lab.core.codecs.choose import encode_best
 from mgit_lab.core.codecs.registry import get_codec
+from tests.core.codecs.codec_cases import to_storage
 
 
 def spec(a: np.ndarray, dtype: str | None = None) -> TensorSpec:

@@ -9,7 +9,6 @@ import pkgutil
 
 import numpy as np
 import pytest
-from codec_cases import DTYPES, as_float64, cases
 
 import mgit_lab.core.codecs as codecs_pkg
 from mgit_lab.core.codecs.abc import Codec, CodecNotApplicable, TensorSpec
@@ -20,6 +19,7 @@ from mgit_lab.core.codecs.registry import (
     get_codec,
 )
 from mgit_lab.core.errors import InvalidInput
+from tests.core.codecs.codec_cases import DTYPES, as_float64, cases
 
 BOUND = 1e-3
 #: constructor arguments for codecs that have required ones

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from mgit_lab.core.diff import diff_models, trace_model
-from tests.core.diff.tiny_models import FAMILIES, finetune, tiny_bert
+from tests.support.diff_models import FAMILIES, finetune, tiny_bert
 
 CHANGED = ["encoder.layer.0.intermediate.dense", "encoder.layer.1.attention.self.query"]
 
@@ -96,7 +96,7 @@ def test_hidden_size_changes_every_parameterised_layer():
 def test_name_matcher_aligns_a_task_head_model_with_its_base_model():
     import transformers
 
-    from tests.core.diff.tiny_models import bert_config
+    from tests.support.diff_models import bert_config
 
     torch.manual_seed(0)
     mlm = transformers.BertForMaskedLM(bert_config())

@@ -12,7 +12,7 @@ import pytest
 from mgit_lab.core import schema
 from mgit_lab.core.diff import diff_models, render_html, render_text
 from mgit_lab.core.diff.render_html import render_svg
-from tests.core.diff.tiny_models import finetune, tiny_bert
+from tests.support.diff_models import finetune, tiny_bert
 
 RED, GREEN = "\033[31m", "\033[32m"
 

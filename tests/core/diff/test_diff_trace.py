@@ -12,7 +12,7 @@ from mgit_lab.core.diff.hashing import TensorHasher
 from mgit_lab.core.errors import InvalidInput
 from mgit_lab.core.io.tensors import tensor_to_array
 from mgit_lab.core.store import object_id
-from tests.core.diff.tiny_models import (
+from tests.support.diff_models import (
     FAMILIES,
     Gated,
     SmallCNN,

@@ -14,7 +14,7 @@ from mgit_lab.core.errors import InvalidInput, NotFound
 from mgit_lab.core.io.architecture import architecture_of
 from mgit_lab.core.io.tensors import tensor_to_array
 from mgit_lab.core.repository import Repository
-from tests.core.diff.tiny_models import bert_config, finetune, tiny_bert
+from tests.support.diff_models import bert_config, finetune, tiny_bert
 
 CHANGED = [
     "bert.encoder.layer.1.attention.self.query",
@@ -110,7 +110,7 @@ def test_bad_paths_get_one_clear_message(tmp_path, repo):
     torch.save([1, 2, 3], tmp_path / "list.pt")
     cases = {
         "notes.txt": "not a model file",
-        "empty": "without config.json",
+        "empty": "without a config.json",
         "broken.safetensors": "not a readable safetensors file",
         "list.pt": "holds no state dict",
     }

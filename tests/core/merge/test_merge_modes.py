@@ -134,7 +134,9 @@ def test_output_dtype_rule():
 
 
 def _as(values, dtype):
-    t = torch.tensor(values, dtype={"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32}[dtype])
+    t = torch.tensor(
+        values, dtype={"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32}[dtype]
+    )
     return tensor_to_array(t)
 
 
@@ -165,7 +167,7 @@ def test_bfloat16_results_are_rounded_once():
     b = {"w": _as([1.0078125, 1.0078125, 5.0], "bfloat16")}
     out = merge_states(o, a, b, "average")["w"]
     got = array_to_tensor(out[0], "bfloat16").float()
-    expected = ((array_to_tensor(a["w"][0], "bfloat16").float() + array_to_tensor(b["w"][0], "bfloat16").float()) / 2)
+    expected = (array_to_tensor(a["w"][0], "bfloat16").float() + array_to_tensor(b["w"][0], "bfloat16").float()) / 2
     assert torch.equal(got, expected.to(torch.bfloat16).float())
 
 

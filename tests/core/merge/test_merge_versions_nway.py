@@ -8,17 +8,17 @@ import shutil
 import numpy as np
 import pytest
 import torch
-from merge_models import Pair, jitter, pair
 
 from mgit_lab.cli import main
 from mgit_lab.core.cascade import run_cascade
+from mgit_lab.core.cascade.recipes import derive
 from mgit_lab.core.errors import InvalidInput
 from mgit_lab.core.io.architecture import architecture_of
+from mgit_lab.core.io.module_states import model_state
 from mgit_lab.core.merge import MergeSpec, merge_versions, plan_merge
 from mgit_lab.core.merge.recipe_file import read_recipe, spec_from_recipe
-from mgit_lab.core.model_state import model_state
-from mgit_lab.core.recipes import derive
 from mgit_lab.core.repository import Repository
+from tests.support.merge_models import Pair, pair
 
 
 def add(repo, model, name, **kw):
@@ -31,8 +31,15 @@ def template(tmp_path_factory):
     r = Repository.init(tmp_path_factory.mktemp("nway") / "r")
     add(r, pair(0), "base")
     for i in (1, 2, 3):
-        derive(r, "base", "merge_models:jitter", name=f"ft{i}", kwargs={"seed": i})
-    derive(r, "base", "merge_models:jitter", name="base2", kwargs={"seed": 10, "scale": 0.01}, relation="version")
+        derive(r, "base", "tests.support.merge_models:jitter", name=f"ft{i}", kwargs={"seed": i})
+    derive(
+        r,
+        "base",
+        "tests.support.merge_models:jitter",
+        name="base2",
+        kwargs={"seed": 10, "scale": 0.01},
+        relation="version",
+    )
     add(r, Pair(n_in=4), "other")
     add(r, pair(5), "twin")  # unrelated, same architecture
     return r.root
@@ -151,8 +158,27 @@ def test_merge_streams_one_parameter_at_a_time(repo, monkeypatch):
 def test_cli_three_way_merge_and_errors(repo, capsys, tmp_path):
     root = str(repo.root)
     code = main(
-        ["-C", root, "merge", "ft1", "ft2", "ft3", "--strategy", "della", "--weight", "ft1=2", "--seed", "3",
-         "--dtype", "float64", "--arg", "density=0.5", "--name", "cli", "--json"]
+        [
+            "-C",
+            root,
+            "merge",
+            "ft1",
+            "ft2",
+            "ft3",
+            "--strategy",
+            "della",
+            "--weight",
+            "ft1=2",
+            "--seed",
+            "3",
+            "--dtype",
+            "float64",
+            "--arg",
+            "density=0.5",
+            "--name",
+            "cli",
+            "--json",
+        ]
     )
     doc = json.loads(capsys.readouterr().out)
     assert code == 0 and doc["version"] == "cli" and doc["seed"] == 3 and doc["dtype"] == "float64"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from mergekit_cases import Case, fixtures, ours, stored, theirs, ulps
+from tests.core.merge.mergekit_cases import Case, fixtures, ours, stored, theirs, ulps
 
 pytest.importorskip("mergekit", reason="mergekit 0.1.5 is a test dependency (the merge-compare extra)")
 

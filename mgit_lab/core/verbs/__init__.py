@@ -1,0 +1,1 @@
+"""The verbs: one module per verb family, each a function over the repository kernel."""

@@ -1,0 +1,241 @@
+"""``Repository.add``: read a model, choose (or check) its parents, store it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import Conflict, InvalidInput, NotFound
+from ..inference import DEFAULT_MAX_DISTANCE, compatibility, infer_parent
+from ..inference.sketch import layout_of, sketch_arrays
+from ..io.sources import LoadedModel, load_source
+from ..io.state import ArrayState
+from ..lineage import LineageGraph, ModelVersion, Relation, TensorRef, check_label
+from ..progress import Progress
+from ..schema import InferenceResult
+from ..store import object_id
+
+if TYPE_CHECKING:
+    from ..repository import Repository
+
+#: relations whose child must have its parent's tensor shapes (a distill student need not)
+_SAME_SHAPES = {Relation.FINETUNE, Relation.QUANTIZE, Relation.ADAPTER, Relation.MERGE}
+
+
+@dataclass
+class PreparedAdd:
+    """A model read, hashed and sketched, with its parents decided: ready to store."""
+
+    loaded: LoadedModel
+    name: str
+    manifest: dict[str, TensorRef]
+    oids: dict[str, str] | None
+    sketch: np.ndarray
+    parents: list[tuple[str, Relation]]
+    inference: InferenceResult | None
+
+
+def _manifest(state: ArrayState, oids: dict[str, str] | None) -> dict[str, TensorRef]:
+    return {k: TensorRef(oids[k] if oids else "", d, list(a.shape)) for k, (a, d) in state.items()}
+
+
+def _hash_all(state: ArrayState, progress: Progress | None) -> dict[str, str]:
+    out = {}
+    for i, (k, (a, d)) in enumerate(state.items()):
+        out[k] = object_id(a, d)
+        if progress:
+            progress(i + 1, len(state), "hashing")
+    return out
+
+
+def check_parent(
+    parent: ModelVersion, child: dict[str, TensorRef], relation: Relation, architecture: dict[str, Any] | None
+) -> None:
+    """Refuse a parent whose structure cannot be the child's (a distill parent may differ).
+
+    Raises
+    ------
+    InvalidInput
+        When too few of the child's tensors exist in the parent (by name, or with the
+        same shape for finetune/quantize/adapter/merge), or when both are Hugging Face
+        models of different families.
+    """
+    if relation == Relation.DISTILL:
+        return
+    hint = "check the parent name, or pass --relation distill if the model has another architecture"
+    a, b = architecture or {}, parent.architecture or {}
+    if a.get("kind") == b.get("kind") == "transformers":
+        ta, tb = (a.get("config") or {}).get("model_type"), (b.get("config") or {}).get("model_type")
+        if ta and tb and ta != tb:
+            raise InvalidInput(
+                f"{parent.name!r} is a {tb} model and this one a {ta} model: it cannot be its parent", hint=hint
+            )
+    comp = compatibility(child, parent.manifest)
+    if comp.name_overlap < 0.5:
+        raise InvalidInput(
+            f"{parent.name!r} cannot be this model's parent: only {comp.name_overlap:.0%} of the model's "
+            f"parameters have a same-named tensor in it",
+            hint=hint,
+        )
+    if relation in _SAME_SHAPES and comp.shape_overlap < 0.5:
+        raise InvalidInput(
+            f"{parent.name!r} cannot be this model's parent by {relation.value}: only {comp.shape_overlap:.0%} of "
+            f"the model's parameters have a same-named tensor of the same shape in it",
+            hint=hint,
+        )
+
+
+def _explicit_parents(
+    graph: LineageGraph, parent: str | list[str], relation: str | Relation | None
+) -> list[tuple[ModelVersion, Relation]]:
+    names = [parent] if isinstance(parent, str) else list(parent)
+    if not names:
+        raise InvalidInput("an empty list of parents was given", hint="leave parent out to infer it")
+    if len(set(names)) != len(names):
+        raise InvalidInput(f"a parent is named twice: {names}", hint="name each parent once")
+    rel = (
+        Relation.parse(relation) if relation is not None else (Relation.MERGE if len(names) > 1 else Relation.FINETUNE)
+    )
+    out = []
+    for n in names:
+        try:
+            out.append((graph.get(n), rel))
+        except NotFound as exc:
+            raise NotFound(f"unknown parent {n!r}", hint=exc.hint) from None
+    return out
+
+
+def prepare_add(
+    repo: Repository,
+    model: Any,
+    *,
+    name: str | None,
+    parent: str | list[str] | None,
+    relation: str | Relation | None,
+    lossy: float | None,
+    infer: bool,
+    max_distance: float = DEFAULT_MAX_DISTANCE,
+    progress: Progress | None = None,
+) -> PreparedAdd:
+    """Read ``model`` and decide its parents, writing nothing."""
+    if max_distance <= 0:
+        raise InvalidInput(f"max_distance must be positive, got {max_distance}", hint="the default is 0.5")
+    graph = repo.graph
+    if name is not None:
+        check_label(name)
+        if name in graph:
+            raise Conflict(f"a version named {name!r} already exists", hint="choose another name")
+    explicit = _explicit_parents(graph, parent, relation) if parent is not None else []
+    if progress:
+        progress(0, 1, "loading")
+    loaded = load_source(model)
+    if progress:
+        progress(1, 1, "loading")
+    name = name or loaded.suggested_name
+    if name is None:
+        raise InvalidInput("the new version needs a name", hint="pass name=... (or --name on the command line)")
+    check_label(name)
+    if name in graph:
+        raise Conflict(f"a version named {name!r} already exists", hint="choose another name (--name)")
+    oids = None if lossy is not None else _hash_all(loaded.state, progress)
+    manifest = _manifest(loaded.state, oids)
+    sketch = sketch_arrays(loaded.state, layout_of(manifest))
+    for p, rel in explicit:
+        check_parent(p, manifest, rel, loaded.architecture)
+    parents = [(p.id, rel) for p, rel in explicit]
+    inference: InferenceResult | None = None
+    if not explicit and infer and len(graph):
+        if oids is None:  # lossy adds hash late; inference still wants exact identities
+            manifest = _manifest(loaded.state, _hash_all(loaded.state, progress))
+        inference = infer_parent(
+            graph,
+            repo.sketch_index,
+            manifest,
+            sketch,
+            max_distance=max_distance,
+            child_state=loaded.state,
+            decode=repo.store.get,
+        )
+        if inference["parent_id"] is not None:
+            rel = (
+                Relation.parse(relation)
+                if relation is not None
+                else Relation.parse(inference["relation"] or "finetune")
+            )
+            parents = [(inference["parent_id"], rel)]
+    elif relation is not None and not explicit:
+        Relation.parse(relation)
+    return PreparedAdd(loaded, name, manifest, oids, sketch, parents, inference)
+
+
+def store_prepared(
+    repo: Repository,
+    prep: PreparedAdd,
+    *,
+    model_type: str | None,
+    message: str | None,
+    lossy: float | None,
+    author: str | None,
+    metadata: dict[str, Any] | None,
+    metrics: dict[str, Any] | None,
+    progress: Progress | None,
+    recipe: dict[str, Any] | None = None,
+) -> ModelVersion:
+    """Store a :class:`PreparedAdd` as a new version (one transaction)."""
+    graph = repo.graph
+    if model_type is None and prep.parents:
+        model_type = graph.g.nodes[prep.parents[0][0]]["version"].model_type
+    meta: dict[str, Any] = {"source": prep.loaded.origin}
+    architecture = prep.loaded.architecture
+    if architecture is None and prep.parents and prep.parents[0][1] != Relation.DISTILL:
+        # a bare state dict with exactly its parent's tensors has its parent's architecture
+        first = graph.g.nodes[prep.parents[0][0]]["version"]
+        same = {k: t.shape for k, t in first.manifest.items()} == {k: t.shape for k, t in prep.manifest.items()}
+        if first.architecture is not None and same:
+            architecture = first.architecture
+            meta["architecture_from"] = first.name
+    if prep.inference is not None:
+        meta["inference"] = dict(prep.inference)
+    meta.update(metadata or {})
+    if lossy is not None:
+        from ..evaluation import add_lossy_gated
+        from ..evaluation.run import specs_for
+        from ..lineage import ModelVersion
+
+        if specs_for(repo, ModelVersion(id="", name=prep.name, model_type=model_type)):
+            # tests cover this model type: keep the lossy encoding only if they hold up
+            version, _report = add_lossy_gated(
+                repo,
+                prep.loaded.state,
+                prep.name,
+                lossy_bound=lossy,
+                parents=list(prep.parents),
+                model_type=model_type,
+                architecture=architecture,
+                message=message or "",
+                author=author,
+                metadata=meta,
+                metrics=metrics,
+                recipe=recipe,
+                progress=progress,
+            )
+            return version
+        meta["lossy_gate"] = {"kept": "lossy", "reason": "no tests are registered for this model type"}
+    return repo.add_arrays(
+        prep.loaded.state,
+        prep.name,
+        parents=list(prep.parents),
+        model_type=model_type,
+        architecture=architecture,
+        message=message or "",
+        author=author,
+        metadata=meta,
+        metrics=metrics,
+        lossy_bound=lossy,
+        oids=prep.oids,
+        sketch=prep.sketch,
+        recipe=recipe,
+        progress=progress,
+    )
