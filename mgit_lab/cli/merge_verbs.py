@@ -291,7 +291,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--take",
         metavar="SIDE:PATTERN",
         action="append",
-        help="take parameters matching the glob PATTERN from SIDE (A, B, ancestor or a merged version), whatever their state",
+        help="take parameters matching the glob PATTERN from SIDE (A, B, ancestor or a merged version), "
+        "whatever their state",
     )
     m.add_argument("--name", help="name of the merged version (default: the names joined with +)")
     m.add_argument(

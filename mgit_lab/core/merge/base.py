@@ -184,7 +184,7 @@ class MergeStrategy(ABC):
         """Why this strategy cannot merge a parameter of these signatures, or None when it can."""
         return None
 
-    def check(self, args: Mapping[str, Any], model_args: Sequence[Mapping[str, Any]]) -> None:
+    def check(self, args: Mapping[str, Any], model_args: Sequence[Mapping[str, Any]]) -> None:  # noqa: B027 - an optional hook: most strategies have nothing to check
         """Raise :class:`InvalidInput` when arguments are valid one by one but not together."""
 
     @abstractmethod

@@ -174,7 +174,8 @@ def check_related(ancestor: Mapping[str, Entry] | None, models: Sequence[Mapping
                 parts.append(f"{len(names)} parameters {what} (e.g. {names[0]})")
     if parts:
         raise InvalidInput(
-            f"{'A and B' if len(models) == 2 else 'the versions'} share no ancestor and have different architectures: {'; '.join(parts)}",
+            f"{'A and B' if len(models) == 2 else 'the versions'} share no ancestor and have different "
+            f"architectures: {'; '.join(parts)}",
             hint="without a common ancestor only structurally identical models can be merged; "
             "name one with --base if they have a common origin",
         )

@@ -27,7 +27,7 @@ def add(repo, model, name, **kw):
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
-    """base -> ft1, ft2, ft3 (recipes: seeded jitter); base -> base2 (a new upstream); other (unrelated, other shape)."""
+    """base -> ft1, ft2, ft3 (seeded jitter recipes); base -> base2 (new upstream); other, twin (unrelated)."""
     r = Repository.init(tmp_path_factory.mktemp("nway") / "r")
     add(r, pair(0), "base")
     for i in (1, 2, 3):
