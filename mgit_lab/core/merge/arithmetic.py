@@ -73,7 +73,7 @@ class TensorStrategy(MergeStrategy):
 
     @abstractmethod
     def compute(self, models: list[torch.Tensor], base: torch.Tensor | None, job: TensorJob) -> torch.Tensor:
-        """The merged values (in the computation dtype)."""
+        """The merged values (in the computation dtype); ``models`` and ``base`` must not be modified."""
 
 
 class ArithmeticStrategy(MergeStrategy):

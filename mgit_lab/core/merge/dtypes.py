@@ -58,9 +58,14 @@ def compute_dtype(requested: str, dtypes: Iterable[str]) -> torch.dtype:
 
 
 def to_torch(p: Param, dtype: torch.dtype) -> torch.Tensor:
-    """A stored parameter as a torch tensor of ``dtype`` (a copy; bfloat16 decoded exactly)."""
+    """A stored parameter as a torch tensor of ``dtype`` (bfloat16 decoded exactly).
+
+    It shares memory with the array when that already holds ``dtype``: strategies never
+    modify their inputs (``TensorStrategy.compute``'s contract), and sharing saves a copy
+    of every input of the largest tensor.
+    """
     array, name = p
-    return array_to_tensor(np.ascontiguousarray(array), name).to(dtype, copy=True)
+    return array_to_tensor(np.ascontiguousarray(array), name).to(dtype)
 
 
 def from_torch(values: torch.Tensor, dtype: str) -> Param:

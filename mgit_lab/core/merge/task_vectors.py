@@ -32,6 +32,8 @@ from .base import Argument, TensorJob, mode_argument
 from .seeds import generator
 from .sparsify import bernoulli, della, magnitude, magnitude_outliers
 
+BLOCK = 1 << 20  # entries per column block of the weighting and election
+
 WEIGHT = Argument("weight", "float", 1.0, "weight of this model's task vector", -10.0, 10.0, per_model=True)
 LAMBDA = Argument("lambda", "float", 1.0, "scale of the merged task vector", -10.0, 10.0)
 
@@ -89,31 +91,35 @@ class TaskVectorStrategy(TensorStrategy):
             deltas[i] = d
             if raw is not None:
                 raw[i] = d
-        weights = torch.tensor(job.per_model("weight", 1.0), dtype=deltas.dtype)
-        while deltas.dim() > weights.dim():
-            weights.unsqueeze_(-1)
-        deltas.mul_(weights)
-        if self.consensus:
-            elector = raw if raw is not None else deltas
-            total = elector.sum(dim=0)
-            if mode == "paper":
-                majority = total.sign()
+        weights = torch.tensor(job.per_model("weight", 1.0), dtype=deltas.dtype).unsqueeze(-1)
+        flat, out = deltas.view(len(models), -1), torch.empty_like(base)
+        electors = raw.view(len(models), -1) if raw is not None else flat
+        base_flat, out_flat = base.reshape(-1), out.view(-1)
+        normalize, lam = bool(args.get("normalize", False)), float(args.get("lambda", 1.0))
+        # element-wise from here: column blocks bound the temporaries (same values as one block)
+        for s in range(0, flat.shape[1], BLOCK):
+            d = flat[:, s : s + BLOCK]
+            d.mul_(weights)
+            if self.consensus:
+                total = electors[:, s : s + BLOCK].sum(dim=0)
+                if mode == "paper":
+                    majority = total.sign()
+                else:
+                    majority = (total >= 0).to(d.dtype) * 2 - 1
+                mask = d.sign() == majority
+                mixed = (d * mask).sum(dim=0)
+                divisor = (weights * mask).sum(dim=0)
+                divisor[divisor == 0] = 1
             else:
-                majority = (total >= 0).to(deltas.dtype) * 2 - 1
-            mask = deltas.sign() == majority
-            mixed = (deltas * mask).sum(dim=0)
-            divisor = (weights * mask).sum(dim=0)
-            divisor[divisor == 0] = 1
-        else:
-            mixed = deltas.sum(dim=0)
-            divisor = weights.sum(dim=0)
-            divisor[divisor.abs() < 1e-8] = 1
-        if args.get("normalize", False):
-            mixed /= divisor
-        lam = float(args.get("lambda", 1.0))
-        if lam != 1:
-            mixed *= lam
-        return base + mixed
+                mixed = d.sum(dim=0)
+                divisor = weights.sum(dim=0)
+                divisor[divisor.abs() < 1e-8] = 1
+            if normalize:
+                mixed /= divisor
+            if lam != 1:
+                mixed *= lam
+            out_flat[s : s + BLOCK] = base_flat[s : s + BLOCK] + mixed
+        return out
 
 
 def check_della(density: float, epsilon: float, strategy: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.merge.mergekit_cases import Case, fixtures, ours, stored, theirs, ulps
+from tests.core.merge.mergekit_cases import Case, fixtures, is_task_vector, ours, stored, theirs, ulps
 
 pytest.importorskip("mergekit", reason="mergekit 0.1.5 is a test dependency (the merge-compare extra)")
 
@@ -87,3 +87,17 @@ def test_float64_computation_agrees_with_mergekit_in_float64(dtype):
     o, models = fixtures("random")
     so, sm = stored(o, dtype), [stored(m, dtype) for m in models]
     assert ulps(ours(case, so, sm, "float64"), theirs(case, so, sm, "float64")) == 0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+@pytest.mark.parametrize("case", [c for c in CASES if is_task_vector(c.ours)], ids=lambda c: c.id)
+def test_column_blocks_give_the_same_bits(case, dtype, monkeypatch):
+    """Task-vector strategies weight and elect in column blocks (bounded memory); tiny blocks change nothing."""
+    import mgit_lab.core.merge.task_vectors as task_vectors
+
+    o, models = fixtures("odd")
+    so, sm = stored(o, dtype), [stored(m, dtype) for m in models]
+    whole = ours(case, so, sm)
+    monkeypatch.setattr(task_vectors, "BLOCK", 5)
+    assert ulps(ours(case, so, sm), whole) == 0
+    assert ulps(ours(case, so, sm), theirs(case, so, sm)) == 0
