@@ -6,7 +6,8 @@ every tensor, so every parameter is a conflict), then for each method runs
 
 - wall time of the merge (read from the store, compute, store the result) - median of runs;
 - peak memory of the merge: the rise of the process's peak RSS over its RSS before the
-  merge (``/proc/self/clear_refs`` resets the peak), next to the largest tensor's size;
+  merge (``/proc/self/clear_refs`` resets the peak), next to the largest tensor's size and
+  the store's decode cache still held at the end (part of the peak; the store bounds it);
 - the peer: mergekit 0.1.5 computing the same method on the same tensors, one tensor at a
   time already in memory (compute only, no I/O), timed in the same child; and our own
   compute on the same tensors (``TensorStrategy.merge``), so the ratio compares arithmetic.
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 METHODS = {  # ours -> (mergekit's name, our args, mergekit's parameters, base: ancestor / a / none)
@@ -79,6 +81,19 @@ def _rss(field: str) -> int:
     raise RuntimeError(field)
 
 
+def _timed(fn, *args) -> float:
+    t0 = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - t0
+
+
+def _mergekit(method, group, params) -> None:
+    import torch
+
+    torch.manual_seed(0)
+    method([group], parameters=params, dtype=torch.float32)
+
+
 def child(root: str, method: str, name: str) -> dict:
     import numpy as np
     import torch
@@ -97,6 +112,7 @@ def child(root: str, method: str, name: str) -> dict:
     merge_versions(repo, "ft-a", "ft-b", strategy=method, args=args, name=name)
     wall = time.perf_counter() - t0
     peak = _rss("VmHWM") - before
+    store_cache = repo.store._cached  # decoded base chunks the store keeps (bounded by its cache_bytes)
     # compute only, ours and mergekit's, on the same in-memory tensors (the 12 largest)
     import mergekit.merge_methods.registry as registry
     from mergekit.merge_methods.base import TensorGroup
@@ -105,7 +121,7 @@ def child(root: str, method: str, name: str) -> dict:
     names = sorted(versions[0], key=lambda k: -versions[0][k].numel)[:12]
     strategy = get_strategy(method)
     ours_s = theirs_s = 0.0
-    for key in names:
+    for n, key in enumerate(names):
         o, a, b = ((repo.store.get(m[key].oid), m[key].dtype) for m in versions)
         job = TensorJob(
             key,
@@ -115,9 +131,6 @@ def child(root: str, method: str, name: str) -> dict:
             tuple(parse_model_arguments(strategy, 2, args)),
             seed=0,
         )
-        t0 = time.perf_counter()
-        strategy.merge(job)
-        ours_s += time.perf_counter() - t0
         tensors = [torch.from_numpy(np.array(x[0])) for x in (a, b)]
         ids, base_index = ["a", "b"], None
         if base_role == "ancestor":
@@ -129,14 +142,18 @@ def child(root: str, method: str, name: str) -> dict:
             non_base = [i for j, i in enumerate(ids) if j != base_index] if k != "t" else None
             params[k] = v if non_base is None else dict.fromkeys(non_base, v)
         group = TensorGroup.from_tensors(tensors, ids=ids, base_index=base_index, name=key)
-        torch.manual_seed(0)
-        t0 = time.perf_counter()
-        registry.get(theirs)([group], parameters=params, dtype=torch.float32)
-        theirs_s += time.perf_counter() - t0
+        method_ = registry.get(theirs)
+        run_ours = (strategy.merge, job)
+        run_theirs = (_mergekit, method_, group, params)
+        first, second = (run_theirs, run_ours) if n % 2 else (run_ours, run_theirs)  # alternate who goes first
+        times = {id(first): _timed(*first), id(second): _timed(*second)}
+        ours_s += times[id(run_ours)]
+        theirs_s += times[id(run_theirs)]
     return {
         "wall_s": wall,
         "peak_bytes": peak,
         "largest_tensor_bytes": largest,
+        "store_cache_bytes": store_cache,
         "compute_ours_s": ours_s,
         "compute_mergekit_s": theirs_s,
     }
@@ -164,13 +181,13 @@ def main() -> None:
         print(f"built base, ft-a, ft-b (bert-base, fp32) in {time.perf_counter() - t0:.0f} s", flush=True)
     print(
         f"{'method':18} {'merge s':>8} {'peak MiB':>9} {'largest MiB':>11} {'peak/largest':>12} "
-        f"{'ours compute s':>14} {'mergekit s':>10} {'ratio':>6}"
+        f"{'ours compute s':>14} {'mergekit s':>10} {'ratio':>6} {'store cache MiB':>15}"
     )
     for method in opts.methods.split(","):
         runs = []
-        for i in range(opts.runs):
+        for _ in range(opts.runs):
             out = subprocess.run(
-                [sys.executable, __file__, "--child", str(root), method, f"{method}-{i}"],
+                [sys.executable, __file__, "--child", str(root), method, f"{method}-{uuid.uuid4().hex[:8]}"],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -182,7 +199,8 @@ def main() -> None:
             f"{method:18} {med['wall_s']:8.1f} {med['peak_bytes'] / mib:9.0f} "
             f"{med['largest_tensor_bytes'] / mib:11.0f} "
             f"{med['peak_bytes'] / med['largest_tensor_bytes']:12.1f} {med['compute_ours_s']:14.2f} "
-            f"{med['compute_mergekit_s']:10.2f} {med['compute_ours_s'] / med['compute_mergekit_s']:6.2f}",
+            f"{med['compute_mergekit_s']:10.2f} {med['compute_ours_s'] / med['compute_mergekit_s']:6.2f} "
+            f"{med['store_cache_bytes'] / mib:15.0f}",
             flush=True,
         )
     if tmp is not None:

@@ -69,6 +69,9 @@ class TensorStrategy(MergeStrategy):
         base = to_torch(job.ancestor, cd) if use and job.ancestor is not None else None
         with torch.no_grad():
             result = self.compute(tensors, base, job)
+        inputs = {t.untyped_storage().data_ptr() for t in [*tensors, *([base] if base is not None else [])]}
+        if result.untyped_storage().data_ptr() in inputs:  # an input returned as is: never alias the caller's array
+            result = result.clone()
         return from_torch(result, out)
 
     @abstractmethod

@@ -75,7 +75,7 @@ def from_torch(values: torch.Tensor, dtype: str) -> Param:
         as_f64 = values.to(torch.float64).numpy()
         return np.clip(np.rint(as_f64), info.min, info.max).astype(dtype), dtype
     array, _ = tensor_to_array(values.to(_torch_of(dtype)).contiguous())
-    return np.array(array, copy=True), dtype
+    return array, dtype
 
 
 def _torch_of(dtype: str) -> torch.dtype:
