@@ -44,7 +44,6 @@ class NuSlerp(TensorStrategy):
     name = "nuslerp"
     description = "slerp of two models by their weights (t = w_B / (w_A + w_B)), flattened or row-wise"
     ties = "no selection; colinear rows (1 - cos^2 <= 1e-16) interpolate linearly"
-    min_models = 2
     max_models = 2
     resolves = ("both_changed",)
     arguments = (

@@ -19,7 +19,6 @@ class Ram(TensorStrategy):
     reference = "https://arxiv.org/abs/2601.13572"
     ties = "entries with |change| <= epsilon do not count; opposite changes average (may cancel)"
     needs_ancestor = True
-    min_models = 1
     resolves = ("both_changed",)
     arguments = (Argument("epsilon", "float", 1e-5, "smallest change that counts", 0.0, 1.0),)
 

@@ -46,7 +46,6 @@ class Sce(TensorStrategy):
         "the kept weights' sum is clamped at 1e-6"
     )
     needs_ancestor = True
-    min_models = 1
     resolves = ("both_changed",)
     arguments = (Argument("select_topk", "float", 1.0, "fraction of highest-variance entries kept", 0.0, 1.0),)
 

@@ -52,7 +52,6 @@ class Slerp(TensorStrategy):
     description = "spherical interpolation from A (t=0) to B (t=1); linear when A and B are (anti)parallel"
     reference = "https://en.wikipedia.org/wiki/Slerp"
     ties = "no selection; (anti)parallel tensors (|cos| > 0.9995) interpolate linearly"
-    min_models = 2
     max_models = 2
     arguments = (Argument("t", "float", 0.5, "position on the arc from A (0) to B (1)", 0.0, 1.0),)
 

@@ -27,7 +27,6 @@ class TakeSide(MergeStrategy):
         "dtype_conflict",
         "removed_and_changed",
     )
-    min_models = 1
     ties = "no arithmetic: one side's value is kept as stored"
 
     def merge(self, job: TensorJob) -> Param | None:
@@ -40,7 +39,6 @@ class TakeModel(MergeStrategy):
     """Keep the value of the ``index``-th merged version (``--take VERSION:PATTERN``); not registered."""
 
     resolves = TakeSide.resolves
-    min_models = 1
     ties = TakeSide.ties
 
     def __init__(self, index: int, label: str) -> None:
@@ -61,7 +59,6 @@ class TakeA(TakeSide):
 class TakeB(TakeSide):
     name = "take-b"
     side = "b"
-    min_models = 2
     description = "keep B's value for every conflict (a removal in B removes it)"
 
 

@@ -54,7 +54,6 @@ class TaskVectorStrategy(TensorStrategy):
 
     needs_ancestor = True
     resolves = ("both_changed",)
-    min_models = 1
     #: None, "magnitude", "random", "magnitude_outliers" or "della"
     sparsification: ClassVar[str | None] = None
     consensus: ClassVar[bool] = False
