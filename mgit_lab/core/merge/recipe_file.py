@@ -35,6 +35,7 @@ import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; types-PyYA
 
 from ..errors import InvalidInput
 from .planner import MergePlan
+from .registry import get_strategy
 from .rules import MergeSpec, Rule, model_index, take_index
 
 MAX_RECIPE_BYTES = 1 << 20
@@ -170,14 +171,21 @@ def _target(target: str | None, plan: MergePlan) -> str | None:
     return target if index is None else chr(ord("A") + index)
 
 
-def spec_to_recipe(spec: MergeSpec, plan: MergePlan) -> dict[str, Any]:
-    """The recipe stored with a merged version (JSON; per-model values keyed A, B, C...)."""
+def spec_to_recipe(spec: MergeSpec, plan: MergePlan, resolved: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The recipe stored with a merged version (JSON; per-model values keyed A, B, C...).
+
+    ``resolved`` (the default strategy's shared arguments with defaults filled in) is stored
+    too, so a replay does not depend on defaults that may change; per-model values stay as
+    given, so per-tensor rules still override them as they did.
+    """
+    legacy = set(getattr(get_strategy(spec.strategy), "legacy", {})) if resolved is not None else set()
+    args = {**{k: v for k, v in spec.args.items() if k not in legacy}, **dict(resolved or {})}
     recipe = {
         "kind": "merge",
         "parents": list(plan.versions),
         "ancestor": plan.ancestor,
         "strategy": spec.strategy,
-        "args": dict(spec.args),
+        "args": args,
         "models": _by_position(spec.models, plan),
         "overrides": {p: _target(t, plan) for p, t in spec.overrides.items()},
         "rules": [

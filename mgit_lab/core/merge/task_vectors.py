@@ -32,7 +32,7 @@ from .base import Argument, TensorJob, mode_argument
 from .seeds import generator
 from .sparsify import bernoulli, della, magnitude, magnitude_outliers
 
-BLOCK = 1 << 20  # entries per column block of the weighting and election
+BLOCK = 1 << 23  # entries per column block of the weighting and election (smaller blocks run slower)
 
 WEIGHT = Argument("weight", "float", 1.0, "weight of this model's task vector", -10.0, 10.0, per_model=True)
 LAMBDA = Argument("lambda", "float", 1.0, "scale of the merged task vector", -10.0, 10.0)

@@ -225,7 +225,7 @@ def merge_versions(
         architecture=architecture,
         message=message or f"merge {', '.join(v.name for v in found)} ({spec.strategy})",
         metadata={**(metadata or {}), "merge": info},
-        recipe=spec_to_recipe(spec, plan),
+        recipe=spec_to_recipe(spec, plan, default[1]),
         oids=oids,
         sketch=sketch,
     )

@@ -95,7 +95,7 @@ def test_merge_records_a_version_with_edges_metadata_recipe(repo):
         "parents": [repo.version("a").id, repo.version("b").id],
         "ancestor": repo.version("base").id,
         "strategy": "weighted-average",
-        "args": {"alpha": 0.25},
+        "args": {"alpha": 0.25, "normalize": True},
         "models": {},
         "overrides": {},
         "rules": [],
