@@ -92,6 +92,7 @@ lint:
 	ruff check .
 	ruff format --check .
 	mypy
+	lint-imports
 	jlpm lint
 
 # tsc --strict (build:lib), webpack (labextension) and esbuild (widget bundle); runs only

@@ -29,11 +29,11 @@ import transformers
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from mgit_lab.api import Repository
 from mgit_lab.core.diff import diff_models, diff_versions, trace_cache
 from mgit_lab.core.diff.example_inputs import from_config
 from mgit_lab.core.io.architecture import architecture_of
 from mgit_lab.core.io.tensors import tensor_to_array
-from mgit_lab.core.repository import Repository
 
 
 def _best(fn, repeat: int):

@@ -39,10 +39,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from mgit_lab.api import Repository  # noqa: E402
 from mgit_lab.core.inference import SketchIndex, infer_parent  # noqa: E402
 from mgit_lab.core.inference.sketch import layout_of  # noqa: E402
 from mgit_lab.core.lineage import LineageGraph, ModelVersion, TensorRef  # noqa: E402
-from mgit_lab.core.repository import Repository  # noqa: E402
 
 State = dict[str, np.ndarray]
 

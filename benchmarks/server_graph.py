@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mgit_lab.core.repository import Repository  # noqa: E402 - after the sys.path line above
+from mgit_lab.api import Repository  # noqa: E402 - after the sys.path line above
 from mgit_lab.server.local import start_local_server  # noqa: E402 - as above
 
 RELATIONS = [

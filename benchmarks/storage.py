@@ -42,9 +42,9 @@ import zstandard
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.lineage_model import Child
+from mgit_lab.api import Repository
 from mgit_lab.core.codecs.abc import TensorSpec
 from mgit_lab.core.codecs.registry import get_codec
-from mgit_lab.core.repository import Repository
 from mgit_lab.core.store import object_id
 
 TARGETS = {

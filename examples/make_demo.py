@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from mgit_lab.api import Repository  # noqa: E402
 from mgit_lab.core.errors import NotFound  # noqa: E402
 from mgit_lab.core.render_text import human_bytes, render_log  # noqa: E402
-from mgit_lab.core.repository import Repository  # noqa: E402
 
 DEMO = "mgit_lab.examples.demo_text"
 

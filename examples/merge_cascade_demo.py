@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from mgit_lab.api import Repository
 from mgit_lab.cli import main as mgit
 from mgit_lab.core.cascade.recipes import derive
 from mgit_lab.core.io.architecture import architecture_of
 from mgit_lab.core.io.module_states import model_state
-from mgit_lab.core.repository import Repository
 from mgit_lab.examples import two_tasks
 
 DEMO = "mgit_lab.examples.two_tasks"

@@ -29,11 +29,11 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402 - after the sys.path line above
 from torch import nn  # noqa: E402
 
+from mgit_lab.api import Repository  # noqa: E402
 from mgit_lab.core.cascade.recipes import derive  # noqa: E402
 from mgit_lab.core.evaluation import register_test  # noqa: E402
 from mgit_lab.core.io.architecture import architecture_of  # noqa: E402
 from mgit_lab.core.io.module_states import model_state  # noqa: E402
-from mgit_lab.core.repository import Repository  # noqa: E402
 from mgit_lab.server.local import start_local_server  # noqa: E402
 
 

@@ -1,16 +1,34 @@
 """mgit-lab: git for machine-learning models, inside JupyterLab.
 
-Importing this package is cheap (no torch, no jupyter): the Jupyter hooks below import
-their faces only when Jupyter calls them.
+Importing this package is cheap (no torch, no jupyter): ``Repository`` and
+``LineageWidget`` load on first use, and the Jupyter hooks below import their faces only
+when Jupyter calls them.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["__version__"]
+__all__ = ["LineageWidget", "Repository", "__version__"]
+
+if TYPE_CHECKING:
+    from .api import Repository
+    from .widget import LineageWidget
+
+
+def __getattr__(name: str) -> Any:
+    """``mgit_lab.Repository`` and ``mgit_lab.LineageWidget``, imported on first use."""
+    if name == "Repository":
+        from .api import Repository
+
+        return Repository
+    if name == "LineageWidget":
+        from .widget import LineageWidget
+
+        return LineageWidget
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _source_version() -> str:

@@ -1,7 +1,9 @@
 /**
- * Shared shapes: TypeScript mirrors of the JSON payloads in `mgit_lab/core/schema.py`,
- * plus the command ids and widget ids the plugins use.
+ * Shared shapes: the names of the generated payload types (src/schema.d.ts), plus the
+ * command ids and widget ids the plugins use.
  */
+
+import type { components } from './schema';
 
 /** Command ids registered by the plugins. */
 export namespace CommandIDs {
@@ -12,63 +14,30 @@ export namespace CommandIDs {
 /** Id of the lineage sidebar widget (also its tab's `data-id`). */
 export const PANEL_ID = 'mgit-lineage-panel';
 
+// The payload types are GENERATED (src/schema.d.ts, from mgit_lab/server/openapi.yaml, itself
+// generated from mgit_lab/core/schema.py); these are the names the panel uses for them.
+type Schemas = components['schemas'];
+
 /** How a child version came from its parent (Python `Relation`). */
-export type Relation =
-  'finetune' | 'version' | 'prune' | 'quantize' | 'distill' | 'adapter' | 'merge';
+export type Relation = Schemas['ParentRef']['relation'];
 
 /** One incoming edge of a version (Python `ParentRef`). */
-export interface IParentRef {
-  id: string;
-  name: string;
-  relation: Relation;
-}
+export type IParentRef = Schemas['ParentRef'];
 
 /** Whether a version's stored tests passed (Python `TestStatus`). */
-export type TestStatus = 'pass' | 'fail' | 'none';
+export type TestStatus = Schemas['VersionSummary']['test_status'];
 
 /** One node of `GET mgit/api/graph` (Python `VersionSummary`): no manifest, cheap. */
-export interface IGraphNode {
-  id: string;
-  name: string;
-  model_type: string | null;
-  parents: IParentRef[];
-  /** Relation to the first parent; null for a root. */
-  relation: Relation | null;
-  created: string;
-  author: string;
-  message: string;
-  tags: string[];
-  num_parameters: number;
-  num_tensors: number;
-  /** Bytes of objects this version was the first to store. */
-  stored_bytes: number;
-  /** Bytes its tensors take uncompressed (its checkpoint size). */
-  raw_bytes: number;
-  test_status: TestStatus;
-}
+export type IGraphNode = Schemas['VersionSummary'];
 
 /** One edge: `child` came from `parent` by `relation`. */
-export interface IGraphEdge {
-  parent: string;
-  child: string;
-  relation: Relation;
-}
+export type IGraphEdge = Schemas['EdgePayload'];
 
 /** `GET mgit/api/graph`: the whole lineage graph. */
-export interface IGraphPayload {
-  /** Bumped by every committed change; clients poll it to refresh. */
-  revision: number;
-  nodes: IGraphNode[];
-  edges: IGraphEdge[];
-}
+export type IGraphPayload = Schemas['GraphPayload'];
 
 /** `GET mgit/api/version`. */
-export interface IVersionPayload {
-  version: string;
-}
+export type IVersionPayload = Schemas['ServerVersion'];
 
 /** The body of every error response. */
-export interface IErrorPayload {
-  message: string;
-  hint?: string | null;
-}
+export type IErrorPayload = Schemas['ErrorPayload'];

@@ -7,8 +7,8 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
+from mgit_lab.api import Repository
 from mgit_lab.core.errors import InvalidInput, NotFound
-from mgit_lab.core.repository import Repository
 from tests.support.lineage_models import TinyNet, perturbed, tiny_bert_config
 
 ALL_DTYPES = [

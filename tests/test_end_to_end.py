@@ -3,6 +3,7 @@ with tests, a new base version, and a cascade rebuilding the fine-tunes and the 
 
 from __future__ import annotations
 
+from mgit_lab.api import Repository
 from mgit_lab.cli.merge_verbs import format_cascade
 from mgit_lab.core.cascade import run_cascade
 from mgit_lab.core.cascade.recipes import derive
@@ -11,7 +12,6 @@ from mgit_lab.core.io.architecture import architecture_of
 from mgit_lab.core.io.module_states import model_state
 from mgit_lab.core.lineage import Relation
 from mgit_lab.core.merge import merge_versions, plan_merge
-from mgit_lab.core.repository import Repository
 from mgit_lab.examples import two_tasks
 
 DEMO = "mgit_lab.examples.two_tasks"

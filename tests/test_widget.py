@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mgit_lab.core.repository import Repository
+from mgit_lab.api import Repository
 
 STATIC = Path(__file__).resolve().parent.parent / "mgit_lab" / "static"
 

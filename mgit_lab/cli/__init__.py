@@ -13,14 +13,26 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+from .. import __version__
 from ..core.errors import MgitError
+from ..core.names import terminal_safe
 
 #: modules under mgit_lab.cli that register verbs, in help order.
-VERB_MODULES = ["repo_verbs", "inspect_verbs", "diff_verb", "test_verbs", "merge_verbs", "maint_verbs"]
+VERB_MODULES = [
+    "repo_verbs",
+    "add_verb",
+    "inspect_verbs",
+    "diff_verb",
+    "test_verbs",
+    "merge_verbs",
+    "maint_verbs",
+    "trust_verb",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-C", dest="repo_path", default=".", help="run as if started in this folder")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument("--version", action="version", version=f"mgit-lab {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     sub.required = True
     for name in VERB_MODULES:
@@ -38,12 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
-    """Print ``payload`` as JSON with ``--json``, else ``text``."""
+def emit(args: argparse.Namespace, payload: Any, text: str, *, colours: bool = False) -> None:
+    """Print ``payload`` as JSON with ``--json``, else ``text`` with every terminal control
+    sequence escaped (names and messages are data); ``colours`` keeps SGR colour codes."""
     if getattr(args, "json", False):
         print(json.dumps(payload, indent=2, default=str))
     elif text:
-        print(text)
+        print(terminal_safe(text, keep_colours=colours))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,13 +65,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
     except MgitError as exc:
-        print(f"mgit: error: {exc}", file=sys.stderr)
+        print(f"mgit: error: {terminal_safe(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("mgit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `mgit log | head`: the reader is gone; stop quietly, as git does (128 + SIGPIPE).
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

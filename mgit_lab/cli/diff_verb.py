@@ -82,7 +82,7 @@ def _diff(args: argparse.Namespace) -> int:
                 hint="choose a writable path for -o",
             ) from None
         text += f"\nwrote {out}"
-    emit(args, diff.to_json(), text)
+    emit(args, diff.to_json(), text, colours=color)
     return 0
 
 

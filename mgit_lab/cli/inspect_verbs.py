@@ -6,15 +6,16 @@ import argparse
 
 from ..core.render_text import render_du, render_log, render_show
 from ..core.schema import GraphPayload, StorageStats
+from ..core.verbs import views
 from . import emit
 from .args import add_json_flag, open_repo, verb_parser
 
 
 def _log(args: argparse.Namespace) -> int:
     repo = open_repo(args)
-    payload = repo.graph_payload()
+    payload = views.graph_payload(repo)
     if args.version:
-        keep = {v.id for v in repo.log(args.version)}
+        keep = {v.id for v in views.log(repo, args.version)}
         payload = GraphPayload(
             revision=payload["revision"],
             nodes=[n for n in payload["nodes"] if n["id"] in keep],
@@ -26,14 +27,14 @@ def _log(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     repo = open_repo(args)
-    detail = repo.show(args.version)
+    detail = views.show(repo, args.version)
     emit(args, detail, render_show(detail, tensors=args.tensors))
     return 0
 
 
 def _du(args: argparse.Namespace) -> int:
     repo = open_repo(args)
-    stats = repo.stats()
+    stats = views.stats(repo)
     if args.versions:
         wanted = {repo.version(k).id for k in args.versions}
         stats = StorageStats(versions=[r for r in stats["versions"] if r["id"] in wanted], total=stats["total"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.payloads import gc_payload, verify_payload
 from ..core.render_text import human_bytes
 from . import emit
 from .args import add_json_flag, open_repo, verb_parser
@@ -12,9 +11,11 @@ from .progress import progress_bar
 
 
 def _gc(args: argparse.Namespace) -> int:
+    from ..core.verbs.maintenance import gc, gc_payload
+
     repo = open_repo(args)
     with progress_bar(not args.json) as cb:
-        report = repo.gc(cb)
+        report = gc(repo, cb)
     payload = gc_payload(report, report.sketches_removed)
     text = (
         f"kept {report.objects_kept} objects, removed {report.objects_removed}; "
@@ -25,9 +26,11 @@ def _gc(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from ..core.verbs.maintenance import verify, verify_payload
+
     repo = open_repo(args)
     with progress_bar(not args.json) as cb:
-        report = repo.verify(cb, repair=args.repair)
+        report = verify(repo, cb, repair=args.repair)
     payload = verify_payload(report)
     lines = []
     for name in report.packs_repaired:
@@ -42,8 +45,8 @@ def _verify(args: argparse.Namespace) -> int:
             lines.append("versions that cannot be checked out intact: " + ", ".join(report.damaged_versions))
         else:
             lines.append("no version depends on the damaged objects (`mgit gc` drops them)")
-        if any("no index" in p.what for p in report.problems) and not args.repair:
-            lines.append("run `mgit verify --repair` to rebuild lost pack indexes")
+        if any("its index file" in p.what for p in report.problems) and not args.repair:
+            lines.append("run `mgit verify --repair` to rebuild lost or damaged pack indexes")
     emit(args, payload, "\n".join(lines))
     return 0 if report.ok else 1
 

@@ -9,10 +9,42 @@ import argparse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.merge.registry import canonical_name, describe_strategies
 from . import emit
 from .progress import progress_bar
 from .test_verbs import format_metrics, format_table
+
+_STRATEGIES = "\0strategies\0"
+
+
+def _strategy_infos() -> list[Any]:
+    from ..core.merge.registry import describe_strategies  # numpy: only when merge help or merge runs
+
+    return list(describe_strategies())
+
+
+def _canonical_strategy(name: str) -> str:
+    from ..core.merge.registry import canonical_name  # numpy: only when --strategy is given
+
+    return canonical_name(name)
+
+
+class _StrategyNames:
+    """``--strategy`` choices, read from the registry when argparse first looks at them."""
+
+    def __iter__(self) -> Any:
+        return iter([s["name"] for s in _strategy_infos()])
+
+    def __contains__(self, name: object) -> bool:
+        return name in list(self)
+
+
+class _MergeHelp(argparse.RawDescriptionHelpFormatter):
+    """Renders the strategies (from the registry) into ``mgit merge --help`` when it is printed."""
+
+    def _format_text(self, text: str) -> str:
+        if _STRATEGIES in text:
+            text = text.replace(_STRATEGIES, _strategies_text(_strategy_infos()))
+        return super()._format_text(text)
 
 
 def _open(args: argparse.Namespace):
@@ -58,6 +90,24 @@ def _letters(n: int) -> list[str]:
     return [chr(ord("A") + i) if i < 26 else f"M{i}" for i in range(n)]
 
 
+def _ancestor_note(plan: dict[str, Any]) -> list[str]:
+    """A warning when the common ancestor makes the merge one-sided or absent."""
+    ids = plan.get("versions") or [plan["a"], plan["b"]]
+    names = plan.get("version_names") or [plan["a_name"], plan["b_name"]]
+    sides = dict(zip(ids, names, strict=True))
+    if plan["ancestor"] in sides and len(ids) == 2:
+        other = plan["b_name"] if plan["ancestor"] == plan["a"] else plan["a_name"]
+        return [
+            f"  note: {sides[plan['ancestor']]} is itself the common ancestor ({other} descends from it), so the "
+            f"merge is just {other}; if that lineage is wrong, fix it first: mgit reparent {other} --parent P"
+        ]
+    if plan["ancestor"] in sides:
+        return [f"  note: {sides[plan['ancestor']]} is itself the common ancestor: the others descend from it"]
+    if plan["ancestor"] is None:
+        return ["  note: no common ancestor: every parameter that differs between the versions is a conflict"]
+    return []
+
+
 def format_plan(plan: dict[str, Any], chosen: str | None = None, limit: int = 40) -> str:
     """The text of a merge plan: ancestor, counts per state, conflicts, what each strategy does."""
     names = plan.get("version_names") or [plan["a_name"], plan["b_name"]]
@@ -73,6 +123,7 @@ def format_plan(plan: dict[str, Any], chosen: str | None = None, limit: int = 40
         f"{plan['conflicts']} conflict",
         "  " + ", ".join(f"{state}: {n}" for state, n in sorted(plan["counts"].items())),
     ]
+    lines[1:1] = _ancestor_note(plan)
     conflicts = [p for p in plan["parameters"] if not p["auto"]]
     if conflicts:
 
@@ -108,24 +159,31 @@ def format_plan(plan: dict[str, Any], chosen: str | None = None, limit: int = 40
 
 def _merge(args: argparse.Namespace) -> int:
     from ..core.errors import InvalidInput
-    from ..core.merge import merge_versions, parse_override
-    from ..core.merge.recipe_file import read_recipe
 
     if args.strategies:
-        infos = describe_strategies()
+        infos = _strategy_infos()
         emit(args, infos, _strategies_text(infos))
         return 0
-    spec, versions, base, name = read_recipe(args.recipe) if args.recipe else (None, [], None, None)
+    spec, versions, base, name = None, [], None, None
+    if args.recipe:  # the merge package loads numpy and torch: only when there is a recipe to read
+        from ..core.merge.recipe_file import read_recipe
+
+        spec, versions, base, name = read_recipe(args.recipe)
     versions = list(args.versions) or versions
     if len(versions) < 2:
         raise InvalidInput(
             "name the two versions to merge (or more)",
             hint="mgit merge A B [C ...] [--strategy S], or list them under versions: in --recipe",
         )
+    repo = _open(args)
+    for v in versions:
+        repo.version(v)  # unknown names fail here, before torch loads
+    from ..core.merge import merge_versions, parse_override
+
     overrides = dict(parse_override(t) for t in args.take or [])
     with progress_bar(not args.json) as cb:
         result = merge_versions(
-            _open(args),
+            repo,
             *versions,
             strategy=args.strategy,
             args=_parse_args(args.arg),
@@ -195,6 +253,7 @@ def _cascade(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             stop_on_failure=args.stop_on_failure,
             progress=cb,
+            trust=args.trust or (),
         )
     emit(args, report.to_json(), format_cascade(report.to_json()))
     return 0 if report.complete or report.dry_run else 1
@@ -205,7 +264,8 @@ def format_cascade(report: Mapping[str, Any]) -> str:
     rows = []
     for e in report["entries"]:
         tests = sorted(set(e["before"]) | set(e["after"]))
-        first = [e["old"], e["new"] or "-", e["recipe"], e["status"]]
+        recipe = e["recipe"] + (f" (ancestor {e['ancestor']})" if e.get("ancestor") else "")
+        first = [e["old"], e["new"] or "-", recipe, e["status"]]
         if not tests:
             rows.append([*first, e["reason"] or "-", "", ""])
         for i, t in enumerate(tests):
@@ -245,8 +305,6 @@ def _num(value: Any) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    infos = describe_strategies()
-    names = [s["name"] for s in infos]
     m = sub.add_parser(
         "merge",
         help="merge two or more versions",
@@ -260,16 +318,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "  mgit merge ft-a ft-b ft-c --strategy dare-ties --weight ft-a=0.5 --seed 7\n"
         "  mgit merge --recipe merge.yaml --name merged\n"
         "  mgit merge ft-a ft-b --strategy average --take A:'encoder.layer.11.*' --name merged\n\n"
-        "strategies:\n" + _strategies_text(infos),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "strategies:\n" + _STRATEGIES,
+        formatter_class=_MergeHelp,
     )
     m.add_argument("versions", nargs="*", metavar="VERSION", help="the versions to merge (two or more)")
     m.add_argument(
         "--strategy",
         default=None,
-        type=canonical_name,
-        choices=names,
-        help="how conflicts are resolved (default: average, or the recipe's)",
+        type=_canonical_strategy,
+        choices=_StrategyNames(),  # a lazy container: argparse only iterates it and asks `in`
+        metavar="STRATEGY",  # else argparse lists the choices (imports them) while building the parser
+        help="how conflicts are resolved (default: average, or the recipe's; see the strategies above)",
     )
     m.add_argument(
         "--arg",
@@ -332,6 +391,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--stop-on-failure",
         action="store_true",
         help="stop at the first rebuilt version failing a test",
+    )
+    c.add_argument(
+        "--trust",
+        action="append",
+        metavar="REF",
+        help="run the recipe package.module:function (read from the lineage) although you have not "
+        "registered it on this machine; repeatable",
     )
     c.add_argument("--json", action="store_true", help="print JSON")
     c.set_defaults(func=_cascade)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from tqdm import tqdm
+from typing import Any
 
 from ..core.progress import Progress
 
@@ -14,13 +13,15 @@ from ..core.progress import Progress
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Progress]:
     """A core progress callback drawing one tqdm bar per step name."""
-    bars: dict[str, tqdm] = {}
+    bars: dict[str, Any] = {}
 
     def update(done: int, total: int, step: str) -> None:
         if not enabled:
             return
         bar = bars.get(step)
         if bar is None:
+            from tqdm import tqdm  # on the first step only: fast verbs never draw a bar
+
             bar = bars[step] = tqdm(total=total, desc=step, file=sys.stderr, leave=False, disable=None)
         bar.total = total
         bar.n = done

@@ -1,27 +1,24 @@
-"""Verbs that change the repository: init, add, checkout, export, rm, tag, mv."""
+"""Verbs that change the repository: init, checkout, export, rm, tag, mv, reparent (add: add_verb)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from ..core import payloads
 from ..core.errors import InvalidInput
 from ..core.io.formats import FORMATS, guess_format
 from ..core.lineage import Relation
 from ..core.render_text import human_bytes
 from ..core.repository import Repository
 from ..core.schema import (
-    AddPayload,
-    AddPlanPayload,
     CheckoutPayload,
     InitPayload,
-    ParentRef,
     RemovePayload,
     TagPayload,
 )
+from ..core.verbs import edit, load, views
 from . import emit
-from .args import add_json_flag, open_repo, parse_pairs, verb_parser
+from .args import add_json_flag, open_repo, verb_parser
 from .progress import progress_bar
 
 RELATIONS = [r.value for r in Relation]
@@ -35,86 +32,11 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add(args: argparse.Namespace) -> int:
-    repo = open_repo(args)
-    parent = None
-    if args.parent:
-        parent = args.parent[0] if len(args.parent) == 1 else list(args.parent)
-    metrics = parse_pairs(args.metric, "metric")
-    metadata = parse_pairs(args.meta, "meta")
-    if args.dry_run:
-        from ..core.verbs.add import prepare_add
-
-        with progress_bar(not args.json) as cb:
-            prep = prepare_add(
-                repo,
-                args.model,
-                name=args.name,
-                parent=parent,
-                relation=args.relation,
-                lossy=args.lossy,
-                infer=not args.no_infer,
-                max_distance=args.max_distance,
-                progress=cb,
-            )
-        graph = repo.graph
-        parents: list[ParentRef] = [
-            {"id": p, "name": graph.g.nodes[p]["version"].name, "relation": r.value} for p, r in prep.parents
-        ]
-        plan: AddPlanPayload = {
-            "name": prep.name,
-            "num_tensors": len(prep.manifest),
-            "parents": parents,
-            "inference": prep.inference,
-        }
-        text = f"would add {prep.name} ({len(prep.manifest)} tensors) " + (
-            "as a child of " + ", ".join(f"{p['name']} ({p['relation']})" for p in parents) if parents else "as a root"
-        )
-        if prep.inference:
-            text += f"\n  inference: {prep.inference['reason']} (confidence {prep.inference['confidence']})"
-        emit(args, plan, text)
-        return 0
-    with progress_bar(not args.json) as cb:
-        version = repo.add(
-            args.model,
-            name=args.name,
-            parent=parent,
-            relation=args.relation,
-            model_type=args.type,
-            message=args.message,
-            lossy=args.lossy,
-            author=args.author,
-            metadata=metadata,
-            metrics=metrics,
-            infer=not args.no_infer,
-            max_distance=args.max_distance,
-            progress=cb,
-        )
-    graph = repo.graph
-    summary = payloads.summary(graph, graph.get(version.id), repo.accounts())
-    inference = version.metadata.get("inference")
-    payload: AddPayload = {"version": summary, "inference": inference, "new_bytes": summary["stored_bytes"]}
-    parents = summary["parents"]
-    head = f"added {version.name} (id {version.id[:12]})"
-    if parents:
-        head += f" as a {parents[0]['relation']} of " + ", ".join(p["name"] for p in parents)
-    else:
-        head += " as a root"
-    lines = [head]
-    if inference:
-        lines.append(f"  parent inferred: {inference['reason']} (confidence {inference['confidence']})")
-    raw = summary["raw_bytes"]
-    ratio = summary["stored_bytes"] / raw if raw else 0.0
-    lines.append(f"  stored {human_bytes(summary['stored_bytes'])} new for {human_bytes(raw)} of tensors ({ratio:.1%})")
-    emit(args, payload, "\n".join(lines))
-    return 0
-
-
 def _write(args: argparse.Namespace, fmt: str) -> int:
     repo = open_repo(args)
     version = repo.version(args.version)
     with progress_bar(not args.json) as cb:
-        path = repo.export(args.version, args.output, fmt, overwrite=args.force, progress=cb)  # type: ignore[arg-type]
+        path = load.export(repo, args.version, args.output, fmt, overwrite=args.force, progress=cb)  # type: ignore[arg-type]
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
     payload: CheckoutPayload = {
         "version": version.name,
@@ -143,7 +65,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _rm(args: argparse.Namespace) -> int:
     repo = open_repo(args)
-    removed, kids = repo.remove(args.version, reroot=args.reroot)
+    removed, kids = edit.remove(repo, args.version, reroot=args.reroot)
     payload: RemovePayload = {"removed": removed.name, "id": removed.id, "rerooted": kids}
     text = f"removed {removed.name}"
     if kids:
@@ -158,16 +80,16 @@ def _tag(args: argparse.Namespace) -> int:
     if args.delete:
         if args.version or args.tag:
             raise InvalidInput("`mgit tag -d TAG` takes only the tag", hint="e.g. mgit tag -d production")
-        v = repo.untag(args.delete)
+        v = edit.untag(repo, args.delete)
         text = f"removed tag {args.delete} from {v.name}"
     elif args.version and args.tag:
-        v = repo.tag(args.version, args.tag, move=args.force)
+        v = edit.tag(repo, args.version, args.tag, move=args.force)
         text = f"tagged {v.name} as {args.tag}"
     elif args.version:
         raise InvalidInput("a tag name is missing", hint="mgit tag VERSION TAG")
     else:
         text = ""
-    tags = repo.tags()
+    tags = edit.tags(repo)
     payload: TagPayload = {"tags": tags}
     if not text:
         text = "\n".join(f"{t}\t{n}" for t, n in tags.items()) or "(no tags)"
@@ -177,10 +99,25 @@ def _tag(args: argparse.Namespace) -> int:
 
 def _mv(args: argparse.Namespace) -> int:
     repo = open_repo(args)
-    v = repo.rename(args.version, args.new_name)
-    emit(
-        args, payloads.summary(repo.graph, repo.graph.get(v.id), repo.accounts()), f"renamed {args.version} to {v.name}"
-    )
+    v = edit.rename(repo, args.version, args.new_name)
+    emit(args, views.version_summary(repo, v.id), f"renamed {args.version} to {v.name}")
+    return 0
+
+
+def _reparent(args: argparse.Namespace) -> int:
+    if not args.parent and not args.root:
+        raise InvalidInput("name the new parents", hint="mgit reparent VERSION --parent P [--parent Q], or --root")
+    if args.parent and args.root:
+        raise InvalidInput("--root and --parent exclude each other", hint="give one of them")
+    repo = open_repo(args)
+    v = edit.reparent(repo, args.version, list(args.parent or []), relation=args.relation)
+    summary = views.version_summary(repo, v.id)
+    parents = summary["parents"]
+    if parents:
+        text = f"{v.name} is now a {parents[0]['relation']} of " + ", ".join(p["name"] for p in parents)
+    else:
+        text = f"{v.name} is now a root"
+    emit(args, summary, text + " (tensors unchanged)")
     return 0
 
 
@@ -195,57 +132,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", nargs="?", default=".", help="folder to create it in (default: here)")
     add_json_flag(p)
     p.set_defaults(func=_init)
-
-    p = verb_parser(
-        sub,
-        "add",
-        "add a model as a new version",
-        "Add a model as a new version. MODEL is a .safetensors file, a .pt/.bin state dict (read with\n"
-        "weights_only=True) or a Hugging Face model folder. Without --parent the parent is inferred\n"
-        "from the stored versions (nearest weights among structurally compatible models; the model\n"
-        "stays a root when nothing is close). Unchanged tensors cost nothing; changed ones are stored\n"
-        "as deltas against the parent.",
-        [
-            "mgit add base.safetensors --name base --type mlm -m 'pretrained 40 steps'",
-            "mgit add ft.safetensors --name sentiment            # parent inferred",
-            "mgit add pruned.pt --name pruned --parent sentiment --relation prune",
-            "mgit add ./merged-hf-folder --parent a --parent b   # a merge of a and b",
-            "mgit add candidate.safetensors --dry-run            # show the inferred parent, write nothing",
-        ],
-    )
-    p.add_argument("model", help="model file or Hugging Face folder")
-    p.add_argument("-n", "--name", help="version name (default: the file or folder name)")
-    p.add_argument(
-        "-p",
-        "--parent",
-        action="append",
-        metavar="VERSION",
-        help="parent version (repeat for a merge); default: inferred",
-    )
-    p.add_argument(
-        "-r",
-        "--relation",
-        choices=RELATIONS,
-        help="how it came from the parent (default: finetune, merge for several parents, "
-        "or what the inference suggests)",
-    )
-    p.add_argument("-t", "--type", help="model type tests are registered on (default: the parent's)")
-    p.add_argument("-m", "--message", help="a note stored with the version")
-    p.add_argument("--author", help="author (default: the login name)")
-    p.add_argument("--lossy", type=float, metavar="BOUND", help="allow lossy storage of float tensors within BOUND")
-    p.add_argument("--metric", action="append", metavar="K=V", help="a metric to store (repeatable)")
-    p.add_argument("--meta", action="append", metavar="K=V", help="a metadata entry to store (repeatable)")
-    p.add_argument("--no-infer", action="store_true", help="without --parent, add it as a root")
-    p.add_argument(
-        "--max-distance",
-        type=float,
-        default=0.5,
-        metavar="D",
-        help="inference leaves the model a root when the best score exceeds D (default 0.5)",
-    )
-    p.add_argument("--dry-run", action="store_true", help="show the parent it would get; write nothing")
-    add_json_flag(p)
-    p.set_defaults(func=_add)
 
     p = verb_parser(
         sub,
@@ -321,3 +207,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("new_name", help="the new name")
     add_json_flag(p)
     p.set_defaults(func=_mv)
+
+    p = verb_parser(
+        sub,
+        "reparent",
+        "change a version's parents (lineage only)",
+        "Replace the parents of a version, e.g. when parent inference chose the wrong one. Only the\n"
+        "lineage changes: its tensors and every stored delta stay valid (a delta names its base\n"
+        "object, never a parent). A parent that descends from the version (a cycle) is refused.",
+        [
+            "mgit reparent ft-2 --parent base",
+            "mgit reparent merged --parent ft-a --parent ft-b      # a merge of both",
+            "mgit reparent ft-q --parent ft --relation quantize",
+            "mgit reparent stray --root",
+        ],
+    )
+    p.add_argument("version", help="version name, tag or id")
+    p.add_argument("-p", "--parent", action="append", metavar="VERSION", help="a new parent (repeat for a merge)")
+    p.add_argument("--root", action="store_true", help="make it a root (no parents)")
+    p.add_argument(
+        "-r",
+        "--relation",
+        choices=RELATIONS,
+        help="relation to the parents (default: the current one; merge for several)",
+    )
+    add_json_flag(p)
+    p.set_defaults(func=_reparent)

@@ -43,10 +43,10 @@ import html
 from pathlib import Path
 from typing import Any
 
+from ..api import Repository
 from ..core.errors import InvalidInput, NotFound
 from ..core.lineage import Relation
 from ..core.render_text import render_log
-from ..core.repository import Repository
 
 __all__ = ["LineageGraph", "LineageNode", "LineageTest"]
 

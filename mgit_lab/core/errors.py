@@ -35,6 +35,12 @@ class InvalidInput(MgitError):
     http_status = 400
 
 
+class TooLarge(InvalidInput):
+    """The input is larger than mgit accepts (a request body, a name, a message)."""
+
+    http_status = 413
+
+
 class NotFound(MgitError):
     """A named thing (repository, version, object, codec, strategy) does not exist."""
 
@@ -57,3 +63,9 @@ class UnsupportedFormat(MgitError):
     """The repository was written by a newer mgit-lab (or is not one at all)."""
 
     http_status = 400
+
+
+class NoSpace(MgitError):
+    """The disk filled up during a write; nothing was committed."""
+
+    http_status = 507

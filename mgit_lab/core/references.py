@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import InvalidInput
+from .trust import require_trusted
 
 _REF = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
@@ -47,15 +48,18 @@ def reference_of(fn: Callable[..., Any] | str) -> str:
     return f"{module}:{qual}"
 
 
-def resolve_reference(ref: str, *, what: str = "function") -> Callable[..., Any]:
-    """Import the callable named by ``ref``.
+def resolve_reference(ref: str, *, what: str = "function", trusted: Iterable[str] = ()) -> Callable[..., Any]:
+    """Import the callable named by ``ref``, only if the user named it (see :mod:`.trust`):
+    in ``trusted`` at this call, or earlier (registration, ``mgit trust``).
 
     Raises
     ------
     InvalidInput
-        When the module cannot be imported, lacks the name, or the object is not callable.
+        When the reference is not trusted, the module cannot be imported, lacks the name,
+        or the object is not callable.
     """
     reference_of(ref)
+    require_trusted(ref, what=what, also=trusted)
     module_name, _, qual = ref.partition(":")
     try:
         obj: Any = importlib.import_module(module_name)

@@ -37,7 +37,7 @@ def human_count(n: int) -> str:
 def _details(node: VersionSummary, extra_parents: list[str], ids: bool) -> str:
     parts = []
     if node["relation"]:
-        rel = node["relation"]
+        rel: str = node["relation"]
         if extra_parents:
             rel += ", also from " + ", ".join(extra_parents)
         parts.append(f"({rel})")

@@ -17,13 +17,16 @@ from typing import Any, Literal, TypedDict
 #: ``"none"`` (no test results stored).
 TestStatus = Literal["pass", "fail", "none"]
 
+#: how a child came from its parent (the values of :class:`~.lineage.Relation`)
+RelationName = Literal["finetune", "version", "prune", "quantize", "distill", "adapter", "merge"]
+
 
 class ParentRef(TypedDict):
     """One incoming edge of a version."""
 
     id: str
     name: str
-    relation: str
+    relation: RelationName
 
 
 class VersionSummary(TypedDict):
@@ -34,7 +37,7 @@ class VersionSummary(TypedDict):
     model_type: str | None
     parents: list[ParentRef]
     #: relation to the first parent, ``None`` for a root
-    relation: str | None
+    relation: RelationName | None
     created: str
     author: str
     message: str
@@ -94,7 +97,7 @@ class VersionDetail(VersionSummary):
 class EdgePayload(TypedDict):
     parent: str
     child: str
-    relation: str
+    relation: RelationName
 
 
 class GraphPayload(TypedDict):
@@ -258,7 +261,7 @@ class MetricSpec(TypedDict):
     tolerance: float | None  # lossy gate: allowed loss in this metric's direction
 
 
-class TestSpec(TypedDict):
+class ModelTestSpec(TypedDict):
     """A registered test (``.mgit/tests.json``)."""
 
     name: str
@@ -279,7 +282,7 @@ class MetricCheck(TypedDict):
     passed: bool | None  # None: no condition
 
 
-class TestResult(TypedDict):
+class ModelTestResult(TypedDict):
     """One run of one test on one version (stored in ``ModelVersion.tests[name]``)."""
 
     test: str
@@ -404,7 +407,7 @@ class MergeResult(TypedDict):
     dry_run: bool
     version: str | None  # the new version's name (None on a dry run)
     version_id: str | None
-    tests: list[TestResult]
+    tests: list[ModelTestResult]
     problems: list[str]  # parameters the strategy cannot merge (a dry run lists them)
 
 
@@ -413,11 +416,13 @@ class CascadeEntry(TypedDict):
     new: str | None  # name of its rebuilt version (None when not added)
     recipe: str  # "package.module:function" or "merge:<strategy>"
     parents: list[str]  # names of the parents it was (or would be) rebuilt on
+    #: a rebuilt merge: the name of the common ancestor it merged against (None otherwise)
+    ancestor: str | None
     status: Literal["updated", "updated-tests-failed", "planned", "failed", "skipped", "not-run"]
     reason: str
     before: dict[str, dict[str, float]]  # test -> metrics of the old version
     after: dict[str, dict[str, float]]  # test -> metrics of the new version
-    tests: list[TestResult]
+    tests: list[ModelTestResult]
 
 
 class CascadeReport(TypedDict):
@@ -613,14 +618,14 @@ class JobList(TypedDict):
     jobs: list[JobPayload]
 
 
-class TestRunPayload(TypedDict):
+class ModelTestRunPayload(TypedDict):
     """The result of a ``tests`` job: every test run on every version asked for."""
 
-    results: list[TestResult]
+    results: list[ModelTestResult]
 
 
-class TestList(TypedDict):
-    tests: list[TestSpec]
+class ModelTestList(TypedDict):
+    tests: list[ModelTestSpec]
 
 
 class StrategyList(TypedDict):

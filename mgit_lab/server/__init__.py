@@ -13,7 +13,7 @@ from typing import Any
 
 from jupyter_server.utils import url_path_join
 
-from ..core.repository import Repository
+from ..core.verbs import views
 from . import handlers as h
 from . import job_handlers as jh
 from . import operation_handlers as oh
@@ -30,6 +30,7 @@ ROUTES: list[tuple[str, type]] = [
     ("/revision", h.RevisionHandler),
     ("/versions/{key}", vh.ModelVersionHandler),
     ("/versions/{key}/rename", vh.RenameHandler),
+    ("/versions/{key}/reparent", vh.ReparentHandler),
     ("/tags", vh.TagsHandler),
     ("/tags/{tag}", vh.TagHandler),
     ("/stats", vh.StatsHandler),
@@ -58,7 +59,7 @@ def setup_routes(server_app: Any) -> None:
     web_app = server_app.web_app
     root = RootDir(server_app.root_dir)
     web_app.settings["mgit_root"] = root
-    web_app.settings["mgit_repos"] = RepositoryCache(root, Repository.graph_payload)
+    web_app.settings["mgit_repos"] = RepositoryCache(root, views.graph_payload)
     web_app.settings["mgit_jobs"] = JobRunner()
     package_log = logging.getLogger("mgit_lab")
     for old in [x for x in package_log.handlers if isinstance(x, JobLogHandler)]:

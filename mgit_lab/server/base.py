@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from ..core.errors import InvalidInput, MgitError
+from ..core.errors import InvalidInput, MgitError, TooLarge
 from ..core.repository import Repository
 from ..core.schema import ErrorPayload
 from .jobs import JobRunner
-from .paths import RootDir
+from .paths import RootDir, shown
 from .repos import RepositoryCache
 
 T = TypeVar("T")
@@ -30,6 +30,42 @@ T = TypeVar("T")
 AUTH_RESOURCE = "mgit"
 
 _MISSING = object()
+
+#: the largest JSON body a route accepts (a 64 KB message + 64 KB metadata fit many times)
+MAX_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 64
+#: the longest message or hint an error body (and the log) carries
+MAX_ERROR_CHARS = 1000
+
+
+def _bounded(text: str | None, limit: int = MAX_ERROR_CHARS) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return text[:limit] + f"... ({len(text) - limit} more characters)"
+
+
+def _nesting(raw: bytes) -> int:
+    """The deepest nesting of brackets in a JSON text (strings skipped), without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                return deepest
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
 
 
 class MgitHandler(APIHandler):
@@ -73,18 +109,31 @@ class MgitHandler(APIHandler):
 
     # ------------------------------------------------------------ input
     def body(self, known: set[str]) -> dict[str, Any]:
-        """The request's JSON object body; unknown fields are refused (they are typos)."""
+        """The request's JSON object body; unknown fields are refused (they are typos).
+
+        Bodies over :data:`MAX_BODY_BYTES` answer 413, JSON nested deeper than
+        :data:`MAX_JSON_DEPTH` answers 400; messages quote only a short prefix of the input."""
         raw = self.request.body or b"{}"
+        if len(raw) > MAX_BODY_BYTES:
+            raise TooLarge(
+                f"the request body is {len(raw)} bytes, more than the {MAX_BODY_BYTES} allowed",
+                hint="names, messages and metadata are small: check what is being sent",
+            )
+        if _nesting(raw) > MAX_JSON_DEPTH:
+            raise InvalidInput(f"the request body is nested more than {MAX_JSON_DEPTH} levels deep")
         try:
             doc = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"the request body is not valid JSON: {exc}", hint="send a JSON object") from None
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise InvalidInput(
+                f"the request body is not valid JSON: {shown(exc, 120)}", hint="send a JSON object"
+            ) from None
         if not isinstance(doc, dict):
             raise InvalidInput(f"the request body must be a JSON object, got {type(doc).__name__}")
         unknown = sorted(set(doc) - known)
         if unknown:
+            listed = ", ".join(shown(u, 40) for u in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
             raise InvalidInput(
-                f"unknown field(s) {', '.join(map(repr, unknown))}",
+                f"unknown field(s) {listed}",
                 hint=f"known fields: {', '.join(sorted(known))}",
             )
         return doc
@@ -97,7 +146,7 @@ class MgitHandler(APIHandler):
             return True
         if value.lower() in ("0", "false", "no", ""):
             return False
-        raise InvalidInput(f"query parameter {name!r} must be true or false, got {value!r}")
+        raise InvalidInput(f"query parameter {name!r} must be true or false, got {shown(value)}")
 
     def query_str(self, name: str, default: Any = _MISSING) -> Any:
         value = self.get_query_argument(name, None)
@@ -116,9 +165,9 @@ class MgitHandler(APIHandler):
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(exc, MgitError):
             self.set_status(exc.http_status)
-            body: ErrorPayload = {"message": exc.message, "hint": exc.hint}
+            body: ErrorPayload = {"message": _bounded(exc.message) or "", "hint": _bounded(exc.hint)}
         elif isinstance(exc, web.HTTPError):
-            body = {"message": exc.log_message or self._reason, "hint": None}
+            body = {"message": _bounded(exc.log_message or self._reason) or "", "hint": None}
         elif exc is not None:
             body = {
                 "message": f"internal error: {type(exc).__name__}",
@@ -134,9 +183,9 @@ class MgitHandler(APIHandler):
             self.log.info(
                 "mgit %s %s: %s %s",
                 self.request.method,
-                self.request.path,
+                _bounded(self.request.path, 200),
                 value.http_status,
-                value,
+                _bounded(str(value)),
             )
         else:
             super().log_exception(typ, value, tb)

@@ -14,7 +14,6 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from ..core.payloads import gc_payload, verify_payload
 from ..core.progress import Progress
 from ..core.repository import Repository
 from ..core.schema import GcPayload, JobKind, JobList, VerifyPayload
@@ -66,7 +65,9 @@ class GcHandler(JobLauncher):
 
     def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, RepoWork]:
         def work(repo: Repository, progress: Progress) -> GcPayload:
-            report = repo.gc(progress)
+            from ..core.verbs.maintenance import gc, gc_payload  # numpy, h5py: in the job
+
+            report = gc(repo, progress)
             return gc_payload(report, report.sketches_removed)
 
         return "collect garbage", work
@@ -80,7 +81,9 @@ class VerifyHandler(JobLauncher):
         repair = field(doc, "repair", bool, False)
 
         def work(repo: Repository, progress: Progress) -> VerifyPayload:
-            return verify_payload(repo.verify(progress, repair=repair))
+            from ..core.verbs.maintenance import verify, verify_payload
+
+            return verify_payload(verify(repo, progress, repair=repair))
 
         return "verify the repository" + (" and repair indexes" if repair else ""), work
 

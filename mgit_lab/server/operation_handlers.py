@@ -16,7 +16,7 @@ from ..core.errors import InvalidInput
 from ..core.merge import describe_strategies, plan_merge
 from ..core.progress import Progress
 from ..core.repository import Repository
-from ..core.schema import StrategyList, TestList, TestRunPayload
+from ..core.schema import ModelTestList, ModelTestRunPayload, StrategyList
 from .base import MgitHandler, field, string_list
 from .job_handlers import JobLauncher, RepoWork
 
@@ -137,7 +137,7 @@ class TestsHandler(MgitHandler):
         from ..core.evaluation import list_tests  # imports torch
 
         _, repo = self.repository(self.query_str("repo", ""))
-        payload: TestList = {"tests": await self.call(list_tests, repo, self.query_str("version", None))}
+        payload: ModelTestList = {"tests": await self.call(list_tests, repo, self.query_str("version", None))}
         self.reply(payload)
 
 
@@ -155,7 +155,7 @@ class TestRunHandler(JobLauncher):
         for key in keys:
             specs_for(repo, repo.version(key), names)  # unknown versions and tests raise here
 
-        def work(repo: Repository, progress: Progress) -> TestRunPayload:
+        def work(repo: Repository, progress: Progress) -> ModelTestRunPayload:
             results = []
             for i, key in enumerate(keys):
 

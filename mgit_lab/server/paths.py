@@ -17,6 +17,16 @@ from ..core.repository import MGIT_DIR
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
 
 
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
+
+
+def shown(text: object, limit: int = 60) -> str:
+    """A short, escaped prefix of client input for a message (never the whole of it)."""
+    value = str(text)
+    return repr(value[:limit]) + (f"... ({len(value)} characters)" if len(value) > limit else "")
+
+
 class OutsideRoot(MgitError):
     """A request named a path outside the server's root directory."""
 
@@ -50,18 +60,28 @@ class RootDir:
         """
         if not isinstance(rel, str) or "\x00" in rel:
             raise InvalidInput(
-                f"invalid path {rel!r}",
+                f"invalid path {shown(rel)}",
                 hint="give a path relative to the server's root",
+            )
+        if len(rel.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES or any(
+            len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in rel.split("/")
+        ):
+            raise InvalidInput(
+                f"path {shown(rel)} is too long",
+                hint=f"at most {MAX_NAME_BYTES} bytes per folder name and {MAX_PATH_BYTES} in all",
             )
         if rel.startswith(("/", "\\")):
             raise InvalidInput(
-                f"absolute path {rel!r} refused",
+                f"absolute path {shown(rel)} refused",
                 hint="paths are relative to the server's root directory, as in the file browser",
             )
-        real = Path(os.path.realpath(self.real / rel))
+        try:
+            real = Path(os.path.realpath(self.real / rel))
+        except (OSError, ValueError) as exc:
+            raise InvalidInput(f"invalid path {shown(rel)}: {type(exc).__name__}", hint="check the path") from None
         if not self._inside(real):
             raise OutsideRoot(
-                f"path {rel!r} leads outside the server's root directory",
+                f"path {shown(rel)} leads outside the server's root directory",
                 hint="use a folder inside the root the server was started in",
             )
         return real

@@ -1,30 +1,31 @@
-"""Handlers of one version and of names: show, remove, rename, tags; storage statistics."""
+"""Handlers of one version and of names: show, remove, rename, reparent, tags; storage statistics."""
 
 from __future__ import annotations
 
 from tornado import web
 
 from ..core.schema import RemovePayload, TagPayload
-from .base import MgitHandler, field
+from ..core.verbs import edit, views
+from .base import MgitHandler, field, string_list
 
 
 class StatsHandler(MgitHandler):
     @web.authenticated
     async def get(self) -> None:
         _, repo = self.repository(self.query_str("repo", ""))
-        self.reply(await self.call(repo.stats))
+        self.reply(await self.call(views.stats, repo))
 
 
 class ModelVersionHandler(MgitHandler):
     @web.authenticated
     async def get(self, key: str) -> None:
         _, repo = self.repository(self.query_str("repo", ""))
-        self.reply(await self.call(repo.show, key))
+        self.reply(await self.call(views.show, repo, key))
 
     @web.authenticated
     async def delete(self, key: str) -> None:
         _, repo = self.repository(self.query_str("repo", ""))
-        removed, kids = await self.call(repo.remove, key, reroot=self.query_bool("reroot"))
+        removed, kids = await self.call(edit.remove, repo, key, reroot=self.query_bool("reroot"))
         payload: RemovePayload = {
             "removed": removed.name,
             "id": removed.id,
@@ -38,15 +39,26 @@ class RenameHandler(MgitHandler):
     async def post(self, key: str) -> None:
         doc = self.body({"repo", "name"})
         _, repo = self.repository(field(doc, "repo", str, ""))
-        version = await self.call(repo.rename, key, field(doc, "name", str))
-        self.reply(await self.call(repo.show, version.id))
+        version = await self.call(edit.rename, repo, key, field(doc, "name", str))
+        self.reply(await self.call(views.show, repo, version.id))
+
+
+class ReparentHandler(MgitHandler):
+    @web.authenticated
+    async def post(self, key: str) -> None:
+        doc = self.body({"repo", "parents", "relation"})
+        _, repo = self.repository(field(doc, "repo", str, ""))
+        parents = string_list(doc, "parents")
+        relation = field(doc, "relation", str, None)
+        version = await self.call(edit.reparent, repo, key, parents, relation=relation)
+        self.reply(await self.call(views.show, repo, version.id))
 
 
 class TagsHandler(MgitHandler):
     @web.authenticated
     async def get(self) -> None:
         _, repo = self.repository(self.query_str("repo", ""))
-        payload: TagPayload = {"tags": await self.call(repo.tags)}
+        payload: TagPayload = {"tags": await self.call(edit.tags, repo)}
         self.reply(payload)
 
     @web.authenticated
@@ -54,12 +66,13 @@ class TagsHandler(MgitHandler):
         doc = self.body({"repo", "version", "tag", "move"})
         _, repo = self.repository(field(doc, "repo", str, ""))
         await self.call(
-            repo.tag,
+            edit.tag,
+            repo,
             field(doc, "version", str),
             field(doc, "tag", str),
             move=field(doc, "move", bool, False),
         )
-        payload: TagPayload = {"tags": await self.call(repo.tags)}
+        payload: TagPayload = {"tags": await self.call(edit.tags, repo)}
         self.reply(payload)
 
 
@@ -67,6 +80,6 @@ class TagHandler(MgitHandler):
     @web.authenticated
     async def delete(self, tag: str) -> None:
         _, repo = self.repository(self.query_str("repo", ""))
-        await self.call(repo.untag, tag)
-        payload: TagPayload = {"tags": await self.call(repo.tags)}
+        await self.call(edit.untag, repo, tag)
+        payload: TagPayload = {"tags": await self.call(edit.tags, repo)}
         self.reply(payload)

@@ -8,10 +8,10 @@ import pytest
 import torch
 import transformers
 
+from mgit_lab.api import Repository
 from mgit_lab.cli import build_parser, main
 from mgit_lab.core.io.architecture import architecture_of
 from mgit_lab.core.io.tensors import tensor_to_array
-from mgit_lab.core.repository import Repository
 from tests.support.diff_models import bert_config, finetune
 
 CHANGED = "bert.encoder.layer.0.intermediate.dense"

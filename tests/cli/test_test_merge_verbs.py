@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.cli import main
 from mgit_lab.core.cascade.recipes import derive
 from mgit_lab.core.merge import describe_strategies
-from mgit_lab.core.repository import Repository
 from tests.support.repos import add_model, snapshot, tiny
 
 

@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.core.cascade.recipes import derive
 from mgit_lab.core.evaluation import register_test
 from mgit_lab.core.io.architecture import architecture_of
 from mgit_lab.core.io.module_states import model_state
-from mgit_lab.core.repository import Repository
 from tests.support.server_models import tiny
 
 from .openapi_check import OpenAPIChecker

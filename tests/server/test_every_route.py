@@ -26,6 +26,7 @@ EXAMPLES: list[tuple[str, str, str, dict | None]] = [
     ("/tags", "post", "tags", {**R, "version": "m", "tag": "best"}),
     ("/tags", "get", "tags", R),
     ("/tags/{tag}", "delete", "tags/best", R),
+    ("/versions/{key}/reparent", "post", "versions/m/reparent", {**R, "parents": ["c1", "c2"], "relation": "merge"}),
     ("/versions/{key}/rename", "post", "versions/m/rename", {**R, "name": "merged"}),
     ("/versions/{key}", "delete", "versions/merged", R),
     ("/gc", "post", "gc", R),

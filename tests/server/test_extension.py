@@ -10,7 +10,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 import mgit_lab
-from mgit_lab.core.repository import Repository
+from mgit_lab.api import Repository
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 
-from mgit_lab.core.repository import Repository
+from mgit_lab.api import Repository
 
 from .conftest import small_state
 

@@ -10,8 +10,8 @@ import time
 import numpy as np
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.core.errors import Conflict
-from mgit_lab.core.repository import Repository
 from mgit_lab.server.jobs import Cancelled, JobRunner
 
 FINAL = ("done", "failed", "cancelled")

@@ -12,7 +12,7 @@ import pytest
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from mgit_lab.core.repository import Repository
+from mgit_lab.api import Repository
 from mgit_lab.server import ROUTES
 
 from .conftest import small_state

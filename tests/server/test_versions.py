@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mgit_lab.core.repository import Repository
+from mgit_lab.api import Repository
 
 R = {"repo": "models"}
 
@@ -104,3 +104,23 @@ async def test_writes_bump_the_revision(api, lineage_repo):
     _, graph = await api("GET", "graph", params=R)
     assert graph["revision"] == after["revision"]
     assert {n["name"] for n in graph["nodes"]} == {"base", "ft", "quant", "v2b"}
+
+
+async def test_reparent(api, lineage_repo):
+    before = {k: t.oid for k, t in lineage_repo.version("quant").manifest.items()}
+    status, doc = await api("POST", "versions/quant/reparent", body={**R, "parents": ["base"]})
+    assert status == 200 and [(p["name"], p["relation"]) for p in doc["parents"]] == [("base", "quantize")]
+    repo = Repository.open(lineage_repo.root)
+    assert {k: t.oid for k, t in repo.version("quant").manifest.items()} == before
+    status, doc = await api("POST", "versions/quant/reparent", body={**R, "parents": ["ft", "v2"]})
+    assert status == 200 and [p["relation"] for p in doc["parents"]] == ["merge", "merge"]
+    status, doc = await api("POST", "versions/base/reparent", body={**R, "parents": ["ft"]})
+    assert status == 400 and "cycle" in doc["message"]
+    status, doc = await api("POST", "versions/ft/reparent", body={**R, "parents": ["nope"]})
+    assert status == 404
+    status, doc = await api("POST", "versions/ft/reparent", body={**R, "parents": "base"})
+    assert status == 400 and "must be a list" in doc["message"]
+    status, doc = await api("POST", "versions/ft/reparent", body={**R, "parents": [], "relation": "sideways"})
+    assert status == 400 and "unknown relation" in doc["message"]
+    status, doc = await api("POST", "versions/ft/reparent", body={**R, "parents": []})
+    assert status == 200 and doc["parents"] == []

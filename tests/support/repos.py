@@ -8,9 +8,9 @@ from typing import Any, get_type_hints
 
 import torch
 
+from mgit_lab.api import Repository
 from mgit_lab.core.io.architecture import architecture_of
 from mgit_lab.core.io.module_states import model_state
-from mgit_lab.core.repository import Repository
 from tests.support.models import Tiny
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import torch
@@ -37,6 +37,7 @@ from ..merge.rules import choose_for
 from ..progress import Progress
 from ..references import reference_of, resolve_reference
 from ..repository import Repository
+from ..trust import trust
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ def function_recipe(fn: Callable[..., Any] | str, parent: str | None = None, **k
         When ``fn`` cannot be imported by reference or a keyword argument is not JSON.
     """
     ref = reference_of(fn)
-    resolve_reference(ref, what="recipe")
+    resolve_reference(ref, what="recipe", trusted=[ref])  # the user names it at this call
+    trust([ref])
     try:
         kwargs = json.loads(json.dumps(kwargs))
     except (TypeError, ValueError) as exc:
@@ -70,8 +72,9 @@ def describe_recipe(recipe: Mapping[str, Any] | None) -> str:
     return str(recipe.get("ref"))
 
 
-def check_recipe(recipe: Mapping[str, Any], version_name: str) -> None:
-    """Check a stored recipe can run: its function imports, its merge strategy exists.
+def check_recipe(recipe: Mapping[str, Any], version_name: str, *, trusted: Iterable[str] = ()) -> None:
+    """Check a stored recipe can run: its function is one the user named (see
+    :mod:`..trust`; a recipe read from a lineage is data) and imports, its merge strategy exists.
 
     Raises
     ------
@@ -81,7 +84,7 @@ def check_recipe(recipe: Mapping[str, Any], version_name: str) -> None:
     kind = recipe.get("kind")
     try:
         if kind == "function":
-            resolve_reference(str(recipe.get("ref")), what="recipe")
+            resolve_reference(str(recipe.get("ref")), what="recipe", trusted=trusted)
         elif kind == "merge":  # every argument, per-model value and rule of the stored spec
             n = len(recipe.get("parents") or [])
             choose_for(spec_from_recipe(recipe), [chr(ord("A") + i) for i in range(n)])
@@ -92,7 +95,7 @@ def check_recipe(recipe: Mapping[str, Any], version_name: str) -> None:
 
 
 def apply_function(
-    ref: str, parent_model: torch.nn.Module, kwargs: Mapping[str, Any], *, label: str
+    ref: str, parent_model: torch.nn.Module, kwargs: Mapping[str, Any], *, label: str, trusted: Iterable[str] = ()
 ) -> torch.nn.Module:
     """``ref(parent_model, **kwargs)``, with a failure turned into one clear error.
 
@@ -101,7 +104,7 @@ def apply_function(
     InvalidInput
         When the recipe raises or does not return an ``nn.Module``.
     """
-    fn = resolve_reference(ref, what="recipe")
+    fn = resolve_reference(ref, what="recipe", trusted=trusted)
     try:
         out = fn(parent_model, **kwargs)
     except Exception as exc:  # noqa: BLE001 - the user's recipe failed: one line, traceback at debug level

@@ -16,6 +16,7 @@ report lists exactly what was and was not updated.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +96,7 @@ def _entry(v: ModelVersion, status: str, reason: str, parents: list[str]) -> sch
         "new": None,
         "recipe": describe_recipe(v.recipe),
         "parents": parents,
+        "ancestor": None,
         "status": status,  # type: ignore[typeddict-item]
         "reason": reason,
         "before": {},
@@ -127,8 +129,13 @@ def run_cascade(
     dry_run: bool = False,
     stop_on_failure: bool = False,
     progress: Progress | None = None,
+    trust: Iterable[str] = (),
 ) -> CascadeReport:
     """Rebuild the versions derived from ``old`` on top of ``new``.
+
+    A recipe's function reference is read from the lineage, which is data: it runs only when
+    the user named it (see :mod:`..trust`): by ``derive`` or ``mgit trust`` earlier, or in
+    ``trust`` at this call (CLI ``--trust REF``).
 
     ``select`` limits the cascade to that version and what derives from it; ``model_type``
     to versions of that type.  Versions left out keep their dependants from being rebuilt.
@@ -167,7 +174,7 @@ def run_cascade(
     for vid in chosen:
         v = graph.get(vid)
         if v.recipe:
-            check_recipe(v.recipe, v.name)
+            check_recipe(v.recipe, v.name, trusted=trust)
             target = f"{v.name}@{n.name}"
             if target in graph:
                 raise Conflict(
@@ -233,6 +240,7 @@ def run_cascade(
             entry["status"], entry["reason"], entry["new"] = "failed", str(exc), None
             continue
         rebuilt[vid], names[vid] = created.id, created.name
+        entry["ancestor"] = (created.metadata.get("merge") or {}).get("ancestor_name")
         entry["tests"] = results
         entry["after"] = {r["test"]: dict(r["metrics"]) for r in results}
         entry["before"] = _before(repo, v, [r["test"] for r in results])
@@ -253,7 +261,7 @@ def _rebuild(
     name: str,
     cascade: dict[str, Any],
     rebuilt: dict[str, str],
-) -> tuple[ModelVersion, list[schema.TestResult]]:
+) -> tuple[ModelVersion, list[schema.ModelTestResult]]:
     recipe = v.recipe or {}
     graph = repo.graph
     meta = {"cascade": cascade}

@@ -2,17 +2,17 @@
 
 Third-party codecs register through the ``mgit_lab.codecs`` entry-point group
 (``name = "package.module:CodecClass"``) or at run time with :func:`register_codec`.
-Nothing is imported or registered at import time of this module; the built-in table is
-a list of import paths resolved lazily.
+The lookup is :class:`~mgit_lab.core.plugins.Registry`'s; nothing is imported or
+registered at import time of this module: the built-in table below is import paths,
+one line per codec, resolved lazily.
 """
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import entry_points
 from typing import Any
 
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
+from ..plugins import Registry
 from .abc import Codec
 
 #: id -> "module:Class" of the built-in codecs (resolved on first use).
@@ -29,33 +29,24 @@ _BUILTIN: dict[str, str] = {
     "lossy-quant": "mgit_lab.core.codecs.lossy:LossyQuant",
 }
 
-_runtime: dict[str, type[Codec]] = {}
-_resolved: dict[str, type[Codec]] = {}
+REGISTRY: Registry[Codec] = Registry(
+    "codec",
+    Codec,
+    key="id",
+    group="mgit_lab.codecs",
+    builtins=_BUILTIN,
+    hint="known codecs: {known}; a pack written with a third-party codec needs that codec's package installed",
+)
 
 
 def register_codec(cls: type[Codec]) -> type[Codec]:
     """Register ``cls`` under ``cls.id`` (usable as a class decorator)."""
-    _runtime[cls.id] = cls
-    _resolved.pop(cls.id, None)
-    return cls
+    return REGISTRY.register(cls)
 
 
 def unregister_codec(codec_id: str) -> None:
     """Forget a codec registered with :func:`register_codec` (built-ins stay)."""
-    _runtime.pop(codec_id, None)
-    _resolved.pop(codec_id, None)
-
-
-def _entry_point_table() -> dict[str, str]:
-    return {ep.name: ep.value for ep in entry_points(group="mgit_lab.codecs")}
-
-
-def _load(path: str) -> type[Codec]:
-    module, _, attr = path.partition(":")
-    cls = getattr(importlib.import_module(module), attr)
-    if not (isinstance(cls, type) and issubclass(cls, Codec)):
-        raise NotFound(f"codec entry {path!r} is not a Codec class")
-    return cls
+    REGISTRY.unregister(codec_id)
 
 
 def codec_class(codec_id: str) -> type[Codec]:
@@ -66,23 +57,7 @@ def codec_class(codec_id: str) -> type[Codec]:
     NotFound
         When no built-in, runtime or entry-point codec has that id.
     """
-    if codec_id in _resolved:
-        return _resolved[codec_id]
-    if codec_id in _runtime:
-        cls = _runtime[codec_id]
-    elif codec_id in _BUILTIN:
-        cls = _load(_BUILTIN[codec_id])
-    else:
-        table = _entry_point_table()
-        if codec_id not in table:
-            raise NotFound(
-                f"unknown codec {codec_id!r}",
-                hint=f"known codecs: {', '.join(available_codecs())}; a pack written with a "
-                "third-party codec needs that codec's package installed",
-            )
-        cls = _load(table[codec_id])
-    _resolved[codec_id] = cls
-    return cls
+    return REGISTRY.lookup(codec_id)
 
 
 def get_codec(config: str | dict[str, Any]) -> Codec:
@@ -109,7 +84,7 @@ def get_codec(config: str | dict[str, Any]) -> Codec:
 
 def available_codecs() -> list[str]:
     """Ids of every codec that can be looked up, sorted."""
-    return sorted(set(_BUILTIN) | set(_runtime) | set(_entry_point_table()))
+    return sorted(REGISTRY.names())
 
 
 def describe_codecs() -> list[dict[str, Any]]:

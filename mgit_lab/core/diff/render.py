@@ -9,19 +9,12 @@ from __future__ import annotations
 from .graph import GraphNode
 from .model_diff import ModelDiff
 from .param_diff import ParamDiff
+from .render_html import fmt_number as _fmt
 from .render_html import render_html
 
 __all__ = ["render_html", "render_text"]
 
 RED, GREEN, DIM, BOLD, RESET = "\033[31m", "\033[32m", "\033[2m", "\033[1m", "\033[0m"
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value == 0:
-        return "0"
-    return f"{value:.3g}"
 
 
 def _label(node: GraphNode) -> str:

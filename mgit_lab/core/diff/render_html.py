@@ -8,6 +8,16 @@ from .graph_diff import NodeDiff
 from .layout import layered_layout
 from .model_diff import ModelDiff
 
+
+def fmt_number(value: float | None) -> str:
+    """A figure for a table cell: ``-`` for none, ``0``, else three significant digits."""
+    if value is None:
+        return "-"
+    if value == 0:
+        return "0"
+    return f"{value:.3g}"
+
+
 NODE_W, NODE_H, HGAP, VGAP, PAD = 250.0, 40.0, 24.0, 26.0, 20.0
 _LEGEND = [
     ("same", "in both"),
@@ -116,8 +126,6 @@ def render_svg(diff: ModelDiff) -> str:
 
 
 def _param_table(diff: ModelDiff) -> str:
-    from .render import _fmt
-
     rows = []
     for p in diff.params:
         if p.status == "same":
@@ -134,7 +142,8 @@ def _param_table(diff: ModelDiff) -> str:
         rank = "-" if p.rank is None else ("" if p.rank_exact else "\u2265") + str(p.rank)
         rows.append(
             f'<tr class="{p.status}"><td>{escape(str(name))}</td><td>{p.status}</td><td>{escape(str(shape))}</td>'
-            f'<td class="num">{_fmt(p.l2)}</td><td class="num">{_fmt(p.relative)}</td><td class="num">{frac}</td>'
+            f'<td class="num">{fmt_number(p.l2)}</td><td class="num">{fmt_number(p.relative)}</td>'
+            f'<td class="num">{frac}</td>'
             f'<td class="num">{rank}</td></tr>'
         )
     if not rows:

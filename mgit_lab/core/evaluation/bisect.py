@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from .. import schema
 from ..errors import InvalidInput, NotFound
 from ..io.module_states import load_version_model
 from ..progress import Progress
 from ..repository import Repository
-from ..schema import BisectStep, TestSpec
+from ..schema import BisectStep, ModelTestSpec
 from .run import evaluate, version_digest
 from .specs import read_specs
 
@@ -36,7 +34,7 @@ class BisectResult:
         }
 
 
-def _spec(repo: Repository, test: str) -> TestSpec:
+def _spec(repo: Repository, test: str) -> ModelTestSpec:
     specs = read_specs(repo)
     for s in specs:
         if s["name"] == test:
@@ -69,12 +67,12 @@ def bisect(
     spec = _spec(repo, test)
     graph = repo.graph
     g_id, b_id = graph.resolve(good), graph.resolve(bad)
-    if g_id == b_id or not nx.has_path(graph.g, g_id, b_id):
+    if g_id == b_id or not graph.g.has_path(g_id, b_id):
         raise InvalidInput(
             f"{good!r} is not an ancestor of {bad!r}, so there is no path to bisect",
             hint="pass an older version first: mgit bisect GOOD BAD --test T",
         )
-    path = nx.shortest_path(graph.g, g_id, b_id)
+    path = graph.g.shortest_path(g_id, b_id) or []
     versions = [graph.get(v) for v in path]
     steps: list[BisectStep] = []
     verdicts: dict[int, bool] = {}

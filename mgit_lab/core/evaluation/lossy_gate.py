@@ -24,16 +24,16 @@ from ..io.state import ArrayState
 from ..lineage import ModelVersion, Relation, TensorRef
 from ..progress import Progress
 from ..repository import Repository
-from ..schema import GateMetric, LossyGateReport, TestResult, TestSpec
+from ..schema import GateMetric, LossyGateReport, ModelTestResult, ModelTestSpec
 from .run import evaluate, specs_for, weights_digest
 
 LOSSY_DTYPES = ("float64", "float32", "float16", "bfloat16")
 
 
 def gate_verdict(
-    specs: list[TestSpec],
-    lossless: list[TestResult],
-    lossy: list[TestResult],
+    specs: list[ModelTestSpec],
+    lossless: list[ModelTestResult],
+    lossy: list[ModelTestResult],
     *,
     rel_tolerance: float = 0.01,
     abs_tolerance: float = 0.0,
@@ -131,7 +131,7 @@ def add_lossy_gated(
         "lossy_nbytes": 0,
     }
     with repo.lock.hold():
-        lossless_results: list[TestResult] = []
+        lossless_results: list[ModelTestResult] = []
         if specs:  # run before anything is written: a raising test adds nothing
             model = module_from_state(architecture, state, label=f"version {name!r}")
             lossless_results = evaluate(
@@ -163,16 +163,14 @@ def add_lossy_gated(
         base = version.manifest
         first_parent = repo.graph.parents(version.id)
         parent_manifest = first_parent[0][0].manifest if first_parent else {}
-        with repo.transaction():
-            writer = repo._writer
-            assert writer is not None
+        with repo.transaction() as txn:
             lossy_oids = {}
             for key, (array, dtype) in state.items():
                 if dtype not in LOSSY_DTYPES:
                     lossy_oids[key] = lossless_oids[key]
                     continue
                 pref = parent_manifest.get(key)
-                lossy_oids[key] = writer.put(
+                lossy_oids[key] = txn.put(
                     array,
                     dtype,
                     base=pref.oid if pref else None,
@@ -212,11 +210,11 @@ def _finish(
     repo: Repository,
     version: ModelVersion,
     report: LossyGateReport,
-    results: list[TestResult],
+    results: list[ModelTestResult],
     manifest: dict[str, TensorRef] | None,
 ) -> tuple[ModelVersion, LossyGateReport]:
-    with repo.transaction() as graph:
-        stored = graph.get(version.id)
+    with repo.transaction() as txn:
+        stored = txn.graph.get(version.id)
         stored.metadata["lossy_gate"] = dict(report)
         if manifest is not None:
             stored.manifest = manifest

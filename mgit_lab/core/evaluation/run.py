@@ -19,7 +19,7 @@ from ..lineage import ModelVersion
 from ..progress import Progress
 from ..references import resolve_reference
 from ..repository import Repository
-from ..schema import MetricCheck, TestResult, TestSpec
+from ..schema import MetricCheck, ModelTestResult, ModelTestSpec
 from .specs import applies_to, check_condition, read_specs, select_specs
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def version_digest(version: ModelVersion) -> str:
     return weights_digest({k: t.oid for k, t in version.manifest.items()})
 
 
-def _data(spec: TestSpec, cache: DataCache) -> Any:
+def _data(spec: ModelTestSpec, cache: DataCache) -> Any:
     key = (spec["dataset"], spec["preprocess"])
     if key not in cache:
         data = (
@@ -58,7 +58,7 @@ def _data(spec: TestSpec, cache: DataCache) -> Any:
     return cache[key]
 
 
-def _call(spec: TestSpec, what: str, fn: Any, *args: Any, version_name: str | None = None) -> Any:
+def _call(spec: ModelTestSpec, what: str, fn: Any, *args: Any, version_name: str | None = None) -> Any:
     try:
         return fn(*args)
     except Exception as exc:  # noqa: BLE001 - the user's code failed: one clear line, traceback at debug level
@@ -72,7 +72,7 @@ def _call(spec: TestSpec, what: str, fn: Any, *args: Any, version_name: str | No
         ) from None
 
 
-def _metrics(spec: TestSpec, out: Any, version_name: str) -> dict[str, float | None]:
+def _metrics(spec: ModelTestSpec, out: Any, version_name: str) -> dict[str, float | None]:
     where = f"test {spec['name']!r} ({spec['ref']}) on version {version_name!r}"
     if not isinstance(out, Mapping):
         raise InvalidInput(
@@ -106,7 +106,7 @@ def _now() -> str:
 
 
 def evaluate(
-    specs: list[TestSpec],
+    specs: list[ModelTestSpec],
     model: torch.nn.Module,
     *,
     version_id: str,
@@ -114,7 +114,7 @@ def evaluate(
     weights: str,
     progress: Progress | None = None,
     cache: DataCache | None = None,
-) -> list[TestResult]:
+) -> list[ModelTestResult]:
     """Run ``specs`` on ``model`` in memory and judge each metric; nothing is stored.
 
     Tests run in eval mode under ``torch.no_grad()`` and must not modify the model.
@@ -125,7 +125,7 @@ def evaluate(
         When a test (or its dataset) raises or returns something other than its declared metrics.
     """
     cache = {} if cache is None else cache
-    results: list[TestResult] = []
+    results: list[ModelTestResult] = []
     for i, spec in enumerate(specs):
         if progress:
             progress(i, len(specs), "tests")
@@ -171,7 +171,7 @@ def specs_for(
     names: list[str] | None = None,
     *,
     also_versions: tuple[str, ...] = (),
-) -> list[TestSpec]:
+) -> list[ModelTestSpec]:
     """The registered tests that cover ``version`` (restricted to ``names``).
 
     Raises
@@ -191,12 +191,12 @@ def specs_for(
     return chosen
 
 
-def store_results(repo: Repository, version_id: str, results: list[TestResult]) -> None:
+def store_results(repo: Repository, version_id: str, results: list[ModelTestResult]) -> None:
     """Record ``results`` on the version (latest result per test), atomically."""
     if not results:
         return
-    with repo.transaction() as graph:
-        version = graph.get(version_id)
+    with repo.transaction() as txn:
+        version = txn.graph.get(version_id)
         version.tests = {**version.tests, **{r["test"]: dict(r) for r in results}}
 
 
@@ -206,10 +206,10 @@ def run_tests(
     *,
     names: list[str] | None = None,
     progress: Progress | None = None,
-) -> list[TestResult]:
+) -> list[ModelTestResult]:
     """Run the tests registered for version ``key`` and store their results with it.
 
-    Returns one :class:`TestResult` per test (empty when none applies).  A test that
+    Returns one :class:`ModelTestResult` per test (empty when none applies).  A test that
     raises records nothing for this run.
 
     Raises

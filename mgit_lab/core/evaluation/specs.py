@@ -19,8 +19,9 @@ from ..errors import Conflict, Corrupt, InvalidInput, NotFound
 from ..lineage import ModelVersion
 from ..references import reference_of, resolve_reference
 from ..repository import Repository
-from ..schema import MetricSpec, TestSpec
+from ..schema import MetricSpec, ModelTestSpec
 from ..store import atomic_write_json
+from ..trust import trust
 
 TESTS_FILE = "tests.json"
 _CONDITION = re.compile(r"^\s*(>=|<=|==|>|<)\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$")
@@ -147,7 +148,7 @@ def _path(repo: Repository):
     return repo.mgit_dir / TESTS_FILE
 
 
-def read_specs(repo: Repository) -> list[TestSpec]:
+def read_specs(repo: Repository) -> list[ModelTestSpec]:
     """Every registered test, in registration order."""
     path = _path(repo)
     try:
@@ -162,7 +163,7 @@ def read_specs(repo: Repository) -> list[TestSpec]:
     return list(doc.get("tests", []))
 
 
-def _write_specs(repo: Repository, specs: list[TestSpec]) -> None:
+def _write_specs(repo: Repository, specs: list[ModelTestSpec]) -> None:
     atomic_write_json(_path(repo), {"format_version": 1, "tests": specs})
 
 
@@ -179,7 +180,7 @@ def register_test(
     preprocess: Callable[..., Any] | str | None = None,
     description: str = "",
     replace: bool = False,
-) -> TestSpec:
+) -> ModelTestSpec:
     """Register a test on a model type, one version, or the whole graph.
 
     Returns the stored spec.  The function (and dataset / preprocess functions) must be
@@ -207,19 +208,20 @@ def register_test(
             hint="pass one of model_type=..., version=..., graph=True (CLI: --type, --version, --graph)",
         )
     ref = reference_of(ref_or_fn)
-    fn = resolve_reference(ref, what="test function")
+    fn = resolve_reference(ref, what="test function", trusted=[ref])  # the user names it here
     refs: dict[str, str | None] = {}
     for label, extra in (("dataset", dataset), ("preprocess", preprocess)):
         refs[label] = reference_of(extra) if extra is not None else None
         if extra is not None:
-            resolve_reference(reference_of(extra), what=f"{label} function")
+            resolve_reference(reference_of(extra), what=f"{label} function", trusted=[reference_of(extra)])
+    trust([r for r in (ref, refs["dataset"], refs["preprocess"]) if r])
     test_name = name or ref.rsplit(":", 1)[1].rsplit(".", 1)[-1]
     if not _NAME.match(test_name):
         raise InvalidInput(
             f"invalid test name {test_name!r}",
             hint="use letters, digits, '_', '-' and '.'",
         )
-    spec: TestSpec = {
+    spec: ModelTestSpec = {
         "name": test_name,
         "ref": ref,
         "scope": scopes[0],  # type: ignore[typeddict-item]
@@ -245,7 +247,7 @@ def register_test(
     return spec
 
 
-def unregister_test(repo: Repository, name: str) -> TestSpec:
+def unregister_test(repo: Repository, name: str) -> ModelTestSpec:
     """Remove the test ``name``; stored results stay on their versions."""
     with repo.lock.hold():
         specs = read_specs(repo)
@@ -256,14 +258,14 @@ def unregister_test(repo: Repository, name: str) -> TestSpec:
     return hit[0]
 
 
-def _known(specs: list[TestSpec]) -> str:
+def _known(specs: list[ModelTestSpec]) -> str:
     names = [s["name"] for s in specs]
     return (
         f"registered tests: {', '.join(names)}" if names else "no tests are registered: add one with `mgit tests add`"
     )
 
 
-def applies_to(spec: TestSpec, version: ModelVersion, *, also_versions: tuple[str, ...] = ()) -> bool:
+def applies_to(spec: ModelTestSpec, version: ModelVersion, *, also_versions: tuple[str, ...] = ()) -> bool:
     """Whether ``spec`` covers ``version`` (or, for version-scoped tests, one of ``also_versions``)."""
     if spec["scope"] == "graph":
         return True
@@ -272,7 +274,7 @@ def applies_to(spec: TestSpec, version: ModelVersion, *, also_versions: tuple[st
     return spec["version"] == version.id or spec["version"] in also_versions
 
 
-def list_tests(repo: Repository, key: str | None = None) -> list[TestSpec]:
+def list_tests(repo: Repository, key: str | None = None) -> list[ModelTestSpec]:
     """Registered tests; with ``key``, only those that apply to that version."""
     specs = read_specs(repo)
     if key is None:
@@ -281,7 +283,9 @@ def list_tests(repo: Repository, key: str | None = None) -> list[TestSpec]:
     return [s for s in specs if applies_to(s, version)]
 
 
-def select_specs(specs: list[TestSpec], names: list[str] | None, all_specs: list[TestSpec]) -> list[TestSpec]:
+def select_specs(
+    specs: list[ModelTestSpec], names: list[str] | None, all_specs: list[ModelTestSpec]
+) -> list[ModelTestSpec]:
     """``specs`` restricted to ``names`` (each must be a registered test)."""
     if names is None:
         return specs

@@ -51,6 +51,7 @@ import numpy as np
 from ..io.state import ArrayState
 from ..lineage import LineageGraph, ModelVersion, TensorRef
 from ..schema import InferenceCandidate, InferenceResult
+from . import DEFAULT_MAX_DISTANCE
 from .evidence import MIN_COVERAGE, refine, score_group, zeros_added
 from .sketch import layout_of
 from .sketch_index import SketchIndex
@@ -58,7 +59,6 @@ from .sketch_index import SketchIndex
 __all__ = ["Compatibility", "SketchIndex", "compatibility", "infer_parent"]
 
 
-DEFAULT_MAX_DISTANCE = 0.5
 COVERAGE_PENALTY = 0.1
 #: near-tie refinement: leaders within ``best * NEAR_TIE + NEAR_TIE_ABS``, at most SHORTLIST
 NEAR_TIE = 1.3

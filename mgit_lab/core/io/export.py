@@ -3,47 +3,39 @@ folder that ``from_pretrained`` opens.  Files appear atomically (written aside, 
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from ..errors import Conflict, InvalidInput
+from ..errors import InvalidInput
 from .formats import FORMATS, Format, guess_format
 from .modules import load_module, tensors_of
 from .state import ArrayState
+from .targets import check_target, mark, replace, temp_file, temp_folder
 
 __all__ = ["FORMATS", "Format", "guess_format", "write_hf_folder", "write_state"]
 
 
-def _check_target(path: Path, overwrite: bool) -> None:
-    if path.exists() and not overwrite:
-        if path.is_dir() and not any(path.iterdir()):
-            return
-        raise Conflict(f"{path} already exists", hint="choose another path or pass --force to replace it")
-    if not path.parent.exists():
-        raise InvalidInput(f"the folder {path.parent} does not exist", hint="create it first")
-
-
-def _replace(tmp: Path, path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    os.replace(tmp, path)
-
-
 def write_state(
-    state: ArrayState, path: str | Path, fmt: Format, *, metadata: dict[str, str] | None = None, overwrite: bool = False
+    state: ArrayState,
+    path: str | Path,
+    fmt: Format,
+    *,
+    metadata: dict[str, str] | None = None,
+    overwrite: bool = False,
+    repo_root: Path | None = None,
 ) -> int:
-    """Write ``state`` as one safetensors or ``.pt`` file; returns the bytes written."""
-    path = Path(path)
-    _check_target(path, overwrite)
+    """Write ``state`` as one safetensors or ``.pt`` file; returns the bytes written.
+
+    The target is checked by :func:`~.targets.check_target` (never the repository, the
+    current folder or a folder of the user's) before anything is written."""
+    if fmt not in ("safetensors", "pt"):
+        raise InvalidInput(f"a state dict cannot be written as {fmt!r}", hint="use .safetensors or .pt")
+    path = check_target(Path(path), overwrite=overwrite, repo_root=repo_root, folder=False)
     tensors = tensors_of(state)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = temp_file(path)
     try:
         if fmt == "safetensors":
             from safetensors.torch import save_file
@@ -51,9 +43,7 @@ def write_state(
             save_file(tensors, str(tmp), metadata={"format": "pt", **(metadata or {})})
         elif fmt == "pt":
             torch.save(tensors, tmp)
-        else:
-            raise InvalidInput(f"a state dict cannot be written as {fmt!r}", hint="use .safetensors or .pt")
-        _replace(tmp, path)
+        replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -67,17 +57,19 @@ def write_hf_folder(
     *,
     name: str = "this version",
     overwrite: bool = False,
+    repo_root: Path | None = None,
 ) -> int:
-    """Write a Hugging Face folder (config.json + model.safetensors); returns the bytes written."""
+    """Write a Hugging Face folder (config.json + model.safetensors + the marker ``.mgit-export``
+    that lets a later ``--force`` replace it); returns the bytes written."""
     path = Path(path)
     if not architecture or architecture.get("kind") != "transformers":
         raise InvalidInput(
             f"{name} is not a Hugging Face model, so it cannot be exported as a model folder",
             hint="export it to a file ending in .safetensors or .pt instead",
         )
-    _check_target(path, overwrite)
+    path = check_target(path, overwrite=overwrite, repo_root=repo_root, folder=True)
     module = load_module(state, architecture, name=name)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    tmp = temp_folder(path)
     try:
         from transformers.utils import logging as hf_logging
 
@@ -88,7 +80,8 @@ def write_hf_folder(
         finally:
             if bars:
                 hf_logging.enable_progress_bar()
-        _replace(tmp, path)
+        mark(tmp, name)
+        replace(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -1,8 +1,8 @@
-"""Stored versions as ``nn.Module`` objects and modules as array states.
+"""``nn.Module`` objects as array states and back.
 
-The small bridge the testing, merge and cascade code use to run models: rebuild the
-module from the version's architecture record, load its stored tensors, and turn a
-module (or a recipe's output) back into ``{name: (array, dtype)}`` for the store.
+The small bridge the evaluation, merge and cascade code use to run models: rebuild a
+module from an architecture record and an array state, and turn a module (or a recipe's
+output) back into ``{name: (array, dtype)}`` for the store.
 """
 
 from __future__ import annotations
@@ -38,8 +38,10 @@ def module_from_state(architecture: dict | None, state: ArrayState, *, label: st
 
 
 def load_version_model(repo: Repository, key: str) -> torch.nn.Module:
-    """The stored version ``key`` as an ``nn.Module`` in eval mode."""
-    return repo.load(key).eval()
+    """The stored version ``key`` as an ``nn.Module`` in eval mode (what tests, merges and
+    recipes run)."""
+    version = repo.version(key)
+    return load_module(repo.checkout_arrays(key), version.architecture, name=repr(version.name)).eval()
 
 
 def model_state(model: torch.nn.Module) -> ArrayState:

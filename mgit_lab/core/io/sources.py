@@ -21,24 +21,11 @@ import torch
 
 from ..errors import InvalidInput, NotFound
 from .architecture import architecture_of
-from .state import ArrayState
+from .hf_folder import read_config, weight_files
+from .state import ArrayState, LoadedModel
 from .tensors import tensor_to_array
 
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
-HF_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
-HF_INDEX_FILES = ("model.safetensors.index.json", "pytorch_model.bin.index.json")
-
-
-@dataclass
-class LoadedModel:
-    """A model read into arrays, ready for :meth:`Repository.add_arrays`."""
-
-    state: ArrayState
-    architecture: dict[str, Any] | None
-    #: what it was read from, for messages and metadata (``"nn.Module"``, a path, ...)
-    origin: str
-    #: a version name suggested by the source (file stem, folder name), if any
-    suggested_name: str | None = None
 
 
 def state_from_tensors(tensors: Mapping[str, Any], origin: str) -> ArrayState:
@@ -107,29 +94,6 @@ def _load_safetensors(path: Path) -> dict[str, torch.Tensor]:
         ) from None
 
 
-def _hf_weights(folder: Path) -> dict[str, torch.Tensor]:
-    for index_name in HF_INDEX_FILES:
-        index_path = folder / index_name
-        if index_path.is_file():
-            try:
-                shards = sorted(set(json.loads(index_path.read_text())["weight_map"].values()))
-            except (ValueError, KeyError) as exc:
-                raise InvalidInput(
-                    f"{index_path} is not a valid shard index: {exc}", hint="re-save the model with save_pretrained"
-                ) from None
-            out: dict[str, torch.Tensor] = {}
-            for shard in shards:
-                out.update(_read_weight_file(folder / shard))
-            return out
-    for name in HF_WEIGHT_FILES:
-        if (folder / name).is_file():
-            return _read_weight_file(folder / name)
-    raise InvalidInput(
-        f"{folder} has a config.json but no weights",
-        hint=f"expected one of {', '.join(HF_WEIGHT_FILES + HF_INDEX_FILES)}",
-    )
-
-
 def _read_weight_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise NotFound(f"{path} does not exist", hint="the folder's shard index names a file that is missing")
@@ -138,24 +102,31 @@ def _read_weight_file(path: Path) -> dict[str, Any]:
     return _load_pickle(path)
 
 
+def _transformers_class(name: str) -> Any:
+    """The transformers model class ``name``, or None: only concrete classes of the installed
+    transformers (never an Auto class, which may load code from the folder)."""
+    try:
+        import transformers
+    except ImportError:
+        return None
+    cls = getattr(transformers, name, None) if name.isidentifier() else None
+    if (
+        isinstance(cls, type)
+        and issubclass(cls, transformers.PreTrainedModel)
+        and cls.__module__.startswith("transformers.models.")
+    ):
+        return cls
+    return None
+
+
 def _from_hf_folder(folder: Path) -> LoadedModel:
     """A Hugging Face folder: through ``from_pretrained`` when transformers knows the class
-    (canonical keys, tied weights restored), else the raw weight files."""
-    try:
-        config = json.loads((folder / "config.json").read_text())
-    except ValueError as exc:
-        raise InvalidInput(
-            f"{folder / 'config.json'} is not valid JSON: {exc}", hint="fix or re-save the model folder"
-        ) from None
+    (canonical keys, tied weights restored), else the raw weight files.  The folder is
+    checked first (:mod:`.hf_folder`): no custom code, no file outside it."""
+    config = read_config(folder)
+    files = weight_files(folder)  # confined to the folder before transformers opens any
     arch_names = config.get("architectures") or []
-    cls = None
-    if arch_names:
-        try:
-            import transformers
-
-            cls = getattr(transformers, arch_names[0], None)
-        except ImportError:
-            cls = None
+    cls = _transformers_class(arch_names[0]) if arch_names else None
     if cls is not None:
         model = _from_pretrained(cls, folder)
         loaded = _from_module(model)
@@ -163,7 +134,10 @@ def _from_hf_folder(folder: Path) -> LoadedModel:
         loaded.suggested_name = folder.name
         return loaded
     arch = {"kind": "transformers", "class": arch_names[0], "config": config} if arch_names else None
-    return LoadedModel(state_from_tensors(_hf_weights(folder), str(folder)), arch, str(folder), folder.name)
+    out: dict[str, Any] = {}
+    for path in files:
+        out.update(_read_weight_file(path))
+    return LoadedModel(state_from_tensors(out, str(folder)), arch, str(folder), folder.name)
 
 
 def _from_pretrained(cls: Any, folder: Path) -> torch.nn.Module:
@@ -172,7 +146,7 @@ def _from_pretrained(cls: Any, folder: Path) -> torch.nn.Module:
     bars = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()
     try:
-        return cls.from_pretrained(str(folder), local_files_only=True)
+        return cls.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
     except Exception as exc:  # noqa: BLE001 - from_pretrained raises many kinds
         raise InvalidInput(
             f"transformers could not load {folder}: {exc}", hint="check that from_pretrained opens this folder"
@@ -240,13 +214,8 @@ class ModelFile:
 
 
 def _config_architecture(config_path: Path) -> dict[str, Any] | None:
-    try:
-        config = json.loads(config_path.read_text())
-    except (OSError, ValueError) as exc:
-        raise InvalidInput(
-            f"{config_path} is not a readable JSON config: {exc}", hint="fix or re-save the model folder"
-        ) from None
-    archs = config.get("architectures") or [] if isinstance(config, dict) else []
+    config = read_config(config_path.parent)  # the same checks as `add`: an object, no custom code
+    archs = config.get("architectures") or []
     if "model_type" not in config or not archs:
         return None
     return {"kind": "transformers", "class": archs[0], "config": config}
@@ -299,7 +268,11 @@ def read_model_file(path: str | Path) -> ModelFile:
     if p.is_dir():
         if not (p / "config.json").is_file():
             raise _not_a_folder(p)
-        return ModelFile(str(p), _only_tensors(_hf_weights(p), str(p)), _config_architecture(p / "config.json"))
+        arch = _config_architecture(p / "config.json")
+        tensors: dict[str, Any] = {}
+        for file in weight_files(p):  # only files inside the folder
+            tensors.update(_read_weight_file(file))
+        return ModelFile(str(p), _only_tensors(tensors, str(p)), arch)
     state = _only_tensors(_read_file(p), str(p))
     sibling = p.parent / "config.json"
     arch = _config_architecture(sibling) if sibling.is_file() else None

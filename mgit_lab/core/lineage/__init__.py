@@ -1,8 +1,8 @@
 """The lineage: model versions, their edges, manifests on disk, and storage accounting."""
 
-from .graph import (
+from .graph import LineageGraph
+from .version import (
     SUMMARY_KEYS,
-    LineageGraph,
     ModelVersion,
     Relation,
     TensorRef,

@@ -13,10 +13,14 @@ version when the charging changes (a version removed, gc, a manifest replaced).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import NotFound
-from ..store import ObjectStore
-from . import LineageGraph
+from .graph import LineageGraph
+from .version import SUMMARY_KEYS, manifest_figures
+
+if TYPE_CHECKING:  # the store (numpy, h5py) loads only when figures are computed
+    from ..store import ObjectStore
 
 
 @dataclass
@@ -107,3 +111,37 @@ def charge_new(
                 oid = base
         out[vid] = (total, count)
     return out
+
+
+def settle_figures(
+    before: LineageGraph, graph: LineageGraph, store: ObjectStore, written: set[str], *, recharge: bool = False
+) -> None:
+    """Fill in the summary figures of the versions of ``graph`` (a transaction's copy of
+    ``before``) as it commits; ``written`` are the objects the transaction wrote.
+
+    New versions are charged from their parents' manifests alone; every version is
+    recharged when the charging changed (a version removed, an edge added or removed
+    between old versions, a manifest replaced, ``recharge`` (gc), or an older lineage
+    without figures)."""
+    old_ids = set(before.g.nodes)
+    ids = graph.ids()
+    new_ids = [vid for vid in ids if vid not in old_ids]
+    removed = len(old_ids) != len(ids) - len(new_ids)
+    fresh = set(new_ids)
+    old_edges = {(u, c) for u, c, _ in graph.edges() if c not in fresh}
+    replaced = any(
+        not set(SUMMARY_KEYS) <= (graph.g.nodes[vid]["version"].summary or {}).keys() for vid in ids if vid not in fresh
+    )
+    if not (removed or replaced or recharge or old_edges != {(u, c) for u, c, _ in before.edges()}):
+        charged = charge_new(graph, store, new_ids, written) if new_ids else {}
+        if charged is not None:
+            for vid, (stored, objects) in charged.items():
+                v = graph.edit(vid)
+                v.summary = {**manifest_figures(v.manifest), "stored_bytes": stored, "objects": objects}
+            return
+    acc = charge(graph, store)
+    for vid in ids:
+        v = graph.g.nodes[vid]["version"]
+        figures = {**manifest_figures(v.manifest), "stored_bytes": acc.charged[vid], "objects": acc.counts[vid]}
+        if v.summary != figures:
+            graph.edit(vid).summary = figures

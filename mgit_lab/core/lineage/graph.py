@@ -3,249 +3,14 @@
 from __future__ import annotations
 
 import copy
+import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import Enum
 from functools import partial
 from typing import Any
 
-import networkx as nx
-
 from ..errors import Conflict, InvalidInput, NotFound
-
-
-class Relation(str, Enum):
-    """How a child version came from its parent."""
-
-    FINETUNE = "finetune"
-    VERSION = "version"
-    PRUNE = "prune"
-    QUANTIZE = "quantize"
-    DISTILL = "distill"
-    ADAPTER = "adapter"
-    MERGE = "merge"
-
-    @classmethod
-    def parse(cls, value: str | Relation) -> Relation:
-        try:
-            return cls(value)
-        except ValueError:
-            raise InvalidInput(
-                f"unknown relation {value!r}", hint=f"use one of: {', '.join(r.value for r in cls)}"
-            ) from None
-
-
-@dataclass
-class TensorRef:
-    """One entry of a version's parameter manifest."""
-
-    oid: str
-    dtype: str
-    shape: list[int]
-
-    @property
-    def numel(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
-
-
-ManifestLoader = Callable[[], dict[str, TensorRef]]
-
-#: what :attr:`ModelVersion.summary` holds (written in the lineage record at creation)
-SUMMARY_KEYS = ("raw_bytes", "num_parameters", "num_tensors", "stored_bytes", "objects")
-
-
-def manifest_to_json(manifest: dict[str, TensorRef]) -> dict[str, list[Any]]:
-    """A manifest as JSON values: ``{name: [oid, dtype, shape]}``."""
-    return {k: [v.oid, v.dtype, v.shape] for k, v in manifest.items()}
-
-
-def manifest_from_json(doc: dict[str, Any]) -> dict[str, TensorRef]:
-    return {k: TensorRef(v[0], v[1], list(v[2])) for k, v in doc.items()}
-
-
-def manifest_figures(manifest: dict[str, TensorRef]) -> dict[str, int]:
-    """Raw bytes, parameter and tensor counts of a manifest (what needs no store)."""
-    from ..codecs.abc import TensorSpec
-
-    return {
-        "raw_bytes": sum(TensorSpec(t.dtype, tuple(t.shape)).nbytes for t in manifest.values()),
-        "num_parameters": sum(t.numel for t in manifest.values()),
-        "num_tensors": len(manifest),
-    }
-
-
-class ModelVersion:
-    """A node of the lineage graph: one stored model version.
-
-    The parameter manifest lives in its own immutable file (``.mgit/manifests/``) named by
-    :attr:`manifest_file` and is read on first access of :attr:`manifest`; :attr:`summary`
-    holds the figures the graph shows (raw/stored bytes, parameter and tensor counts) so
-    listing versions never reads a manifest.
-    """
-
-    def __init__(
-        self,
-        id: str,
-        name: str,
-        model_type: str | None = None,
-        architecture: dict[str, Any] | None = None,
-        manifest: dict[str, TensorRef] | None = None,
-        message: str = "",
-        author: str = "",
-        created: str = "",
-        metadata: dict[str, Any] | None = None,
-        metrics: dict[str, Any] | None = None,
-        tests: dict[str, Any] | None = None,
-        tags: list[str] | None = None,
-        recipe: dict[str, Any] | None = None,
-        *,
-        manifest_file: str | None = None,
-        summary: dict[str, int] | None = None,
-        loader: ManifestLoader | None = None,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.model_type = model_type
-        self.architecture = architecture
-        self.message = message
-        self.author = author
-        self.created = created
-        self.metadata: dict[str, Any] = metadata if metadata is not None else {}
-        self.metrics: dict[str, Any] = metrics if metrics is not None else {}
-        self.tests: dict[str, Any] = tests if tests is not None else {}
-        self.tags: list[str] = tags if tags is not None else []
-        self.recipe = recipe
-        #: the manifest's file name under ``.mgit/manifests`` (None: not written yet)
-        self.manifest_file = manifest_file
-        #: figures of :data:`SUMMARY_KEYS` (None or partial in an old-layout repository)
-        self.summary: dict[str, int] | None = summary
-        self._manifest: dict[str, TensorRef] | None = manifest
-        self._loader = loader
-        #: the manifest was set in memory and its file is still to be written
-        self.manifest_dirty = manifest is not None and manifest_file is None
-        if self._manifest is None and self._loader is None:
-            self._manifest = {}
-
-    @property
-    def manifest(self) -> dict[str, TensorRef]:
-        """``{parameter name: TensorRef}`` (read from its file on first access; do not mutate)."""
-        if self._manifest is None:
-            assert self._loader is not None
-            self._manifest = self._loader()
-        return self._manifest
-
-    @manifest.setter
-    def manifest(self, value: dict[str, TensorRef]) -> None:
-        self._manifest = dict(value)
-        self.manifest_dirty = True
-        self.summary = None  # figures follow the new manifest at commit
-
-    @property
-    def manifest_loaded(self) -> bool:
-        return self._manifest is not None
-
-    def __repr__(self) -> str:
-        return f"ModelVersion(id={self.id!r}, name={self.name!r}, model_type={self.model_type!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ModelVersion):
-            return NotImplemented
-        return self.to_json() == other.to_json() and self.manifest == other.manifest
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> ModelVersion:
-        """A copy with its own metadata; the manifest (immutable, replaced whole) is shared."""
-        other = ModelVersion.__new__(ModelVersion)
-        for key, value in self.__dict__.items():
-            shared = key in ("_manifest", "_loader")
-            other.__dict__[key] = value if shared else copy.deepcopy(value, memo)
-        return other
-
-    def to_json(self) -> dict[str, Any]:
-        """The lineage record (shares the metadata dicts: serialise, don't mutate).
-
-        The manifest is not in it: it lives in :attr:`manifest_file`."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "model_type": self.model_type,
-            "architecture": self.architecture,
-            "manifest_file": self.manifest_file,
-            "summary": self.summary,
-            "message": self.message,
-            "author": self.author,
-            "created": self.created,
-            "metadata": self.metadata,
-            "metrics": self.metrics,
-            "tests": self.tests,
-            "tags": list(self.tags),
-            "recipe": self.recipe,
-        }
-
-    @classmethod
-    def from_json(cls, doc: dict[str, Any], loader: ManifestLoader | None = None) -> ModelVersion:
-        """A version from its lineage record; ``loader`` reads its manifest file when needed.
-
-        An older record with the manifest inline is read as it is (written to a file at
-        the next commit)."""
-        inline = doc.get("manifest")
-        manifest = manifest_from_json(inline) if isinstance(inline, dict) else None
-        return cls(
-            id=doc["id"],
-            name=doc["name"],
-            model_type=doc.get("model_type"),
-            architecture=doc.get("architecture"),
-            manifest=manifest,
-            message=doc.get("message", ""),
-            author=doc.get("author", ""),
-            created=doc.get("created", ""),
-            metadata=doc.get("metadata") or {},
-            metrics=doc.get("metrics") or {},
-            tests=doc.get("tests") or {},
-            tags=list(doc.get("tags") or []),
-            recipe=doc.get("recipe"),
-            manifest_file=doc.get("manifest_file") if manifest is None else None,
-            summary=doc.get("summary"),
-            loader=loader if manifest is None and doc.get("manifest_file") else None,
-        )
-
-    def _figure(self, key: str) -> int:
-        if self.summary is not None and key in self.summary:
-            return int(self.summary[key])
-        return manifest_figures(self.manifest)[key]
-
-    @property
-    def raw_nbytes(self) -> int:
-        return self._figure("raw_bytes")
-
-    @property
-    def num_parameters(self) -> int:
-        return self._figure("num_parameters")
-
-    @property
-    def num_tensors(self) -> int:
-        return self._figure("num_tensors")
-
-
-def check_label(label: str, what: str = "version name") -> str:
-    """Validate a version name or tag: non-empty, no '/', no surrounding spaces, no control chars."""
-    if (
-        not isinstance(label, str)
-        or not label
-        or "/" in label
-        or label.strip() != label
-        or any(ord(c) < 32 for c in label)
-        or label.startswith("-")
-    ):
-        raise InvalidInput(
-            f"invalid {what} {label!r}",
-            hint="use a non-empty name without '/', control characters, a leading '-' or surrounding spaces",
-        )
-    return label
+from .dag import DAG
+from .version import ModelVersion, Relation, TensorRef, check_label, check_version_texts
 
 
 class LineageGraph:
@@ -257,7 +22,7 @@ class LineageGraph:
     """
 
     def __init__(self) -> None:
-        self.g: nx.DiGraph = nx.DiGraph()
+        self.g = DAG()
         self._by_name: dict[str, str] = {}
         self._by_tag: dict[str, str] = {}
         self._order: list[str] | None = None
@@ -272,6 +37,8 @@ class LineageGraph:
 
     def resolve(self, key: str) -> str:
         """The id of the version named (or tagged, or with id / id prefix) ``key``."""
+        if isinstance(key, str) and not key.isascii():
+            key = unicodedata.normalize("NFC", key)
         if key in self._by_name:
             return self._by_name[key]
         if key in self._by_tag:
@@ -287,7 +54,8 @@ class LineageGraph:
             if names
             else ("the repository has no versions yet: add one with `mgit add`")
         )
-        raise NotFound(f"no version named {key!r}", hint=hint)
+        shown = repr(key[:80]) + ("..." if len(key) > 80 else "") if isinstance(key, str) else repr(key)
+        raise NotFound(f"no version named {shown}", hint=hint)
 
     def _version(self, vid: str) -> ModelVersion:
         return self.g.nodes[vid]["version"]
@@ -306,7 +74,7 @@ class LineageGraph:
     def versions(self) -> list[ModelVersion]:
         """Every version, parents before children, ties by creation time (read only)."""
         if self._order is None:
-            order = nx.lexicographical_topological_sort(self.g, key=lambda v: (self._version(v).created, v))
+            order = self.g.topological_order(key=lambda v: (self._version(v).created, v))
             self._order = list(order)
         return [self._version(v) for v in self._order]
 
@@ -328,10 +96,10 @@ class LineageGraph:
         return [(self._version(c), self.g.edges[vid, c]["relation"]) for c in kids]
 
     def ancestors(self, key: str) -> set[str]:
-        return nx.ancestors(self.g, self.resolve(key))
+        return self.g.ancestors(self.resolve(key))
 
     def descendants(self, key: str) -> set[str]:
-        return nx.descendants(self.g, self.resolve(key))
+        return self.g.descendants(self.resolve(key))
 
     def edges(self) -> list[tuple[str, str, Relation]]:
         return [(u, v, d["relation"]) for u, v, d in self.g.edges(data=True)]
@@ -349,7 +117,7 @@ class LineageGraph:
         self._order = None
 
     def add_version(self, version: ModelVersion, parents: list[tuple[str, Relation]] | None = None) -> None:
-        check_label(version.name)
+        check_version_texts(version)
         if version.name in self._by_name:
             raise Conflict(f"a version named {version.name!r} already exists", hint="choose another name")
         if version.name in self._by_tag:
@@ -402,7 +170,7 @@ class LineageGraph:
         return version
 
     def rename(self, key: str, new_name: str) -> None:
-        check_label(new_name)
+        new_name = check_label(new_name)
         vid = self.resolve(key)
         if new_name in self._by_name and self._by_name[new_name] != vid:
             raise Conflict(f"a version named {new_name!r} already exists", hint="choose another name")
@@ -415,7 +183,7 @@ class LineageGraph:
 
     def tag(self, key: str, tag: str, *, move: bool = False) -> None:
         """Attach ``tag`` to ``key``; a tag names one version (``move`` takes it from another)."""
-        check_label(tag, "tag")
+        tag = check_label(tag, "tag")
         vid = self.resolve(key)
         if tag in self._by_name:
             raise Conflict(f"{tag!r} is already a version name", hint="choose another tag")
@@ -434,6 +202,8 @@ class LineageGraph:
 
     def untag(self, tag: str) -> str:
         """Remove ``tag``; returns the id it was on."""
+        if isinstance(tag, str) and not tag.isascii():
+            tag = unicodedata.normalize("NFC", tag)
         vid = self._by_tag.get(tag)
         if vid is None:
             raise NotFound(f"no tag {tag!r}", hint="list tags with `mgit tag`")
@@ -443,12 +213,39 @@ class LineageGraph:
 
     def add_edge(self, parent: str, child: str, relation: Relation | str) -> None:
         p, c = self.resolve(parent), self.resolve(child)
-        if p == c or nx.has_path(self.g, c, p):
+        if p == c or self.g.has_path(c, p):
             raise InvalidInput(
                 f"an edge {parent} -> {child} would make a cycle", hint="a version cannot descend from itself"
             )
         order = self.g.in_degree(c)
         self.g.add_edge(p, c, relation=Relation.parse(relation), order=order)
+        self._changed()
+
+    def set_parents(self, key: str, parents: list[tuple[str, Relation | str]]) -> None:
+        """Replace the parents of ``key`` (ids, first parent first; none: a root).
+
+        Raises
+        ------
+        NotFound
+            For a parent that is not in the graph.
+        InvalidInput
+            When a parent is ``key`` itself or one of its descendants (a cycle).
+        """
+        vid = self.resolve(key)
+        below = self.g.descendants(vid) | {vid}
+        for pid, _ in parents:
+            if pid not in self.g:
+                raise NotFound(f"parent version {pid!r} does not exist", hint="see `mgit log`")
+            if pid in below:
+                what = "itself" if pid == vid else f"its descendant {self._version(pid).name!r}"
+                raise InvalidInput(
+                    f"{self._version(vid).name!r} cannot have {what} as a parent: that would make a cycle",
+                    hint="choose a version that is not below it in `mgit log`",
+                )
+        for pid in self.g.predecessors(vid):
+            self.g.remove_edge(pid, vid)
+        for i, (pid, rel) in enumerate(parents):
+            self.g.add_edge(pid, vid, relation=Relation.parse(rel), order=i)
         self._changed()
 
     def copy(self) -> LineageGraph:

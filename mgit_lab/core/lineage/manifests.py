@@ -10,7 +10,6 @@ the files no live record names.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -56,6 +55,8 @@ def write_manifest(mgit_dir: Path, version: ModelVersion) -> str:
     raw = data.encode()
     name = f"{version.id}.json"
     if version.manifest_file is not None or (folder / name).exists():
+        import hashlib  # writes only
+
         name = f"{version.id}.{hashlib.sha256(raw).hexdigest()[:12]}.json"
     atomic_write_bytes(folder / name, raw)
     return name

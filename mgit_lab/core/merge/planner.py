@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from .. import schema
 from ..errors import InvalidInput
 from ..lineage import LineageGraph, ModelVersion
@@ -239,7 +237,7 @@ def common_ancestor(graph: LineageGraph, *versions: str) -> str | None:
     common = set.intersection(*[graph.ancestors(i) | {i} for i in ids])
     if not common:
         return None
-    lowest = [c for c in common if not (nx.descendants(graph.g, c) & common)]
+    lowest = [c for c in common if not (graph.g.descendants(c) & common)]
     return max(lowest, key=lambda v: (graph.get(v).created, v))
 
 

@@ -1,18 +1,18 @@
 """Merge-strategy registry: look strategies up by name; built-ins, runtime, entry points.
 
 The CLI's ``--strategy`` choices, the panel's merge dialog and the magics' help are all
-rendered from :func:`describe_strategies`; there is no second list.  Nothing is imported
-or registered at import time: the built-in table holds import paths resolved lazily.
+rendered from :func:`describe_strategies`; there is no second list.  The lookup is
+:class:`~mgit_lab.core.plugins.Registry`'s; nothing is imported or registered at import
+time: the built-in table below holds import paths, one line per strategy, resolved lazily.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
-from importlib.metadata import entry_points
 from typing import Any
 
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
+from ..plugins import Registry
 from ..schema import MergeStrategyInfo
 from .base import MergeStrategy
 
@@ -43,41 +43,31 @@ _BUILTIN: dict[str, str] = {
     "take-ancestor": "mgit_lab.core.merge.take:TakeAncestor",
 }
 
-_runtime: dict[str, type[MergeStrategy]] = {}
-_resolved: dict[str, type[MergeStrategy]] = {}
+REGISTRY: Registry[MergeStrategy] = Registry(
+    "merge strategy",
+    MergeStrategy,
+    key="name",
+    group=ENTRY_POINT_GROUP,
+    builtins=_BUILTIN,
+    unknown=InvalidInput,
+    hint="choose one of: {known}",
+)
 
 
 def register_strategy(cls: type[MergeStrategy]) -> type[MergeStrategy]:
     """Register ``cls`` under ``cls.name`` (usable as a class decorator)."""
-    if not (isinstance(cls, type) and issubclass(cls, MergeStrategy)):
-        raise InvalidInput(f"{cls!r} is not a MergeStrategy subclass")
-    _runtime[cls.name] = cls
-    _resolved.pop(cls.name, None)
-    return cls
-
-
-def _entry_point_table() -> dict[str, str]:
-    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
-
-
-def _load(path: str) -> type[MergeStrategy]:
-    module, _, attr = path.partition(":")
-    cls = getattr(importlib.import_module(module), attr)
-    if not (isinstance(cls, type) and issubclass(cls, MergeStrategy)):
-        raise NotFound(f"merge strategy entry {path!r} is not a MergeStrategy class")
-    return cls
+    return REGISTRY.register(cls)
 
 
 def available_strategies() -> list[str]:
     """Names of every strategy: built-ins in menu order, then the others sorted."""
-    extra = sorted((set(_runtime) | set(_entry_point_table())) - set(_BUILTIN))
-    return [*_BUILTIN, *extra]
+    return REGISTRY.names()
 
 
 def canonical_name(name: str) -> str:
     """``name`` with mergekit's underscores accepted for our hyphens (``dare_ties`` -> ``dare-ties``)."""
     hyphens = name.replace("_", "-")
-    if name not in _runtime and name not in _BUILTIN and hyphens in _BUILTIN:
+    if hyphens != name and hyphens in _BUILTIN and name not in REGISTRY.names():
         return hyphens
     return name
 
@@ -90,22 +80,7 @@ def get_strategy(name: str) -> MergeStrategy:
     InvalidInput
         When no strategy has that name.
     """
-    name = canonical_name(name)
-    if name not in _resolved:
-        if name in _runtime:
-            cls = _runtime[name]
-        elif name in _BUILTIN:
-            cls = _load(_BUILTIN[name])
-        else:
-            table = _entry_point_table()
-            if name not in table:
-                raise InvalidInput(
-                    f"unknown merge strategy {name!r}",
-                    hint=f"choose one of: {', '.join(available_strategies())}",
-                )
-            cls = _load(table[name])
-        _resolved[name] = cls
-    return _resolved[name]()
+    return REGISTRY.lookup(canonical_name(name))()
 
 
 def parse_arguments(strategy: MergeStrategy, args: Mapping[str, Any] | None, *, strict: bool = True) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from ..io.module_states import module_from_state, state_oids
 from ..lineage import ModelVersion
 from ..progress import Progress
 from ..repository import Repository
-from ..schema import TestResult
+from ..schema import ModelTestResult
 from .base import Param
 from .combine import choose, expected_signatures, merged_tensors, raise_problems
 from .planner import MergePlan, plan_merge
@@ -39,7 +39,7 @@ class MergeResult:
     args: dict[str, Any]
     dry_run: bool
     version: ModelVersion | None = None
-    tests: list[TestResult] = field(default_factory=list)
+    tests: list[ModelTestResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     model_args: list[dict[str, Any]] = field(default_factory=list)
 
@@ -184,7 +184,7 @@ def merge_versions(
     specs = specs_for(repo, ModelVersion(id="", name=new_name, model_type=model_type), also_versions=test_versions)
     expected = expected_signatures(plan, choices)
     state: Mapping[str, Param]
-    results: list[TestResult] = []
+    results: list[ModelTestResult] = []
     oids = None
     sketch = None
     if specs or expected is None:  # the tests need the whole model; so does an unknown strategy's output

@@ -10,7 +10,6 @@ lines up with its fp32 parent's chunk *i*).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -26,11 +25,17 @@ from ..codecs.choose import encode_best
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, InvalidInput, NotFound
 from .hashing import ObjectHasher, object_id
-from .pack import INDEX_SUFFIX, PACK_SUFFIX, PackReader, PackWriter
+from .index_doc import load_index
+from .pack import PACK_SUFFIX, PackReader, PackWriter
+from .repack import repack_small_packs
 
 DEFAULT_CHUNK_ELEMS = 1 << 24  # 64 MiB of float32
 DEFAULT_MAX_DEPTH = 8
 DEFAULT_CACHE_BYTES = 512 << 20
+#: objects from this size up are hashed on every core when checked on read
+_THREADED_HASH_BYTES = 16 << 20
+#: a delta chain longer than this is damage (the writer caps chains at max_delta_depth)
+_MAX_CHAIN = 256
 
 
 class _PackGone(Exception):
@@ -99,6 +104,8 @@ class ObjectStore:
         self.cache_bytes = cache_bytes
         #: "fast" or "small": what the automatic codec choice optimises for
         self.codec_effort = codec_effort
+        #: re-hash every object decoded by :meth:`get` (off only to measure what it costs)
+        self.check_hashes = True
         self._lock = threading.RLock()
         self._index: dict[str, tuple[dict[str, Any], str]] = {}
         self._pack_docs: dict[str, dict[str, dict[str, Any]]] = {}
@@ -107,34 +114,42 @@ class ObjectStore:
         self._cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
         self._cached = 0
         self._writer: StoreWriter | None = None
+        #: pack name -> what is wrong with its ``.idx.json`` (its objects read via the pack's copy)
+        self.index_problems: dict[str, str] = {}
+        #: pack name -> why neither of its index copies can be read (its objects are missing)
+        self.damaged_packs: dict[str, str] = {}
 
     # ----------------------------------------------------------------- index
     def refresh(self) -> None:
         """Pick up packs added or removed by any process (cheap when nothing changed).
 
-        Only new packs' index files are read; removed packs are dropped from memory.
+        Only new packs' indexes are read; removed packs are dropped from memory.  A pack
+        whose ``.idx.json`` is missing or unusable is read through the copy inside it
+        (:attr:`index_problems`); one with neither copy readable is listed in
+        :attr:`damaged_packs` and its objects are missing, the rest stay readable.
         """
         with self._lock:
-            names = frozenset(
-                p.name[: -len(INDEX_SUFFIX)]
-                for p in self.packs_dir.glob("*" + INDEX_SUFFIX)
-                if (self.packs_dir / (p.name[: -len(INDEX_SUFFIX)] + PACK_SUFFIX)).exists()
-            )
+            names = frozenset(p.name[: -len(PACK_SUFFIX)] for p in self.packs_dir.glob("*" + PACK_SUFFIX))
             if names == self._seen:
                 return
             removed = self._seen - names
             for name in sorted(names - self._seen):
-                try:
-                    doc = json.loads((self.packs_dir / (name + INDEX_SUFFIX)).read_text())
-                except (OSError, ValueError):
-                    continue  # reported by verify; the objects are missing, the rest readable
-                self._pack_docs[name] = doc["objects"]
+                objects, index_problem, pack_problem = load_index(self.packs_dir, name)
+                if index_problem:
+                    self.index_problems[name] = index_problem
+                if objects is None:
+                    if (self.packs_dir / (name + PACK_SUFFIX)).exists():  # else gc removed it meanwhile
+                        self.damaged_packs[name] = pack_problem or "unreadable"
+                    continue
+                self._pack_docs[name] = objects
                 if not removed:
-                    for oid, entry in doc["objects"].items():
+                    for oid, entry in objects.items():
                         self._index.setdefault(oid, (entry, name))
             if removed:
                 for gone in removed:
                     self._pack_docs.pop(gone, None)
+                    self.index_problems.pop(gone, None)
+                    self.damaged_packs.pop(gone, None)
                     reader = self._readers.pop(gone, None)
                     if reader is not None:
                         reader.close()
@@ -145,11 +160,21 @@ class ObjectStore:
                 self._index = index
             self._seen = names
 
+    def forget_indexes(self) -> None:
+        """Drop every index read so far; the next :meth:`refresh` reads them all again."""
+        with self._lock:
+            self._index, self._pack_docs, self._seen = {}, {}, frozenset()
+            self.index_problems, self.damaged_packs = {}, {}
+            for r in self._readers.values():
+                r.close()
+            self._readers.clear()
+            self.clear_cache()
+
     def pack_names(self) -> list[str]:
         self.refresh()
         return sorted(self._seen)
 
-    def _entry(self, oid: str) -> tuple[dict[str, Any], str]:
+    def _lookup(self, oid: str) -> tuple[dict[str, Any], str] | None:
         w = self._writer
         if w is not None and oid in w.pack.objects:
             return w.pack.objects[oid], ""
@@ -157,16 +182,22 @@ class ObjectStore:
         if hit is None:
             self.refresh()
             hit = self._index.get(oid)
+        return hit
+
+    def _entry(self, oid: str) -> tuple[dict[str, Any], str]:
+        hit = self._lookup(oid)
         if hit is None:
+            if self.damaged_packs:  # NotFound still: callers treat a missing object alike
+                raise NotFound(
+                    f"object {oid[:12]} is not in any readable pack; damaged: "
+                    + "; ".join(f"pack {n}: {why}" for n, why in sorted(self.damaged_packs.items())),
+                    hint="run `mgit verify`; restore the damaged pack from a backup",
+                )
             raise NotFound(f"object {oid[:12]} is not in the store", hint="run `mgit verify` to check the repository")
         return hit
 
     def has(self, oid: str) -> bool:
-        try:
-            self._entry(oid)
-        except NotFound:
-            return False
-        return True
+        return self._lookup(oid) is not None
 
     def info(self, oid: str) -> ObjectInfo:
         entry, pack = self._entry(oid)
@@ -187,9 +218,17 @@ class ObjectStore:
             if not path.exists():
                 raise _PackGone(pack)
             reader = self._readers[pack] = PackReader(path)
-        return reader.read(offset, length)
+        try:
+            return reader.read(offset, length)
+        except Exception as exc:  # noqa: BLE001 - h5py raises many kinds on a damaged file
+            if not (self.packs_dir / (pack + PACK_SUFFIX)).exists():
+                raise _PackGone(pack) from None
+            raise Corrupt(
+                f"pack {pack} cannot be read at bytes {offset}..{offset + length}: {exc}",
+                hint="run `mgit verify`; restore the pack from a backup",
+            ) from None
 
-    def _chunk(self, oid: str, i: int, *, keep: bool) -> np.ndarray:
+    def _chunk(self, oid: str, i: int, *, keep: bool, hops: int = 0) -> np.ndarray:
         key = (oid, i)
         with self._lock:
             hit = self._cache.get(key)
@@ -206,9 +245,11 @@ class ObjectStore:
             if codec.needs_base:
                 if not entry.get("base"):
                     raise Corrupt(f"object {oid[:12]} needs a delta base but records none")
+                if hops > _MAX_CHAIN:
+                    raise Corrupt(f"object {oid[:12]}: its delta chain is longer than {_MAX_CHAIN} (a loop?)")
                 # a chunked tensor uses each base chunk once per decode: caching them all
                 # would hold a second full copy; small tensors' bases are worth keeping
-                base = self._chunk(entry["base"], i, keep=len(chunks) == 1)
+                base = self._chunk(entry["base"], i, keep=len(chunks) == 1, hops=hops + 1)
             try:
                 data = self._read(pack, offset, length)
                 arr = codec.decode(data, base, chunk_spec)
@@ -234,7 +275,7 @@ class ObjectStore:
         except _PackGone:
             # another process's gc repacked it: re-read the indexes once and retry
             with self._lock:
-                self._index, self._pack_docs, self._seen = {}, {}, frozenset()
+                self.forget_indexes()
                 self.refresh()
             try:
                 return self._get(oid)
@@ -242,18 +283,39 @@ class ObjectStore:
                 raise Corrupt(f"object {oid[:12]} is listed in pack {gone} which is missing") from None
 
     def _get(self, oid: str) -> np.ndarray:
-        entry, _ = self._entry(oid)
+        entry, pack = self._entry(oid)
         spec = TensorSpec(entry["dtype"], tuple(entry["shape"]))
         chunks = entry["chunks"]
+        if sum(c[2] for c in chunks) != spec.size:
+            raise Corrupt(f"object {oid[:12]} in pack {pack}: its chunks do not add up to its shape {spec.shape}")
         if len(chunks) == 1:
             arr = self._chunk(oid, 0, keep=False)
-            return (arr if arr.flags.writeable else arr.copy()).reshape(spec.shape)
-        out = np.empty(spec.size, dtype=spec.storage_dtype)
-        pos = 0
-        for i, c in enumerate(chunks):
-            out[pos : pos + c[2]] = self._chunk(oid, i, keep=False).reshape(-1)
-            pos += c[2]
-        return out.reshape(spec.shape)
+            out = (arr if arr.flags.writeable else arr.copy()).reshape(spec.shape)
+        else:
+            out = np.empty(spec.size, dtype=spec.storage_dtype)
+            pos = 0
+            for i, c in enumerate(chunks):
+                out[pos : pos + c[2]] = self._chunk(oid, i, keep=False).reshape(-1)
+                pos += c[2]
+            out = out.reshape(spec.shape)
+        if self.check_hashes:
+            self._check_hash(oid, out, entry, pack)
+        return out
+
+    def _check_hash(self, oid: str, arr: np.ndarray, entry: dict[str, Any], pack: str) -> None:
+        """Raise :class:`Corrupt` unless ``arr`` is exactly what ``oid`` names."""
+        if object_id(arr, entry["dtype"], threads=arr.nbytes >= _THREADED_HASH_BYTES) == oid:
+            return
+        # a damaged cached chunk must not poison later reads
+        with self._lock:
+            for key in [k for k in self._cache if k[0] == oid]:
+                self._cached -= self._cache.pop(key).nbytes
+        where = pack or "the pack being written"
+        via = f" (a delta on object {entry['base'][:12]}: either may be damaged)" if entry.get("base") else ""
+        raise Corrupt(
+            f"object {oid[:12]} in {where} is damaged: its content does not match its hash{via}",
+            hint="run `mgit verify`; restore the pack from a backup",
+        )
 
     def clear_cache(self) -> None:
         with self._lock:
@@ -286,8 +348,6 @@ class ObjectStore:
             if name is not None:
                 self.refresh()
                 if repack:
-                    from .maintenance import repack_small_packs
-
                     repack_small_packs(self)
 
     def close(self) -> None:

@@ -23,9 +23,8 @@ import h5py
 import numpy as np
 
 from .atomic import atomic_write_json, fsync_dir
+from .files import INDEX_SUFFIX, PACK_SUFFIX
 
-PACK_SUFFIX = ".h5"
-INDEX_SUFFIX = ".idx.json"
 #: HDF5 allocates whole chunks, so small packs are written as one exact-size contiguous
 #: dataset from memory; past this size the blob streams to a chunked dataset instead.
 _BUFFER_LIMIT = 8 << 20

@@ -1,24 +1,32 @@
-"""``Repository.add``: read a model, choose (or check) its parents, store it."""
+"""``add``: read a model, choose (or check) its parents, store it.
+
+When the parent is inferred with a confidence below :data:`LOW_CONFIDENCE` the choice is
+not made silently: the version is added under the best candidate, and a warning (logger
+``mgit_lab``) lists the top candidates with their evidence and the exact ``mgit reparent``
+command that changes the choice.  The CLI asks instead when it runs on a terminal."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ..errors import Conflict, InvalidInput, NotFound
-from ..inference import DEFAULT_MAX_DISTANCE, compatibility, infer_parent
-from ..inference.sketch import layout_of, sketch_arrays
-from ..io.sources import LoadedModel, load_source
+from ..inference import DEFAULT_MAX_DISTANCE
+from ..inference.confidence import LOW_CONFIDENCE, describe_candidates, doubtful, reparent_command
 from ..io.state import ArrayState
 from ..lineage import LineageGraph, ModelVersion, Relation, TensorRef, check_label
 from ..progress import Progress
+from ..repository import Repository
 from ..schema import InferenceResult
-from ..store import object_id
 
-if TYPE_CHECKING:
-    from ..repository import Repository
+if TYPE_CHECKING:  # numpy, torch (the reader) and the store load when a model is read
+    import numpy as np
+
+    from ..io.state import LoadedModel
+
+log = logging.getLogger("mgit_lab")
 
 #: relations whose child must have its parent's tensor shapes (a distill student need not)
 _SAME_SHAPES = {Relation.FINETUNE, Relation.QUANTIZE, Relation.ADAPTER, Relation.MERGE}
@@ -41,7 +49,25 @@ def _manifest(state: ArrayState, oids: dict[str, str] | None) -> dict[str, Tenso
     return {k: TensorRef(oids[k] if oids else "", d, list(a.shape)) for k, (a, d) in state.items()}
 
 
+def _read_without_torch(model: Any) -> LoadedModel | None:
+    """A ``.safetensors`` path read without importing torch (None: leave it to the torch reader)."""
+    if not isinstance(model, (str, Path)) or Path(model).suffix != ".safetensors":
+        return None
+    from ..io.safetensors_file import read_safetensors
+    from ..io.state import LoadedModel
+
+    path = Path(model).expanduser()
+    state = read_safetensors(path)
+    if state is None:
+        return None
+    if not state:
+        raise InvalidInput(f"{path} holds no tensors", hint="check that it is a model checkpoint")
+    return LoadedModel(state, None, str(path), path.stem)
+
+
 def _hash_all(state: ArrayState, progress: Progress | None) -> dict[str, str]:
+    from ..store import object_id
+
     out = {}
     for i, (k, (a, d)) in enumerate(state.items()):
         out[k] = object_id(a, d)
@@ -64,6 +90,8 @@ def check_parent(
     """
     if relation == Relation.DISTILL:
         return
+    from ..inference import compatibility
+
     hint = "check the parent name, or pass --relation distill if the model has another architecture"
     a, b = architecture or {}, parent.architecture or {}
     if a.get("kind") == b.get("kind") == "transformers":
@@ -118,26 +146,44 @@ def prepare_add(
     infer: bool,
     max_distance: float = DEFAULT_MAX_DISTANCE,
     progress: Progress | None = None,
+    dry_run: bool = False,
 ) -> PreparedAdd:
-    """Read ``model`` and decide its parents, writing nothing."""
+    """Read ``model`` and decide its parents, writing nothing.
+
+    With ``dry_run`` a name that already exists is allowed: the inference then leaves
+    out that version and its descendants (what it would choose for it, were it added now).
+    """
     if max_distance <= 0:
         raise InvalidInput(f"max_distance must be positive, got {max_distance}", hint="the default is 0.5")
     graph = repo.graph
+    exclude: set[str] = set()
     if name is not None:
         check_label(name)
         if name in graph:
-            raise Conflict(f"a version named {name!r} already exists", hint="choose another name")
+            if not dry_run:
+                raise Conflict(f"a version named {name!r} already exists", hint="choose another name")
+            existing = graph.resolve(name)
+            exclude = graph.descendants(existing) | {existing}
     explicit = _explicit_parents(graph, parent, relation) if parent is not None else []
+    if isinstance(model, (str, Path)) and not Path(model).expanduser().exists():
+        raise NotFound(f"{Path(model).expanduser()} does not exist", hint="check the path")
+    from ..inference import infer_parent
+    from ..inference.sketch import layout_of, sketch_arrays
+
     if progress:
         progress(0, 1, "loading")
-    loaded = load_source(model)
+    loaded = _read_without_torch(model)
+    if loaded is None:
+        from ..io.sources import load_source  # torch: after the cheap checks above
+
+        loaded = load_source(model)
     if progress:
         progress(1, 1, "loading")
     name = name or loaded.suggested_name
     if name is None:
         raise InvalidInput("the new version needs a name", hint="pass name=... (or --name on the command line)")
     check_label(name)
-    if name in graph:
+    if name in graph and not dry_run:
         raise Conflict(f"a version named {name!r} already exists", hint="choose another name (--name)")
     oids = None if lossy is not None else _hash_all(loaded.state, progress)
     manifest = _manifest(loaded.state, oids)
@@ -154,6 +200,7 @@ def prepare_add(
             repo.sketch_index,
             manifest,
             sketch,
+            exclude=exclude,
             max_distance=max_distance,
             child_state=loaded.state,
             decode=repo.store.get,
@@ -202,7 +249,6 @@ def store_prepared(
     if lossy is not None:
         from ..evaluation import add_lossy_gated
         from ..evaluation.run import specs_for
-        from ..lineage import ModelVersion
 
         if specs_for(repo, ModelVersion(id="", name=prep.name, model_type=model_type)):
             # tests cover this model type: keep the lossy encoding only if they hold up
@@ -239,3 +285,115 @@ def store_prepared(
         recipe=recipe,
         progress=progress,
     )
+
+
+def _warn_doubt(version: ModelVersion, inference: InferenceResult) -> None:
+    others = [c["name"] for c in inference["candidates"][1:2]]
+    log.warning(
+        "the parent of %r was inferred with low confidence (%.3g < %g): added under %r. Candidates:\n  %s\n"
+        "If that is wrong: %s",
+        version.name,
+        inference["confidence"],
+        LOW_CONFIDENCE,
+        inference["parent"],
+        "\n  ".join(describe_candidates(inference)),
+        reparent_command(version.name, others[0] if others else None),
+    )
+
+
+def add(
+    repo: Repository,
+    model: Any,
+    name: str | None = None,
+    parent: str | list[str] | None = None,
+    relation: str | Relation | None = None,
+    model_type: str | None = None,
+    message: str | None = None,
+    lossy: float | None = None,
+    *,
+    author: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+    recipe: dict[str, Any] | None = None,
+    infer: bool = True,
+    max_distance: float = DEFAULT_MAX_DISTANCE,
+    progress: Progress | None = None,
+) -> ModelVersion:
+    """Add a model as a new version.
+
+    Parameters
+    ----------
+    model
+        An ``nn.Module``, a state dict, a ``.safetensors`` file, a ``.pt``/``.bin`` state
+        dict (read with ``weights_only=True``) or a local Hugging Face model folder.
+    name
+        The version's name (default: the file or folder name).
+    parent
+        A version name, tag or id, or a list of them (a merge).  When None the parent is
+        inferred (see :mod:`..inference`), unless ``infer`` is False; the decision is kept
+        in ``metadata["inference"]``.  Below :data:`LOW_CONFIDENCE` a warning names the
+        candidates and the ``mgit reparent`` command that changes the choice.
+    relation
+        ``finetune`` (default), ``version``, ``prune``, ``quantize``, ``distill``,
+        ``adapter`` or ``merge`` (default with several parents).  With an inferred parent
+        the evidence's suggestion is used when this is None.
+    model_type
+        The key tests are registered on; default: the first parent's.
+    lossy
+        An absolute error bound: float tensors may be stored lossy within it.
+    recipe
+        How the model was made from its parent (``{"kind": "function", "ref":
+        "package.module:function", "kwargs": {...}, "parent": id}``), for cascades.
+
+    Raises
+    ------
+    NotFound, InvalidInput, Conflict
+        Missing file, unreadable or unsafe pickle, unknown or incompatible parent,
+        duplicate name.  The repository is unchanged.
+    """
+    prep = prepare_add(
+        repo,
+        model,
+        name=name,
+        parent=parent,
+        relation=relation,
+        lossy=lossy,
+        infer=infer,
+        max_distance=max_distance,
+        progress=progress,
+    )
+    version = store_prepared(
+        repo,
+        prep,
+        model_type=model_type,
+        message=message,
+        lossy=lossy,
+        author=author,
+        metadata=metadata,
+        metrics=metrics,
+        recipe=recipe,
+        progress=progress,
+    )
+    if prep.inference is not None and doubtful(prep.inference):
+        _warn_doubt(version, prep.inference)
+    return version
+
+
+def infer_parent_of(repo: Repository, model: Any, *, max_distance: float = DEFAULT_MAX_DISTANCE) -> InferenceResult:
+    """The parent :func:`add` would infer for ``model``, and why; writes nothing."""
+    prep = prepare_add(
+        repo, model, name="(dry run)", parent=None, relation=None, lossy=None, infer=True, max_distance=max_distance
+    )
+    if prep.inference is not None:
+        return prep.inference
+    return {
+        "parent": None,
+        "parent_id": None,
+        "confidence": 1.0,
+        "relation": None,
+        "candidates": [],
+        "reason": "the repository is empty",
+        "compared": 0,
+        "refined_tensors": 0,
+        "elapsed_ms": 0.0,
+    }

@@ -7,6 +7,7 @@ import shutil
 import pytest
 import torch
 
+from mgit_lab.api import Repository
 from mgit_lab.core import schema
 from mgit_lab.core.cascade import run_cascade
 from mgit_lab.core.cascade.recipes import derive, function_recipe
@@ -15,7 +16,6 @@ from mgit_lab.core.evaluation import register_test
 from mgit_lab.core.io.module_states import load_version_model, model_state
 from mgit_lab.core.lineage import Relation
 from mgit_lab.core.merge import merge_versions
-from mgit_lab.core.repository import Repository
 from tests.support.models import shift
 from tests.support.repos import add_model, assert_shape, snapshot, tiny
 
@@ -161,13 +161,18 @@ def test_unimportable_recipe_is_caught_before_anything_runs(repo):
         InvalidInput,
         match="the recipe of 'broken' cannot run: cannot import the recipe 'gone_package.train:finetune'",
     ):
+        run_cascade(repo, "base", "base2", trust=["gone_package.train:finetune"])
+    assert snapshot(repo) == before
+    # without the user naming it, a recipe read from the lineage is not even imported
+    with pytest.raises(InvalidInput, match="'gone_package.train:finetune' is named by repository data"):
         run_cascade(repo, "base", "base2")
     assert snapshot(repo) == before
 
 
 def test_a_failing_recipe_is_reported_and_its_dependants_skipped(repo):
-    with repo.transaction() as graph:
-        graph.get("c2").recipe = function_recipe("tests.support.models:raising_recipe", parent=repo.version("base").id)
+    with repo.transaction() as txn:
+        recipe = function_recipe("tests.support.models:raising_recipe", parent=repo.version("base").id)
+        txn.graph.get("c2").recipe = recipe
     report = run_cascade(repo, "base", "base2")
     status = {e["old"]: e["status"] for e in report.entries}
     assert status["c2"] == "failed" and status["m"] == "skipped" and status["c1"] == "updated"
@@ -207,12 +212,12 @@ def test_a_raising_test_fails_that_version_only(repo):
 
 
 def test_a_recipe_without_a_known_parent_is_skipped(repo):
-    with repo.transaction() as graph:
-        graph.get("m").recipe = {
-            **graph.get("m").recipe,
+    with repo.transaction() as txn:
+        txn.graph.get("m").recipe = {
+            **txn.graph.get("m").recipe,
             "parents": [repo.version("c1").id, "0" * 16],
         }
-        graph.get("g1").recipe = {
+        txn.graph.get("g1").recipe = {
             "kind": "function",
             "ref": "tests.support.models:shift",
             "kwargs": {},

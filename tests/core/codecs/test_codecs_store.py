@@ -7,11 +7,11 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.core.codecs.abc import TensorSpec
 from mgit_lab.core.codecs.raw import RawCodec
 from mgit_lab.core.codecs.registry import register_codec, unregister_codec
 from mgit_lab.core.errors import InvalidInput, NotFound
-from mgit_lab.core.repository import Repository
 from mgit_lab.core.store import ObjectStore, WriterLock, verify_store
 
 

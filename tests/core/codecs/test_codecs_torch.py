@@ -9,8 +9,8 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from mgit_lab.api import Repository
 from mgit_lab.core.io.tensors import array_to_tensor, tensor_to_array
-from mgit_lab.core.repository import Repository
 
 
 def state(model: nn.Module) -> dict[str, tuple[np.ndarray, str]]:

@@ -9,11 +9,11 @@ import torch
 import transformers
 from safetensors.torch import save_file
 
+from mgit_lab.api import Repository
 from mgit_lab.core.diff import diff_refs, diff_versions, trace_cache
 from mgit_lab.core.errors import InvalidInput, NotFound
 from mgit_lab.core.io.architecture import architecture_of
 from mgit_lab.core.io.tensors import tensor_to_array
-from mgit_lab.core.repository import Repository
 from tests.support.diff_models import bert_config, finetune, tiny_bert
 
 CHANGED = [

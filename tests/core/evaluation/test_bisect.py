@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.core import schema
 from mgit_lab.core.cascade.recipes import derive
 from mgit_lab.core.errors import InvalidInput, NotFound
 from mgit_lab.core.evaluation import bisect, register_test, run_tests
-from mgit_lab.core.repository import Repository
 from tests.support.repos import add_model, assert_shape, snapshot, tiny
 
 

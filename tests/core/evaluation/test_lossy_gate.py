@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.core import schema
 from mgit_lab.core.codecs.registry import describe_codecs
 from mgit_lab.core.errors import InvalidInput
@@ -14,7 +15,6 @@ from mgit_lab.core.evaluation import (
     register_test,
 )
 from mgit_lab.core.io.module_states import load_version_model
-from mgit_lab.core.repository import Repository
 from tests.support.repos import assert_shape, snapshot, tiny
 
 

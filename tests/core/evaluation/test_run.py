@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.core import schema
 from mgit_lab.core.errors import Conflict, InvalidInput, NotFound
 from mgit_lab.core.evaluation import (
@@ -19,7 +20,6 @@ from mgit_lab.core.evaluation import (
     version_digest,
 )
 from mgit_lab.core.evaluation.specs import check_condition, parse_condition
-from mgit_lab.core.repository import Repository
 from tests.support.repos import add_model, assert_shape, snapshot, tiny
 
 
@@ -111,7 +111,7 @@ def test_register_list_unregister_survive_reopen(repo):
         "nan_loss",
     ]
     spec = list_tests(reopened)[1]
-    assert_shape(spec, schema.TestSpec)
+    assert_shape(spec, schema.ModelTestSpec)
     assert spec["version"] == reopened.version("other").id  # stored by id: survives a rename
     doc = json.loads((repo.mgit_dir / "tests.json").read_text())
     assert doc["tests"][0]["ref"] == "tests.support.models:weight_sum"
@@ -207,7 +207,7 @@ def test_run_stores_results_with_the_version(repo):
     results = run_tests(repo, "v1")
     assert len(results) == 1
     r = results[0]
-    assert_shape(r, schema.TestResult)
+    assert_shape(r, schema.ModelTestResult)
     expected = float(tiny(0).fc1.weight.detach().sum())
     assert r["metrics"]["score"] == pytest.approx(expected, abs=1e-6)
     assert r["metrics"]["loss"] == pytest.approx(-expected, abs=1e-6)

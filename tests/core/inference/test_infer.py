@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
+from mgit_lab.api import Repository
 from mgit_lab.core import schema
-from mgit_lab.core.repository import Repository
 from tests.support.lineage_models import WideMLP, magnitude_pruned, perturbed, snapshot, tiny_bert_config
 
 

@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.core import repository as repository_module
 from mgit_lab.core.lineage import manifest_figures, manifest_to_json
 from mgit_lab.core.lineage.accounting import charge
 from mgit_lab.core.lineage.manifests import manifest_dir
-from mgit_lab.core.repository import Repository
 
 
 def _state(rng: np.random.Generator, n: int = 4) -> dict:
@@ -160,8 +160,8 @@ def test_verify_names_the_version_whose_manifest_is_missing_or_damaged(repo):
 
 def test_replaced_manifest_gets_a_new_file_and_gc_drops_the_old(repo):
     c = repo.version("c")
-    with repo.transaction() as graph:
-        v = graph.edit("c")
+    with repo.transaction() as txn:
+        v = txn.graph.edit("c")
         v.manifest = {k: t for k, t in v.manifest.items() if k != "l3.weight"}
     new = repo.version("c")
     assert new.manifest_file != f"{c.id}.json" and new.manifest_file.startswith(c.id)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from mgit_lab.api import Repository
 from mgit_lab.core import schema
 from mgit_lab.core.errors import Conflict, InvalidInput
 from mgit_lab.core.evaluation import register_test, version_digest
@@ -13,7 +14,6 @@ from mgit_lab.core.io.module_states import load_version_model, model_state
 from mgit_lab.core.lineage import Relation
 from mgit_lab.core.merge import merge_versions, plan_merge
 from mgit_lab.core.merge.planner import common_ancestor
-from mgit_lab.core.repository import Repository
 from tests.support.models import Tiny
 from tests.support.repos import add_model, assert_shape, snapshot, tiny
 

@@ -272,5 +272,5 @@ def test_runtime_registration_shows_in_every_listing():
     finally:
         from mgit_lab.core.merge import registry
 
-        registry._runtime.pop("test-maximum")
-        registry._resolved.pop("test-maximum", None)
+        registry.REGISTRY.unregister("test-maximum")
+        assert "test-maximum" not in available_strategies()

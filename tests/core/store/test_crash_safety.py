@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mgit_lab.api import Repository
 from mgit_lab.core.errors import NotFound, UnsupportedFormat
-from mgit_lab.core.repository import Repository
 from mgit_lab.core.store import object_id
 
 WRITER = Path(__file__).with_name("writer_process.py")

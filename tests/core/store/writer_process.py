@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 
-from mgit_lab.core.repository import Repository
+from mgit_lab.api import Repository
 
 
 def main(path: str, prefix: str, seed: int) -> None:

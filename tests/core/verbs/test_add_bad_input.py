@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from mgit_lab.api import Repository
 from mgit_lab.core.errors import Conflict, InvalidInput, MgitError, NotFound
-from mgit_lab.core.repository import Repository
 from tests.support.lineage_models import TinyNet, snapshot, tiny_bert_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,7 +123,7 @@ def test_export_refusals(repo, tmp_path):
 ADDER = textwrap.dedent(
     """
     import sys, torch
-    from mgit_lab.core.repository import Repository
+    from mgit_lab.api import Repository
     torch.manual_seed(int(sys.argv[3]))
     net = torch.nn.Sequential(torch.nn.Linear(256, 256), torch.nn.Linear(256, 256))
     Repository.open(sys.argv[1]).add(net, name=sys.argv[2], infer=False)

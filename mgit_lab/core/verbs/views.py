@@ -1,29 +1,29 @@
-"""Build the JSON payloads of :mod:`.schema` from a repository (faces only serialise them)."""
+"""Reading the lineage: log, show, du, and the JSON payloads of :mod:`..schema` that the
+faces only serialise (the graph, a version in full, storage figures).
+
+Nothing here decodes a tensor or imports numpy: these are the verbs that must answer as
+fast as ``git log``."""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, cast
 
-from .lineage import LineageGraph, ModelVersion
-from .lineage.accounting import Accounts
-from .schema import (
-    GcPayload,
+from ..lineage import LineageGraph, ModelVersion
+from ..lineage.accounting import Accounts
+from ..repository import Repository
+from ..schema import (
     GraphPayload,
     ManifestSummary,
     ParentRef,
     StorageStats,
     TensorEntry,
     TestStatus,
-    VerifyPayload,
     VersionDetail,
     VersionStorage,
     VersionSummary,
 )
-from .store import GcReport, VerifyReport
-
-if TYPE_CHECKING:
-    from .repository import Repository
+from ..store import index as pack_index
 
 _PASS = {"pass", "passed", "ok", "success"}
 _FAIL = {"fail", "failed", "error", "errored"}
@@ -72,7 +72,7 @@ def summary(graph: LineageGraph, version: ModelVersion, accounts: Accounts) -> V
     }
 
 
-def graph_payload(graph: LineageGraph, accounts: Accounts, revision: int) -> GraphPayload:
+def graph_payload_of(graph: LineageGraph, accounts: Accounts, revision: int) -> GraphPayload:
     """Every version's summary (parents first) and every edge; no manifests."""
     return {
         "revision": revision,
@@ -81,7 +81,7 @@ def graph_payload(graph: LineageGraph, accounts: Accounts, revision: int) -> Gra
     }
 
 
-def version_detail(repo: Repository, key: str) -> VersionDetail:
+def show(repo: Repository, key: str) -> VersionDetail:
     """One version in full: summary, manifest with per-tensor storage, metadata, tests."""
     graph = repo.graph
     version = graph.get(key)
@@ -89,6 +89,7 @@ def version_detail(repo: Repository, key: str) -> VersionDetail:
     base = parents[0][0].manifest if parents else None
     tensors: list[TensorEntry] = []
     counts: Counter[str | None] = Counter()
+    index = repo.pack_index
     for name, ref in version.manifest.items():
         vs: Literal["same", "changed", "added"] | None
         if base is None:
@@ -98,16 +99,17 @@ def version_detail(repo: Repository, key: str) -> VersionDetail:
         else:
             vs = "same" if base[name].oid == ref.oid else "changed"
         counts[vs] += 1
-        info = repo.store.info(ref.oid) if repo.store.has(ref.oid) else None
+        hit = index.get(ref.oid)
+        entry = hit[0] if hit else None
         tensors.append(
             {
                 "name": name,
                 "dtype": ref.dtype,
                 "shape": list(ref.shape),
                 "oid": ref.oid,
-                "stored_bytes": info.stored_nbytes if info else 0,
-                "codecs": list(info.codecs) if info else [],
-                "base": info.base if info else None,
+                "stored_bytes": pack_index.stored_nbytes(entry) if entry else 0,
+                "codecs": list(pack_index.codec_ids(entry)) if entry else [],
+                "base": entry.get("base") if entry else None,
                 "vs_parent": vs,
             }
         )
@@ -133,10 +135,10 @@ def version_detail(repo: Repository, key: str) -> VersionDetail:
             "recipe": version.recipe,
         }
     )
-    return out  # type: ignore[return-value]
+    return cast("VersionDetail", out)
 
 
-def storage_stats(repo: Repository) -> StorageStats:
+def stats(repo: Repository) -> StorageStats:
     """``du``: stored vs raw bytes per version and in total, from the indexes only."""
     graph = repo.graph
     accounts = repo.accounts()
@@ -155,10 +157,10 @@ def storage_stats(repo: Repository) -> StorageStats:
                 "ratio": round(stored / raw, 6) if raw else 0.0,
             }
         )
-    packs = repo.store.pack_names()
-    pack_bytes = sum(
-        (repo.store.packs_dir / f"{p}.h5").stat().st_size for p in packs if (repo.store.packs_dir / f"{p}.h5").exists()
-    )
+    index = repo.pack_index
+    packs = index.pack_names()
+    files = [index.packs_dir / (p + pack_index.PACK_SUFFIX) for p in packs]
+    pack_bytes = sum(f.stat().st_size for f in files if f.exists())
     return {
         "versions": rows,
         "total": {
@@ -173,25 +175,32 @@ def storage_stats(repo: Repository) -> StorageStats:
     }
 
 
-def gc_payload(report: GcReport, index_files_removed: int = 0) -> GcPayload:
-    return {
-        "objects_kept": report.objects_kept,
-        "objects_removed": report.objects_removed,
-        "packs_before": report.packs_before,
-        "packs_after": report.packs_after,
-        "bytes_before": report.bytes_before,
-        "bytes_after": report.bytes_after,
-        "bytes_freed": report.bytes_before - report.bytes_after,
-        "temp_files_removed": report.temp_files_removed,
-        "index_files_removed": index_files_removed,
-    }
+def log(repo: Repository, key: str | None = None) -> list[ModelVersion]:
+    """Versions parents-first: all of them, or ``key`` with its ancestors and descendants."""
+    graph = repo.graph
+    if key is None:
+        return graph.versions()
+    vid = graph.resolve(key)
+    keep = graph.ancestors(vid) | graph.descendants(vid) | {vid}
+    return [v for v in graph.versions() if v.id in keep]
 
 
-def verify_payload(report: VerifyReport) -> VerifyPayload:
-    return {
-        "ok": report.ok,
-        "objects_checked": report.objects_checked,
-        "problems": [{"oid": p.oid, "what": p.what} for p in report.problems],
-        "damaged_versions": list(report.damaged_versions),
-        "packs_repaired": list(report.packs_repaired),
-    }
+def graph_payload(repo: Repository) -> GraphPayload:
+    """The lineage for the panel, ``log --json`` and the REST graph route (no manifests)."""
+    graph = repo.graph
+    return graph_payload_of(graph, repo.accounts(), repo.revision)
+
+
+def version_summary(repo: Repository, key: str) -> VersionSummary:
+    """One version's summary (the row ``log`` shows, what ``add`` and ``rename`` answer)."""
+    graph = repo.graph
+    return summary(graph, graph.get(key), repo.accounts())
+
+
+def stored_nbytes(repo: Repository, key: str | None = None) -> tuple[int, int]:
+    """(stored bytes charged to ``key``, or of the whole repository; raw bytes)."""
+    acc = repo.accounts()
+    if key is None:
+        return acc.stored_bytes, sum(v.raw_nbytes for v in repo.versions())
+    v = repo.version(key)
+    return acc.charged.get(v.id, 0), v.raw_nbytes
