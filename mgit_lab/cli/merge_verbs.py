@@ -164,7 +164,10 @@ def _merge(args: argparse.Namespace) -> int:
         infos = _strategy_infos()
         emit(args, infos, _strategies_text(infos))
         return 0
-    spec, versions, base, name = None, [], None, None
+    spec: Any = None
+    versions: list[str] = []
+    base: str | None = None
+    name: str | None = None
     if args.recipe:  # the merge package loads numpy and torch: only when there is a recipe to read
         from ..core.merge.recipe_file import read_recipe
 
