@@ -224,3 +224,34 @@ def build_lineage(
         parent = name
     log(f"lineage of {len(out)} models trained in {time.perf_counter() - t0:.0f} s")
     return out
+
+
+def model_from_state(state: dict[str, tuple[np.ndarray, str]]) -> BertForMaskedLM:
+    """The lineage's model with the parameters of ``state`` (fp32 states only)."""
+    model = BertForMaskedLM(make_config())
+    params = dict(model.named_parameters())
+    with torch.no_grad():
+        for name, (array, _) in state.items():
+            params[name].copy_(torch.from_numpy(array))
+    return model
+
+
+def build_bf16_family(
+    base_state: dict[str, tuple[np.ndarray, str]],
+    *,
+    finetune_steps: int = 40,
+    finetune_lr: float = 1e-4,
+    log: Callable[[str], None] = print,
+) -> list[Child]:
+    """``bf16``: the base cast to bfloat16; ``bf16-ft``: that model fine-tuned in bfloat16.
+
+    The fine-tune keeps weights and AdamW state in bfloat16 (every optimizer step rounds
+    to bfloat16), so its deltas are real bf16 deltas, not casts of fp32 ones.
+    """
+    t0 = time.perf_counter()
+    model = model_from_state(base_state).to(torch.bfloat16)
+    out = [Child("bf16", "base", "quantize", state_of(model))]
+    train(model, TokenStream(seed=2), finetune_steps, finetune_lr, seed=30)
+    out.append(Child("bf16-ft", "bf16", "finetune", state_of(model)))
+    log(f"bf16 family trained in {time.perf_counter() - t0:.0f} s")
+    return out

@@ -72,3 +72,10 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
 
     setup_routes(server_app)
     server_app.log.info("mgit-lab %s: REST API registered under %smgit/api/", __version__, server_app.base_url)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext mgit_lab``: register the ``%mgit`` magics (see :mod:`mgit_lab.notebook`)."""
+    from .notebook import load_ipython_extension as load
+
+    load(ipython)

@@ -11,7 +11,7 @@ each verb imports its heavy libraries when it runs.
 
 from __future__ import annotations
 
-from .core import repository
+from .core import render_html, repository
 from .core.verbs import add as _add
 from .core.verbs import edit as _edit
 from .core.verbs import load as _load
@@ -52,3 +52,10 @@ class Repository(repository.Repository):
     checkout = _load.checkout
     load = _load.load
     export = _load.export
+
+    # how a notebook cell shows it
+    def __repr__(self) -> str:
+        return f"<mgit Repository {self.root}: {len(self.graph.names())} versions>"
+
+    def _repr_html_(self) -> str:
+        return render_html.repository(str(self.root), self.graph_payload())

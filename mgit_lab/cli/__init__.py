@@ -15,7 +15,9 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from .. import __version__
@@ -51,10 +53,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: where ``emit`` sends a verb's result instead of printing it (see :func:`capture_results`).
+_RESULT_SINK: ContextVar[Callable[[Any, str], None] | None] = ContextVar("mgit_result_sink", default=None)
+
+
+@contextmanager
+def capture_results() -> Iterator[list[tuple[Any, str]]]:
+    """Collect ``(payload, text)`` of every verb run inside the block instead of printing.
+
+    Other faces (the notebook magics) run the CLI's own verb handlers this way, so a verb
+    added to the CLI works there unchanged.
+    """
+    results: list[tuple[Any, str]] = []
+    token = _RESULT_SINK.set(lambda payload, text: results.append((payload, text)))
+    try:
+        yield results
+    finally:
+        _RESULT_SINK.reset(token)
+
+
 def emit(args: argparse.Namespace, payload: Any, text: str, *, colours: bool = False) -> None:
     """Print ``payload`` as JSON with ``--json``, else ``text`` with every terminal control
-    sequence escaped (names and messages are data); ``colours`` keeps SGR colour codes."""
-    if getattr(args, "json", False):
+    sequence escaped (names and messages are data); ``colours`` keeps SGR colour codes.
+    Inside :func:`capture_results` both are handed to the capture instead."""
+    sink = _RESULT_SINK.get()
+    if sink is not None:
+        sink(payload, terminal_safe(text, keep_colours=colours))
+    elif getattr(args, "json", False):
         print(json.dumps(payload, indent=2, default=str))
     elif text:
         print(terminal_safe(text, keep_colours=colours))

@@ -122,6 +122,7 @@ class Repository:
             self.mgit_dir,
             max_depth=int(self.config.get("max_delta_depth", 8)),
             codec_effort=str(self.config.get("codec_effort", "fast")),
+            threads=self.config.get("threads"),  # checked by check_config
         )
 
     @property
@@ -140,7 +141,14 @@ class Repository:
 
     # ------------------------------------------------------------ open / init
     @classmethod
-    def init(cls, path: str | Path = ".", *, max_delta_depth: int = 8, codec_effort: str = "fast") -> Self:
+    def init(
+        cls,
+        path: str | Path = ".",
+        *,
+        max_delta_depth: int = 8,
+        codec_effort: str = "fast",
+        threads: int | None = None,
+    ) -> Self:
         """Create an empty repository in ``path`` (made if missing).
 
         Raises
@@ -150,6 +158,8 @@ class Repository:
         """
         if codec_effort not in EFFORTS:
             raise InvalidInput(f"unknown codec effort {codec_effort!r}", hint=f"use one of {', '.join(EFFORTS)}")
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+            raise InvalidInput(f"threads must be a positive integer, got {threads!r}", hint="e.g. threads=2")
         root = Path(path).resolve()
         if root.exists() and not root.is_dir():
             raise InvalidInput(f"{root} is a file, not a folder", hint="choose a folder for the repository")
@@ -161,7 +171,12 @@ class Repository:
         atomic_write_json(mgit / "lineage.json", {"revision": 0, "nodes": [], "edges": []})
         atomic_write_json(
             mgit / "config.json",
-            {"format_version": FORMAT_VERSION, "max_delta_depth": max_delta_depth, "codec_effort": codec_effort},
+            {
+                "format_version": FORMAT_VERSION,
+                "max_delta_depth": max_delta_depth,
+                "codec_effort": codec_effort,
+                **({"threads": threads} if threads is not None else {}),
+            },
         )
         return cls(root)
 

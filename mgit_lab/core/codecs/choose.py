@@ -9,16 +9,19 @@ so the choice runs cheap tests first and encodes in full only what can win:
    most 1/8 of the elements changed, ``prune-delta`` when the child has clearly more
    zeros than the parent, ``lowrank-delta`` (whole 2-D float tensors only) when an
    evenly spread submatrix of the update has numerical rank <= 32.
-3. The generic candidates, ``ordered-delta`` (against the base) and ``zstd-bytegroup``
-   (whole tensor): when the deltas of a sample (16 blocks of 4096 elements) mostly
-   leave the top byte untouched, the child is a delta of its base and ``ordered-delta``
+3. The generic candidates, ``ordered-delta`` (against the base, in parallel blocks) and
+   ``float-planes`` (whole tensor, exponent-aligned byte planes, in parallel blocks):
+   when the deltas of a sample (16 blocks of 4096 elements) mostly leave the top byte
+   untouched, the child is a delta of its base and ``ordered-delta``
    is taken; otherwise both are compared on the sample.  Only the better one is encoded
    in full, and only when no structure codec already beat it by a margin.
 4. ``raw`` when nothing is smaller than the bytes themselves.
 
 With ``lossy_bound`` the error-bounded lossy codec joins the candidates (and wins when
 smaller); it is never used otherwise.  With ``effort="small"`` the ``ordered-delta``
-candidate groups its deltas by the parent's exponent (smaller, slower to decode).
+candidate groups its deltas by the parent's exponent (smaller, slower to decode, one
+thread).  ``zstd-bytegroup`` and unblocked ``ordered-delta`` streams of older stores
+still decode; they are no longer written by the automatic choice.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from .abc import Codec, CodecNotApplicable, TensorSpec
 from .floatbits import logical_float
 from .intdelta import delta_encode, int_view
 from .lowrank_delta import looks_low_rank
+from .ordered_delta import DEFAULT_BLOCK
 from .registry import get_codec
 from .splitplanes import sample_ranges
 
@@ -45,6 +49,9 @@ _MAX_RANK = 32
 _CLOSE = 0.8
 
 
+#: the generic codecs: a delta against the base, and the whole tensor on its own
+DELTA, WHOLE = "ordered-delta", "float-planes"
+
 #: what the store optimises for: "fast" (default) or "small" (exponent-grouped deltas:
 #: 3-5% smaller fine-tunes, about a quarter of the delta decode speed).
 EFFORTS = ("fast", "small")
@@ -52,20 +59,27 @@ EFFORTS = ("fast", "small")
 
 def candidates(spec: TensorSpec, base_spec: TensorSpec | None, *, whole: bool, effort: str = "fast") -> list[Codec]:
     """Lossless codecs that can encode ``spec`` against ``base_spec``, generic ones last."""
-    names = ["zstd-bytegroup"]
+    names = [WHOLE]
     if base_spec is not None:
         names = [
             "cast-delta",
             "sparse-delta",
             "prune-delta",
             "lowrank-delta",
-            "ordered-delta",
+            DELTA,
             *names,
         ]
     out = []
     for name in names:
-        small = effort == "small" and name == "ordered-delta"
-        codec = get_codec({"id": name, "group": True} if small else name)
+        if name == DELTA:
+            config: dict = {"id": DELTA}
+            if effort == "small":
+                config["group"] = True
+            elif spec.size > DEFAULT_BLOCK:  # blocks (threads) only where there is more than one
+                config["block"] = DEFAULT_BLOCK
+            codec = get_codec(config)
+        else:
+            codec = get_codec(name)
         if (whole or codec.elementwise) and codec.accepts(spec, base_spec if codec.needs_base else None):
             out.append(codec)
     return out
@@ -130,8 +144,8 @@ def _pick_generic(
 ) -> list[Codec]:
     """The one generic codec worth a full encode (none when a structure codec clearly won)."""
     ids = {c.id: c for c in generic}
-    if base is not None and "ordered-delta" in ids and _close_share(array, base) >= _CLOSE:
-        return [ids["ordered-delta"]]
+    if base is not None and DELTA in ids and _close_share(array, base) >= _CLOSE:
+        return [ids[DELTA]]
     sample = _sample(array)
     base_sample = _sample(base) if base is not None else None
     scale = spec.size / max(1, sample.size)
@@ -174,7 +188,7 @@ def encode_best(
     found: list[tuple[Codec, bytes | bytearray]] = []
     pool = candidates(spec, base_spec if base is not None else None, whole=whole, effort=effort)
     by_id = {c.id: c for c in pool}
-    generic = [c for c in pool if c.id in ("ordered-delta", "zstd-bytegroup")]
+    generic = [c for c in pool if c.id in (DELTA, WHOLE)]
 
     worth: set[str] = set()
     if "cast-delta" in by_id:

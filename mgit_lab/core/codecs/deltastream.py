@@ -32,17 +32,29 @@ def magnitude_order(base: np.ndarray) -> np.ndarray:
     return np.argsort(key, kind="stable")
 
 
+def low_planes(child: np.ndarray, base: np.ndarray, cctx: zstandard.ZstdCompressor) -> int:
+    """How many low byte planes of the delta to keep raw, judged on a sample."""
+    c, p = int_view(child), int_view(base)
+    ranges = sample_ranges(c.size)
+    sample = delta_encode(np.concatenate([c[s:e] for s, e in ranges]), np.concatenate([p[s:e] for s, e in ranges]))
+    assert sample is not None
+    return raw_low_planes(sample, cctx) if c.size else 0
+
+
 def pack_delta(
     child: np.ndarray,
     base: np.ndarray,
     level: int = DEFAULT_LEVEL,
     *,
     group: bool = False,
+    low: int | None = None,
 ) -> bytes | bytearray:
     """Split-plane stream of the zigzag delta of ``child`` against ``base`` (same dtype and size).
 
     With ``group`` the deltas are stored in :func:`magnitude_order` of the base (smaller
-    for fine-tunes, slower: a sort when encoding and when decoding).
+    for fine-tunes, slower: a sort when encoding and when decoding).  ``low`` (the number
+    of low byte planes kept raw) skips judging it on a sample: the blocks of one tensor
+    share it.
     """
     if np.dtype(child.dtype) != np.dtype(base.dtype) or child.size != base.size:
         raise ValueError("a delta needs child and base of equal size and dtype")
@@ -52,6 +64,10 @@ def pack_delta(
     cctx = zstandard.ZstdCompressor(level=level)
     n = c.size
     ranges = sample_ranges(n)
+    if low is not None and not group:
+        writer = PlaneWriter(n, uint_dtype(c.dtype.itemsize), low, level)
+        delta_encode(c, p, sink=writer.put)
+        return writer.finish(cctx)
     if group or len(ranges) == 1:
         z = delta_encode(c, p)
         assert z is not None
@@ -74,9 +90,16 @@ def pack_delta(
 
 
 def unpack_delta(
-    data: bytes | bytearray | memoryview, base: np.ndarray, *, group: bool = False
+    data: bytes | bytearray | memoryview,
+    base: np.ndarray,
+    *,
+    group: bool = False,
+    out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Invert :func:`pack_delta`; returns (flat child in ``base``'s dtype, bytes consumed)."""
+    """Invert :func:`pack_delta`; returns (flat child in ``base``'s dtype, bytes consumed).
+
+    ``out`` (flat, ``base``'s size and dtype) receives the child when given.
+    """
     reader = PlaneReader(data)
     p = int_view(base)
     if reader.n != p.size or reader.dtype != uint_dtype(p.dtype.itemsize):
@@ -84,7 +107,7 @@ def unpack_delta(
     if group:
         z = np.empty(p.size, reader.dtype)
         z[magnitude_order(p)] = reader.read_all()
-        out = delta_decode(z, p)
+        out = delta_decode(z, p, out)
     else:
-        out = delta_decode(reader.fill, p)
+        out = delta_decode(reader.fill, p, out)
     return out.view(np.ascontiguousarray(base).dtype), reader.end

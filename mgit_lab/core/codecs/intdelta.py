@@ -73,10 +73,11 @@ def delta_encode(child: np.ndarray, base: np.ndarray, sink: Sink | None = None) 
     return out if sink is None else None
 
 
-def delta_decode(source: np.ndarray | Source, base: np.ndarray) -> np.ndarray:
+def delta_decode(source: np.ndarray | Source, base: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Invert :func:`delta_encode`: the child as a flat array of ``base``'s storage dtype.
 
-    ``source`` is the unsigned delta array or a block source (see :data:`Source`).
+    ``source`` is the unsigned delta array or a block source (see :data:`Source`);
+    ``out`` (flat, ``base``'s size and storage dtype) receives the child when given.
     """
     p = int_view(base)
     width = p.dtype.itemsize
@@ -88,7 +89,12 @@ def delta_decode(source: np.ndarray | Source, base: np.ndarray) -> np.ndarray:
         whole = source.reshape(-1).view(u)
     else:
         whole = None
-    out = np.empty(n, p.dtype)
+    if out is None:
+        out = np.empty(n, p.dtype)
+    else:
+        out = int_view(out)
+        if out.size != n or out.dtype != p.dtype:
+            raise ValueError("delta output does not match its base")
     z_buf = np.empty(min(n, BLOCK), u)
     x_buf = np.empty(min(n, BLOCK), p.dtype)
     m_buf = np.empty(min(n, BLOCK), p.dtype)

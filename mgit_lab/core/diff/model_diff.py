@@ -10,6 +10,7 @@ from ..schema import DiffSideJSON, ModelDiffJSON
 from .graph import GraphNode, ModuleGraph
 from .graph_diff import EdgeDiff, NodeDiff
 from .param_diff import ParamDiff
+from .render_html import render_fragment
 
 
 @dataclass
@@ -104,6 +105,20 @@ class ModelDiff:
         return not any(
             p.status in ("removed", "added") or p.shape_a != p.shape_b or p.dtype_a != p.dtype_b for p in self.params
         )
+
+    # ------------------------------------------------------------ notebook reprs
+    def __repr__(self) -> str:
+        ns = Counter(n.status for n in self.nodes)
+        layers = (
+            f", layers {ns['changed']} changed / {ns['removed']} removed / {ns['added']} added" if self.nodes else ""
+        )
+        return (
+            f"<ModelDiff {self.a.label} -> {self.b.label} ({self.mode}){layers}, "
+            f"{len(self.changed_params)} tensors differ>"
+        )
+
+    def _repr_html_(self) -> str:
+        return render_fragment(self)
 
     # ------------------------------------------------------------ JSON
     def to_json(self) -> ModelDiffJSON:

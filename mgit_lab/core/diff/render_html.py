@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from html import escape
+from typing import TYPE_CHECKING
 
+from .. import render_html as fragments
 from .graph_diff import NodeDiff
 from .layout import layered_layout
-from .model_diff import ModelDiff
+
+if TYPE_CHECKING:
+    from .model_diff import ModelDiff
 
 
 def fmt_number(value: float | None) -> str:
@@ -187,3 +193,83 @@ def render_html(diff: ModelDiff) -> str:
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>\n"
     )
+
+
+_fragment_ids = itertools.count(1)
+#: the legend's swatches (the graph's own styles are in its SVG) and the table's colours
+_LEGEND_CSS = (
+    ".removed rect{fill:#ffebee;stroke:#c62828}",
+    ".added rect{fill:#e8f5e9;stroke:#2e7d32}",
+    ".same rect{fill:#fff;stroke:#888}",
+    ".changed rect{fill:#fff8e1;stroke:#8d6e00}",
+)
+_TABLE_CSS = (
+    ".mgit-html td.removed{color:#c62828} .mgit-html td.added{color:#2e7d32} .mgit-html td.changed{color:#8d6e00}"
+)
+
+
+def _scoped_svg(diff: ModelDiff, scope: str) -> str:
+    """``render_svg`` with its styles and ids confined to one output (a page may hold many)."""
+    svg = render_svg(diff)
+    css = re.sub(
+        r"(^|})\s*([^{}]+){",
+        lambda m: m.group(1) + ",".join(f".{scope} {sel.strip()}" for sel in m.group(2).split(",")) + "{",
+        _SVG_CSS,
+    )
+    svg = svg.replace(_SVG_CSS, css)
+    for name in ("changed", "arrow"):
+        svg = svg.replace(f'id="{name}"', f'id="{name}-{scope}"').replace(f"url(#{name})", f"url(#{name}-{scope})")
+    return svg
+
+
+def render_fragment(diff: ModelDiff) -> str:
+    """A notebook output of a diff: summary, legend, the coloured union graph and a
+    sortable table of changed tensors (styles scoped to this output)."""
+    s = diff.to_json()["summary"]
+    scope = f"mgit-diff-{next(_fragment_ids)}"
+    ns = s["nodes"]
+    head = f'<div class="mgit-head">diff {escape(diff.a.label)} \u2192 {escape(diff.b.label)}</div>'
+    meta = [f"mode: {diff.mode}; matcher: {diff.matcher}"]
+    if diff.matcher != "none":
+        meta.append(
+            f"layers: {ns.get('changed', 0)} changed, {ns.get('removed', 0)} removed, {ns.get('added', 0)} added, "
+            f"{ns.get('same', 0)} same"
+        )
+    if s["identical"]:
+        meta.append(f"No differences: the models are identical ({diff.mode}).")
+    meta += [f"note: {n}" for n in diff.notes]
+    body = head + "".join(f'<div class="mgit-meta">{escape(m)}</div>' for m in meta)
+    if diff.nodes:
+        legend = "".join(
+            f'<span style="margin-right:14px"><svg class="{cls}" width="14" height="14"><rect x="1" y="1" '
+            f'width="12" height="12"/></svg> {escape(text)}</span>'
+            for cls, text in _LEGEND
+        )
+        graph = f'<div style="max-height:520px;overflow:auto">{_scoped_svg(diff, scope)}</div>'
+        body += f'<div class="{scope}"><div>{legend}</div>{graph}</div>'
+    rows = []
+    for p in diff.params:
+        if p.status == "same":
+            continue
+        name = p.a if p.a == p.b or p.b is None else (p.b if p.a is None else f"{p.a} \u2192 {p.b}")
+        shape = p.shape_a if p.shape_a == p.shape_b else f"{p.shape_a} \u2192 {p.shape_b}"
+        rows.append(
+            [
+                fragments.cell(name),
+                fragments.cell(p.status, cls=p.status),
+                str(shape if shape is not None else p.shape_b),
+                fragments.cell(fmt_number(p.l2), cls="num", sort="" if p.l2 is None else p.l2),
+                fragments.cell(fmt_number(p.relative), cls="num", sort="" if p.relative is None else p.relative),
+                fragments.num(p.fraction_changed, "{:.1%}"),
+                fragments.cell(
+                    "-" if p.rank is None else ("" if p.rank_exact else "\u2265") + str(p.rank),
+                    cls="num",
+                    sort=p.rank if p.rank is not None else "",
+                ),
+            ]
+        )
+    body += f'<div class="mgit-head">{len(rows)} tensors differ</div>'
+    if rows:
+        body += fragments.table(["tensor", "status", "shape", "L2", "relative", "changed", "rank"], rows, sortable=True)
+    style = "<style>" + "".join(f".{scope} {rule}" for rule in _LEGEND_CSS) + _TABLE_CSS + "</style>"
+    return fragments.wrap(style + body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import schema
+from .. import render_html, schema
 from ..errors import InvalidInput, NotFound
 from ..io.module_states import load_version_model
 from ..progress import Progress
@@ -23,6 +23,12 @@ class BisectResult:
     first_bad: str
     last_good: str
     steps: list[BisectStep] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"<BisectResult {self.test}: first failing {self.first_bad}, last passing {self.last_good}>"
+
+    def _repr_html_(self) -> str:
+        return render_html.bisect(self.to_json())
 
     def to_json(self) -> schema.BisectResult:
         return {

@@ -107,3 +107,6 @@ def check_config(config: Any, path: Path) -> None:
         raise Corrupt(f"{path}: max_delta_depth must be an integer >= 0, got {str(depth)[:40]!r}", hint=hint)
     if not isinstance(config.get("codec_effort", "fast"), str):
         raise Corrupt(f"{path}: codec_effort must be a string", hint=hint)
+    threads = config.get("threads")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise Corrupt(f"{path}: threads must be a positive integer, got {str(threads)[:40]!r}", hint=hint)

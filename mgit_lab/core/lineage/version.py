@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from .. import render_html
 from ..errors import InvalidInput
 from ..names import MAX_LABEL_BYTES, check_label, check_metadata, check_text
 
@@ -147,6 +148,9 @@ class ModelVersion:
 
     def __repr__(self) -> str:
         return f"ModelVersion(id={self.id!r}, name={self.name!r}, model_type={self.model_type!r})"
+
+    def _repr_html_(self) -> str:
+        return render_html.version_record(self)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ModelVersion):

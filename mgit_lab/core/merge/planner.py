@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .. import schema
+from .. import render_html, schema
 from ..errors import InvalidInput
 from ..lineage import LineageGraph, ModelVersion
 from ..repository import Repository
@@ -108,6 +108,13 @@ class MergePlan:
         n = len(self.conflicts) - len(unresolved)
         reason = f"resolves {n} of {len(self.conflicts)} conflicts: {strategy.description}"
         return {"name": name, "applicable": not unresolved, "reason": reason, "unresolved": unresolved}
+
+    def __repr__(self) -> str:
+        plan = self.to_json()
+        return f"<MergePlan {self.a_name} + {self.b_name}: {plan['auto']} automatic, {plan['conflicts']} conflicts>"
+
+    def _repr_html_(self) -> str:
+        return render_html.merge_plan(self.to_json())
 
     def to_json(self) -> schema.MergePlan:
         return {

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import schema
+from .. import render_html, schema
 from ..errors import Conflict, InvalidInput
 from ..evaluation import evaluate, specs_for, store_results, weights_digest
 from ..io.module_states import module_from_state, state_oids
@@ -46,6 +46,14 @@ class MergeResult:
     @property
     def strategy(self) -> str:
         return self.spec.strategy
+
+    def __repr__(self) -> str:
+        done = f"recorded {self.version.name}" if self.version else "dry run"
+        pair = f"{self.plan.a_name} + {self.plan.b_name}"
+        return f"<MergeResult {pair} ({self.strategy}): {done}, {len(self.tests)} test results>"
+
+    def _repr_html_(self) -> str:
+        return render_html.merge_result(self.to_json())
 
     def to_json(self) -> schema.MergeResult:
         recipe = spec_to_recipe(self.spec, self.plan)

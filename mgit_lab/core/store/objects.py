@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..codecs import parallel
 from ..codecs.abc import STORAGE_DTYPES, Codec, CodecNotApplicable, TensorSpec
 from ..codecs.choose import encode_best
 from ..codecs.registry import get_codec
@@ -95,6 +96,7 @@ class ObjectStore:
         max_depth: int = DEFAULT_MAX_DEPTH,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         codec_effort: str = "fast",
+        threads: int | None = None,
     ) -> None:
         self.root = Path(root)
         self.packs_dir = self.root / "packs"
@@ -104,6 +106,9 @@ class ObjectStore:
         self.cache_bytes = cache_bytes
         #: "fast" or "small": what the automatic codec choice optimises for
         self.codec_effort = codec_effort
+        #: threads the codecs use for this store's reads and writes (None: the codecs'
+        #: default, see :mod:`..codecs.parallel`); the bytes written do not depend on it
+        self.threads = threads
         #: re-hash every object decoded by :meth:`get` (off only to measure what it costs)
         self.check_hashes = True
         self._lock = threading.RLock()
@@ -270,6 +275,10 @@ class ObjectStore:
 
     def get(self, oid: str) -> np.ndarray:
         """Decode object ``oid``: a new, writable array of its storage dtype and shape."""
+        with parallel.using(self.threads):
+            return self._get_retrying(oid)
+
+    def _get_retrying(self, oid: str) -> np.ndarray:
         try:
             return self._get(oid)
         except _PackGone:
@@ -415,6 +424,19 @@ class StoreWriter:
         a delta against that object; ``lossy_bound`` allows the error-bounded lossy codec
         (the id is then that of the *decoded* tensor, so it names what checkout returns).
         """
+        with parallel.using(self.store.threads):
+            return self._put(array, dtype, base=base, codec=codec, lossy_bound=lossy_bound, oid=oid)
+
+    def _put(
+        self,
+        array: np.ndarray,
+        dtype: str | None,
+        *,
+        base: str | None,
+        codec: str | dict[str, Any] | Codec,
+        lossy_bound: float | None,
+        oid: str | None,
+    ) -> str:
         array, dtype = storage_array(array, dtype)
         spec = TensorSpec(dtype, tuple(array.shape))
         forced = _forced_codec(codec)

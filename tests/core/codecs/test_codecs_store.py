@@ -40,11 +40,10 @@ def test_multi_chunk_tensor_round_trips_with_a_delta_per_chunk(tmp_path) -> None
     entry, _ = store._entry(c_oid)
     assert len(entry["chunks"]) == 11
     assert entry["base"] == p_oid and store.info(c_oid).depth == 1
-    assert {c[3]["id"] for c in entry["chunks"]} <= {
-        "ordered-delta",
-        "prune-delta",
-        "sparse-delta",
-    }
+    ids = [c[3]["id"] for c in entry["chunks"]]
+    # the chunk with the zeroed row may be smaller on its own (float-planes); the rest are deltas
+    assert set(ids) <= {"ordered-delta", "prune-delta", "sparse-delta", "float-planes"}
+    assert sum(i != "float-planes" for i in ids) >= 10
     store.clear_cache()
     assert store.get(c_oid).tobytes() == child.tobytes()
     assert store.get(p_oid).tobytes() == parent.tobytes()
@@ -263,3 +262,49 @@ def test_small_effort_groups_fine_tune_deltas_and_stays_exact(tmp_path) -> None:
     with pytest.raises(InvalidInput, match="codec effort"):
         Repository.init(tmp_path / "bad", codec_effort="tiny")
     assert not (tmp_path / "bad").exists()
+
+
+def _pack_bytes(repo_root) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted((repo_root / ".mgit" / "packs").glob("*.pack")))
+
+
+def test_stored_bytes_do_not_depend_on_the_thread_count(tmp_path) -> None:
+    from mgit_lab.core.codecs.floatbits import f32_to_bf16
+
+    rng = np.random.default_rng(8)
+    base = {"w": (f32_to_bf16(rng.standard_normal(3_000_000).astype(np.float32) * 0.02), "bfloat16")}
+    child = {"w": (base["w"][0] + (rng.random(3_000_000) < 0.5).astype(np.uint16), "bfloat16")}
+    packs = []
+    for n in (1, 2):
+        repo = Repository.init(tmp_path / f"t{n}", threads=n)
+        assert repo.store.threads == n
+        repo.add_arrays(base, "base")
+        repo.add_arrays(child, "ft", parents=[("base", "finetune")])
+        infos = [repo.store.info(repo.version(v).manifest["w"].oid) for v in ("base", "ft")]
+        assert [i.codecs for i in infos] == [("float-planes",), ("ordered-delta",)]
+        repo.store.clear_cache()
+        assert repo.checkout_arrays("ft")["w"][0].tobytes() == child["w"][0].tobytes()
+        packs.append(_pack_bytes(tmp_path / f"t{n}"))
+    assert packs[0] == packs[1]
+
+
+def test_large_tensor_put_and_get_hold_at_most_one_extra_copy(tmp_path) -> None:
+    import tracemalloc
+
+    store = _store(tmp_path, chunk_elems=1 << 20)
+    array = (np.random.default_rng(9).standard_normal(6 << 20) * 0.02).astype(np.float32)  # 24 MiB, 6 chunks
+    tracemalloc.start()
+    try:
+        oid = _put(store, array)
+        _, put_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        store.clear_cache()
+        back = store.get(oid)
+        _, get_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert back.tobytes() == array.tobytes()
+    # writing encodes chunk by chunk (the pack may buffer the encoded bytes of a small
+    # pack); reading holds the result and a few chunks' work
+    assert put_peak < array.nbytes, put_peak
+    assert get_peak < 2 * array.nbytes, get_peak  # the issue's bound: 2x the tensor (+ 300 MB)
