@@ -5,27 +5,13 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import { MgitRequestError } from './requestError';
 import { IErrorPayload } from './tokens';
+
+export { MgitRequestError };
 
 /** Path of the REST API below the server's base URL. */
 export const API_NAMESPACE = 'mgit/api';
-
-/** A failed request: carries the server's message, hint and HTTP status (0: no response). */
-export class MgitRequestError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly hint: string | null = null
-  ) {
-    super(message);
-    this.name = 'MgitRequestError';
-  }
-
-  /** The message followed by the hint, as one line for the user. */
-  get details(): string {
-    return this.hint ? `${this.message} (${this.hint})` : this.message;
-  }
-}
 
 function parseBody(text: string): unknown {
   if (!text) {

@@ -1,26 +1,37 @@
 /**
- * mgit-lab's JupyterLab plugins: the lineage sidebar and its command.
+ * mgit-lab's JupyterLab plugins: the lineage sidebar, its commands and palette entries.
+ * The panel follows the default file browser: it shows the repository containing the
+ * browser's folder (walking up like git).
  */
 import { ILabShell, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 
+import { registerCommands } from './commands';
 import { lineageIcon } from './icons';
 import { LineagePanel } from './panel';
-import { CommandIDs, PANEL_ID } from './tokens';
 
 const lineagePlugin: JupyterFrontEndPlugin<void> = {
   id: 'mgit-lab:lineage',
-  description: 'A left sidebar panel showing the model lineage graph of the mgit repository.',
+  description: 'A left sidebar panel: the model lineage of the mgit repository, and its workbench.',
   autoStart: true,
   requires: [ILabShell],
-  activate: (app: JupyterFrontEnd, shell: ILabShell) => {
-    const panel = new LineagePanel();
+  optional: [ICommandPalette, IDefaultFileBrowser],
+  activate: (
+    app: JupyterFrontEnd,
+    shell: ILabShell,
+    palette: ICommandPalette | null,
+    browser: IDefaultFileBrowser | null
+  ) => {
+    const panel = new LineagePanel(app.commands);
     panel.title.icon = lineageIcon;
     shell.add(panel, 'left', { rank: 900 });
-    app.commands.addCommand(CommandIDs.open, {
-      label: 'Show Model Lineage',
-      caption: 'Open the mgit lineage sidebar',
-      execute: () => shell.activateById(PANEL_ID)
-    });
+    const folder = (): string => browser?.model.path ?? '';
+    registerCommands(app, panel, palette, folder);
+    if (browser) {
+      browser.model.pathChanged.connect(() => void panel.model.setFolder(folder()));
+      void browser.model.restored.then(() => panel.model.setFolder(folder()));
+    }
   }
 };
 

@@ -355,7 +355,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * start a merge of versions a and b into a new version (or, with dry_run, only check it)
+     * start a merge of versions a and b (or of versions, two or more) into a new version (or, with dry_run, only check it)
      * @description The request is checked first (as a dry run): unknown versions, strategies or arguments,
      *     an argument out of range, or a taken name answer 4xx before any job starts.
      */
@@ -369,25 +369,50 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            a: string;
-            /** @description the strategy's arguments */
+            a?: string;
+            /** @description the strategy's shared arguments (a per-model one applies to all) */
             args?: Record<string, never>;
-            b: string;
+            b?: string;
+            /** @description the ancestor (default: the lowest common ancestor of all the versions) */
+            base?: string | null;
             /** @default false */
             dry_run?: boolean;
+            /**
+             * @description computation dtype
+             * @default float32
+             * @enum {string}
+             */
+            dtype?: 'float32' | 'float64';
             message?: string;
-            /** @description default: A+B */
+            /** @description version -> its per-model arguments (weight, density, gamma, epsilon) */
+            models?: {
+              [key: string]: Record<string, never>;
+            };
+            /** @description default: the names joined with + */
             name?: string | null;
             /** @description parameter glob -> A, B, ancestor or another strategy */
             overrides?: {
               [key: string]: string;
             };
             repo?: string;
+            /** @description per-tensor rules, first match wins: {filter, strategy or take, args, models} */
+            rules?: Record<string, never>[];
+            /**
+             * @description seed of randomised strategies
+             * @default 0
+             */
+            seed?: number;
             /**
              * @description a name from GET merge/strategies
              * @default average
              */
             strategy?: string;
+            /** @description every merged version, in order (instead of a and b) */
+            versions?: string[];
+            /** @description version (name, id, or A, B, C...) -> its weight */
+            weights?: {
+              [key: string]: number;
+            };
           };
         };
       };
@@ -413,14 +438,19 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** plan a merge of two versions (each parameter's state, what each strategy would do); writes nothing */
+    /** plan a merge of two or more versions (each parameter's state, what each strategy would do); writes nothing */
     get: {
       parameters: {
-        query: {
-          a: string;
-          b: string;
+        query?: {
+          /** @description the first version (with b), unless version is given */
+          a?: string;
+          b?: string;
+          /** @description the ancestor (default: the lowest common ancestor of all the versions) */
+          base?: string;
           /** @description a folder (relative to the server root) at or below the repository; default the root */
           repo?: components['parameters']['Repo'];
+          /** @description repeat for every merged version, in order (N-way: ?version=x&version=y&version=z) */
+          version?: string[];
         };
         header?: never;
         path?: never;
@@ -521,7 +551,37 @@ export interface paths {
       };
     };
     put?: never;
-    post?: never;
+    /** create a repository (`mgit init`) in a folder under the server's root (made if missing) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description relative to the server root, as in the file browser */
+            path: string;
+          };
+        };
+      };
+      responses: {
+        /** @description the new repository */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RepositoryInfo'];
+          };
+        };
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        409: components['responses']['Error'];
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -987,6 +1047,63 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/versions/{key}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description a version's name, tag, id or unique id prefix (>= 6 characters) */
+        key: components['parameters']['Key'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** write a version to a safetensors/pt file or a Hugging Face folder under the server's root */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a version's name, tag, id or unique id prefix (>= 6 characters) */
+          key: components['parameters']['Key'];
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {unknown} */
+            format?: 'safetensors' | 'pt' | 'hf';
+            overwrite?: boolean;
+            /** @description relative to the server root; the format is guessed from the suffix (a folder: hf) */
+            path: string;
+            repo?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description what was written */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CheckoutPayload'];
+          };
+        };
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        409: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/versions/{key}/rename': {
     parameters: {
       query?: never;
@@ -1140,6 +1257,13 @@ export interface components {
       not_updated: string[];
       old: string;
       updated: string[];
+    };
+    CheckoutPayload: {
+      bytes_written: number;
+      format: string;
+      num_tensors: number;
+      path: string;
+      version: string;
     };
     Codecs: {
       codecs: {
@@ -1300,20 +1424,25 @@ export interface components {
       same_as_parent: number;
     };
     MergeArgumentInfo: {
+      choices: string[] | null;
       default: unknown;
       description: string;
       max: number | null;
       min: number | null;
       name: string;
+      per_model: boolean;
       /** @enum {unknown} */
       type: 'float' | 'int' | 'bool' | 'str';
     };
     MergeParameter: {
       auto: boolean;
+      dtype_ancestor: string | null;
+      dtypes: (string | null)[];
       name: string;
       shape_a: number[] | null;
       shape_ancestor: number[] | null;
       shape_b: number[] | null;
+      shapes: (number[] | null)[];
       state: string;
     };
     MergePlan: {
@@ -1321,6 +1450,7 @@ export interface components {
       a_name: string;
       ancestor: string | null;
       ancestor_name: string | null;
+      ancestor_source: string;
       auto: number;
       b: string;
       b_name: string;
@@ -1330,17 +1460,27 @@ export interface components {
       };
       parameters: components['schemas']['MergeParameter'][];
       strategies: components['schemas']['StrategyPreview'][];
+      version_names: string[];
+      versions: string[];
     };
     MergeResult: {
       args: {
         [key: string]: unknown;
       };
       dry_run: boolean;
+      dtype: string;
+      model_args: {
+        [key: string]: unknown;
+      }[];
       overrides: {
         [key: string]: string;
       };
       plan: components['schemas']['MergePlan'];
       problems: string[];
+      rules: {
+        [key: string]: unknown;
+      }[];
+      seed: number;
       strategy: string;
       tests: components['schemas']['ModelTestResult'][];
       version: string | null;
@@ -1350,9 +1490,15 @@ export interface components {
     MergeStrategyInfo: {
       arguments: components['schemas']['MergeArgumentInfo'][];
       description: string;
+      max_models: number | null;
+      min_models: number;
+      modes: string[];
       name: string;
       needs_ancestor: boolean;
+      randomised: boolean;
+      reference: string;
       resolves: string[];
+      ties: string;
     };
     MetricCheck: {
       condition: string | null;
@@ -1517,6 +1663,7 @@ export interface components {
       created: string;
       files: components['schemas']['VersionFile'][];
       id: string;
+      lossy: boolean;
       manifest: components['schemas']['ManifestSummary'];
       message: string;
       metadata: {
@@ -1563,6 +1710,7 @@ export interface components {
       author: string;
       created: string;
       id: string;
+      lossy: boolean;
       message: string;
       model_type: string | null;
       name: string;

@@ -2,7 +2,16 @@
  * Playwright configuration for Galata, run against Debian's Chromium (/usr/bin/chromium):
  * Playwright's own browser builds cannot be downloaded here.
  */
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+// One server root for the server (jupyter_server_test_config.py) and the tests (they run the
+// mgit CLI in it): set before the web server starts, inherited by both.
+if (!process.env.JUPYTERLAB_GALATA_ROOT_DIR) {
+  process.env.JUPYTERLAB_GALATA_ROOT_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'galata-mgit-'));
+}
 
 module.exports = {
   ...baseConfig,

@@ -31,6 +31,7 @@ ROUTES: list[tuple[str, type]] = [
     ("/versions/{key}", vh.ModelVersionHandler),
     ("/versions/{key}/rename", vh.RenameHandler),
     ("/versions/{key}/reparent", vh.ReparentHandler),
+    ("/versions/{key}/export", vh.ExportHandler),
     ("/tags", vh.TagsHandler),
     ("/tags/{tag}", vh.TagHandler),
     ("/stats", vh.StatsHandler),

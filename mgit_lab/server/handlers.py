@@ -11,8 +11,9 @@ from tornado import web
 
 from .. import __version__
 from ..core.codecs.registry import describe_codecs
-from ..core.schema import RepositoryList, RevisionPayload, ServerVersion
-from .base import MgitHandler
+from ..core.repository import Repository
+from ..core.schema import RepositoryInfo, RepositoryList, RevisionPayload, ServerVersion
+from .base import MgitHandler, field
 
 
 class VersionHandler(MgitHandler):
@@ -37,6 +38,16 @@ class RepositoriesHandler(MgitHandler):
             "truncated": truncated,
         }
         self.reply(payload)
+
+    @web.authenticated
+    async def post(self) -> None:
+        """``mgit init`` in a folder under the root (made if missing)."""
+        doc = self.body({"path"})
+        folder = self.root.resolve(field(doc, "path", str))
+        repo = await self.call(Repository.init, folder)
+        repo.close()
+        payload: RepositoryInfo = {"path": self.root.relative(folder), "name": folder.name}
+        self.reply(payload, status=201)
 
 
 class GraphHandler(MgitHandler):

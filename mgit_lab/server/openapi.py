@@ -42,6 +42,7 @@ PAYLOADS = [
     "GraphPayload",
     "VersionDetail",
     "RemovePayload",
+    "CheckoutPayload",
     "TagPayload",
     "StorageStats",
     "GcPayload",

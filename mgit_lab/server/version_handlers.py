@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tornado import web
 
-from ..core.schema import RemovePayload, TagPayload
-from ..core.verbs import edit, views
+from ..core.schema import CheckoutPayload, RemovePayload, TagPayload
+from ..core.verbs import edit, load, views
 from .base import MgitHandler, field, string_list
 
 
@@ -52,6 +52,33 @@ class ReparentHandler(MgitHandler):
         relation = field(doc, "relation", str, None)
         version = await self.call(edit.reparent, repo, key, parents, relation=relation)
         self.reply(await self.call(views.show, repo, version.id))
+
+
+class ExportHandler(MgitHandler):
+    @web.authenticated
+    async def post(self, key: str) -> None:
+        """Write a version to a file or HF folder under the root (as the file browser shows it)."""
+        doc = self.body({"repo", "path", "format", "overwrite"})
+        _, repo = self.repository(field(doc, "repo", str, ""))
+        target = self.root.resolve(field(doc, "path", str))
+        version = await self.call(repo.version, key)
+        written = await self.call(
+            load.export,
+            repo,
+            key,
+            target,
+            field(doc, "format", str, None),
+            overwrite=field(doc, "overwrite", bool, False),
+        )
+        files = [written] if written.is_file() else [f for f in written.rglob("*") if f.is_file()]
+        payload: CheckoutPayload = {
+            "version": version.name,
+            "path": self.root.relative(written),
+            "format": "hf" if written.is_dir() else (written.suffix.lstrip(".") or "safetensors"),
+            "num_tensors": version.num_tensors,
+            "bytes_written": sum(f.stat().st_size for f in files),
+        }
+        self.reply(payload)
 
 
 class TagsHandler(MgitHandler):

@@ -28,7 +28,8 @@ function node(
     num_tensors: 2,
     stored_bytes: 20,
     raw_bytes: 40,
-    test_status: 'none'
+    test_status: 'none',
+    lossy: false
   };
 }
 

@@ -1,11 +1,20 @@
 /**
- * Layout of the lineage DAG: a pure function (dagre, no DOM), kept apart from drawing
- * (`render.ts`) so it can be unit-tested in node.
+ * Layout of a lineage DAG: a pure function (no DOM), kept apart from drawing (`render.ts`,
+ * `lineageCanvas.ts`) so it can be unit-tested in node.
+ *
+ * The algorithm is a layered layout made for model lineages, which are trees with a few
+ * merge edges. It runs in O(nodes + edges), so 10,000 versions take milliseconds (dagre
+ * took ~25 s for 1,000 in a published measurement):
+ *
+ * 1. rank: the longest path from a root (every edge goes down at least one rank);
+ * 2. a spanning tree: each node hangs under its first parent (merges keep their other
+ *    parents as extra edges);
+ * 3. columns: the leaves of the spanning tree take consecutive columns in depth-first
+ *    order, and each inner node sits at the middle of its children's columns. Subtrees
+ *    own disjoint column intervals, so two nodes of one rank are always >= 1 column apart;
+ * 4. edges leave the bottom (right, for LR) border of the parent and enter the top (left)
+ *    border of the child through two bend points, drawn as a smooth curve.
  */
-import { layout as dagreLayout } from 'dagre-d3-es/src/dagre/index.js';
-import { Graph } from 'dagre-d3-es/src/graphlib/index.js';
-
-import { IGraphPayload } from '../tokens';
 
 /** A node to place; `width`/`height` default to an estimate from the label. */
 export interface ILayoutNodeInput {
@@ -32,9 +41,9 @@ export interface ILayoutInput {
 export interface ILayoutOptions {
   /** Direction of the ranks: top-bottom (default) or left-right. */
   rankdir?: 'TB' | 'LR';
-  /** Horizontal gap between nodes of one rank. */
+  /** Gap between the nodes of one rank. */
   nodesep?: number;
-  /** Vertical gap between ranks. */
+  /** Gap between ranks. */
   ranksep?: number;
   /** Margin around the whole drawing. */
   margin?: number;
@@ -51,6 +60,8 @@ export interface ILayoutNode extends ILayoutNodeInput {
   y: number;
   width: number;
   height: number;
+  /** Its rank (0 for roots). */
+  rank: number;
 }
 
 /** A routed edge: a polyline from the source's border to the target's border. */
@@ -83,27 +94,64 @@ export function estimateNodeSize(node: ILayoutNodeInput): { width: number; heigh
   };
 }
 
-interface INodeLabel {
-  width: number;
-  height: number;
-  x?: number;
-  y?: number;
+/** Ranks by longest path from a root (Kahn's order); nodes on a cycle get rank 0. */
+export function longestPathRanks(count: number, parentsOf: number[][]): number[] {
+  const childrenOf: number[][] = Array.from({ length: count }, () => []);
+  const indegree = new Array<number>(count).fill(0);
+  parentsOf.forEach((parents, child) => {
+    for (const p of parents) {
+      childrenOf[p].push(child);
+      indegree[child]++;
+    }
+  });
+  const rank = new Array<number>(count).fill(0);
+  const queue: number[] = [];
+  indegree.forEach((d, i) => d === 0 && queue.push(i));
+  for (let head = 0; head < queue.length; head++) {
+    const u = queue[head];
+    for (const c of childrenOf[u]) {
+      rank[c] = Math.max(rank[c], rank[u] + 1);
+      if (--indegree[c] === 0) {
+        queue.push(c);
+      }
+    }
+  }
+  return rank;
 }
 
-interface IEdgeLabel {
-  width: number;
-  height: number;
-  labelpos: string;
-  points?: IPoint[];
-  x?: number;
-  y?: number;
-}
-
-interface IGraphLabel extends ILayoutOptions {
-  width?: number;
-  height?: number;
-  marginx?: number;
-  marginy?: number;
+/**
+ * Columns (in units of one slot) of a forest given by `treeParent` (-1 for a root): leaves
+ * take consecutive slots in depth-first order, inner nodes the middle of their children.
+ * Iterative, so a 10,000-long chain does not overflow the stack.
+ */
+export function treeColumns(treeParent: number[]): number[] {
+  const count = treeParent.length;
+  const kids: number[][] = Array.from({ length: count }, () => []);
+  const roots: number[] = [];
+  treeParent.forEach((p, i) => (p < 0 ? roots.push(i) : kids[p].push(i)));
+  const column = new Array<number>(count).fill(0);
+  let next = 0;
+  // explicit stack of [node, next child index]
+  const stack: [number, number][] = [];
+  for (const root of roots) {
+    stack.push([root, 0]);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const [u, i] = top;
+      if (i < kids[u].length) {
+        top[1]++;
+        stack.push([kids[u][i], 0]);
+        continue;
+      }
+      stack.pop();
+      if (kids[u].length === 0) {
+        column[u] = next++;
+      } else {
+        column[u] = (column[kids[u][0]] + column[kids[u][kids[u].length - 1]]) / 2;
+      }
+    }
+  }
+  return column;
 }
 
 /**
@@ -114,65 +162,95 @@ interface IGraphLabel extends ILayoutOptions {
  */
 export function computeLayout(input: ILayoutInput, options: ILayoutOptions = {}): ILayout {
   const margin = options.margin ?? 10;
-  const g = new Graph<IGraphLabel, INodeLabel, IEdgeLabel>({ multigraph: true });
-  g.setGraph({
-    rankdir: options.rankdir ?? 'TB',
-    nodesep: options.nodesep ?? 30,
-    ranksep: options.ranksep ?? 40,
-    marginx: margin,
-    marginy: margin
-  });
-  const ids = new Set<string>();
-  for (const node of input.nodes) {
-    ids.add(node.id);
-    g.setNode(node.id, estimateNodeSize(node));
+  const nodesep = options.nodesep ?? 30;
+  const ranksep = options.ranksep ?? 40;
+  const lr = options.rankdir === 'LR';
+  const index = new Map<string, number>();
+  input.nodes.forEach((n, i) => index.set(n.id, i));
+  const edges = input.edges.filter(
+    e => index.has(e.source) && index.has(e.target) && e.source !== e.target
+  );
+  const count = input.nodes.length;
+  const parentsOf: number[][] = Array.from({ length: count }, () => []);
+  for (const e of edges) {
+    parentsOf[index.get(e.target)!].push(index.get(e.source)!);
   }
-  const edges = input.edges.filter(e => ids.has(e.source) && ids.has(e.target));
-  edges.forEach((edge, i) => {
-    const labelWidth = edge.label ? edge.label.length * 6 + 4 : 0;
-    g.setEdge(
-      edge.source,
-      edge.target,
-      { width: labelWidth, height: edge.label ? 14 : 0, labelpos: 'c' },
-      String(i)
-    );
+  const rank = longestPathRanks(count, parentsOf);
+  // the tree parent: the first parent of a lower rank (always true unless on a cycle)
+  const treeParent = parentsOf.map((ps, i) => ps.find(p => rank[p] < rank[i]) ?? -1);
+  const column = treeColumns(treeParent);
+  const sizes = input.nodes.map(estimateNodeSize);
+
+  // the extent of a slot across ranks and of each rank along them
+  let slot = 0;
+  const rankExtent: number[] = [];
+  sizes.forEach((s, i) => {
+    slot = Math.max(slot, lr ? s.height : s.width);
+    rankExtent[rank[i]] = Math.max(rankExtent[rank[i]] ?? 0, lr ? s.width : s.height);
+  });
+  const rankStart: number[] = [];
+  let offset = margin;
+  for (let r = 0; r < rankExtent.length; r++) {
+    rankStart[r] = offset;
+    offset += (rankExtent[r] ?? 0) + ranksep;
+  }
+  const across = (c: number): number => margin + slot / 2 + c * (slot + nodesep);
+
+  let maxX = 0;
+  let maxY = 0;
+  const nodes: ILayoutNode[] = input.nodes.map((node, i) => {
+    const along = rankStart[rank[i]] + (rankExtent[rank[i]] ?? 0) / 2;
+    const x = lr ? along : across(column[i]);
+    const y = lr ? across(column[i]) : along;
+    maxX = Math.max(maxX, x + sizes[i].width / 2);
+    maxY = Math.max(maxY, y + sizes[i].height / 2);
+    return { ...node, x, y, width: sizes[i].width, height: sizes[i].height, rank: rank[i] };
   });
 
-  dagreLayout(g, {});
+  const routed: ILayoutEdge[] = edges.map(edge => {
+    const s = nodes[index.get(edge.source)!];
+    const t = nodes[index.get(edge.target)!];
+    let points: IPoint[];
+    if (lr) {
+      const x0 = s.x + s.width / 2;
+      const x1 = t.x - t.width / 2;
+      const mid = Math.max(x0, x1 - ranksep / 2);
+      points = [
+        { x: x0, y: s.y },
+        { x: mid, y: s.y },
+        { x: mid, y: t.y },
+        { x: x1, y: t.y }
+      ];
+    } else {
+      const y0 = s.y + s.height / 2;
+      const y1 = t.y - t.height / 2;
+      const mid = Math.max(y0, y1 - ranksep / 2);
+      points = [
+        { x: s.x, y: y0 },
+        { x: s.x, y: mid },
+        { x: t.x, y: mid },
+        { x: t.x, y: y1 }
+      ];
+    }
+    const labelPosition = lr
+      ? { x: (points[1].x + points[3].x) / 2, y: t.y }
+      : { x: (s.x + t.x) / 2, y: (points[1].y + points[3].y) / 2 };
+    return { ...edge, points, labelPosition };
+  });
 
-  const nodes: ILayoutNode[] = input.nodes.map(node => {
-    const placed = g.node(node.id) as INodeLabel;
-    return {
-      ...node,
-      x: placed.x ?? 0,
-      y: placed.y ?? 0,
-      width: placed.width,
-      height: placed.height
-    };
-  });
-  const routed: ILayoutEdge[] = edges.map((edge, i) => {
-    const label = g.edge(edge.source, edge.target, String(i)) as IEdgeLabel;
-    const points = (label.points ?? []).map(p => ({ x: p.x, y: p.y }));
-    const middle = points[Math.floor(points.length / 2)] ?? { x: 0, y: 0 };
-    return {
-      ...edge,
-      points,
-      labelPosition: { x: label.x ?? middle.x, y: label.y ?? middle.y }
-    };
-  });
-  const graph = g.graph() ?? {};
   return {
-    width: graph.width ?? 2 * margin,
-    height: graph.height ?? 2 * margin,
+    width: Math.max(2 * margin, maxX + margin),
+    height: Math.max(2 * margin, maxY + margin),
     nodes,
     edges: routed
   };
 }
 
 /** The layout input for a `GET mgit/api/graph` payload: nodes by name, edges by relation. */
-export function lineageToLayoutInput(
-  payload: Pick<IGraphPayload, 'nodes' | 'edges'>
-): ILayoutInput {
+export function lineageToLayoutInput(payload: {
+  nodes: { id: string; name: string; model_type: string | null }[];
+  edges: { parent: string; child: string; relation: string }[];
+}): ILayoutInput {
   return {
     nodes: payload.nodes.map(n => ({
       id: n.id,

@@ -8,6 +8,8 @@ import { ILayout, ILayoutNode } from './layout';
 export interface IRenderOptions {
   /** Called with a node's id when the user clicks it. */
   onNodeClick?: (id: string) => void;
+  /** Extra CSS classes of a node (e.g. its diff status). */
+  nodeClass?: (id: string) => string;
 }
 
 let markerCount = 0;
@@ -93,7 +95,7 @@ function drawNode(
   options: IRenderOptions
 ): void {
   group
-    .attr('class', 'node')
+    .attr('class', 'node' + (options.nodeClass ? ' ' + options.nodeClass(node.id) : ''))
     .attr('data-id', node.id)
     .attr('transform', `translate(${node.x},${node.y})`);
   group.append('title').text(node.sublabel ? `${node.label} (${node.sublabel})` : node.label);

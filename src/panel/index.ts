@@ -1,1 +1,2 @@
-export { EMPTY_MESSAGE, LineagePanel } from './lineagePanel';
+export { CONTEXT_COMMANDS, EMPTY_MESSAGE, LineagePanel } from './lineagePanel';
+export { LineageModel } from './lineageModel';

@@ -11,9 +11,11 @@ R = {"repo": "zoo"}
 EXAMPLES: list[tuple[str, str, str, dict | None]] = [
     ("/version", "get", "version", None),
     ("/repos", "get", "repos", {"near": "zoo"}),
+    ("/repos", "post", "repos", {"path": "more/new-repo"}),
     ("/graph", "get", "graph", R),
     ("/revision", "get", "revision", R),
     ("/versions/{key}", "get", "versions/c1", R),
+    ("/versions/{key}/export", "post", "versions/c1/export", {**R, "path": "c1.safetensors"}),
     ("/stats", "get", "stats", R),
     ("/codecs", "get", "codecs", None),
     ("/merge/strategies", "get", "merge/strategies", None),

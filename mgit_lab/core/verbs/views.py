@@ -70,6 +70,7 @@ def summary(graph: LineageGraph, version: ModelVersion, accounts: Accounts) -> V
         "stored_bytes": accounts.charged.get(version.id, 0),
         "raw_bytes": version.raw_nbytes,
         "test_status": test_status(version),
+        "lossy": "lossy_bound" in version.metadata,
     }
 
 
