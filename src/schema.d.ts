@@ -150,6 +150,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/fetch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** start a fetch (receive the remote's versions' tensors and manifests; the lineage is unchanged) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            /** @description the remote (default: origin, or the only one) */
+            remote?: string;
+            repo?: string;
+            versions?: string[];
+          };
+        };
+      };
+      responses: {
+        202: components['responses']['JobStarted'];
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/gc': {
     parameters: {
       query?: never;
@@ -512,6 +552,216 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pull': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** start a pull (fetch, then add the remote's versions to the lineage) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            /** @description the remote (default: origin, or the only one) */
+            remote?: string;
+            repo?: string;
+            versions?: string[];
+          };
+        };
+      };
+      responses: {
+        202: components['responses']['JobStarted'];
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/push': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** start a push (send the versions the remote lacks, then swap its lineage) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            /** @description the remote (default: origin, or the only one) */
+            remote?: string;
+            repo?: string;
+            versions?: string[];
+          };
+        };
+      };
+      responses: {
+        202: components['responses']['JobStarted'];
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/remotes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** the repository's remotes (names, URLs, options; never a credential) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description a folder (relative to the server root) at or below the repository; default the root */
+          repo?: components['parameters']['Repo'];
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description the remotes */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RemoteList'];
+          };
+        };
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+      };
+    };
+    put?: never;
+    /**
+     * add a remote (a folder inside the server's root, or s3://bucket/prefix)
+     * @description Credentials are refused in the URL and the options; S3 credentials come from the server's AWS environment or config files.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            /** @description endpoint_url, region, profile */
+            options?: {
+              [key: string]: string;
+            };
+            repo?: string;
+            url: string;
+          };
+        };
+      };
+      responses: {
+        /** @description every remote after the change */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RemoteList'];
+          };
+        };
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        409: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/remotes/{name}': {
+    parameters: {
+      query?: {
+        /** @description a folder (relative to the server root) at or below the repository; default the root */
+        repo?: components['parameters']['Repo'];
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** remove a remote (nothing on the remote is touched) */
+    delete: {
+      parameters: {
+        query?: {
+          /** @description a folder (relative to the server root) at or below the repository; default the root */
+          repo?: components['parameters']['Repo'];
+        };
+        header?: never;
+        path: {
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description every remote after the change */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RemoteList'];
+          };
+        };
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;
@@ -1396,7 +1646,7 @@ export interface components {
       finished: string | null;
       id: string;
       /** @enum {unknown} */
-      kind: 'diff' | 'tests' | 'merge' | 'cascade' | 'gc' | 'verify';
+      kind: 'diff' | 'tests' | 'merge' | 'cascade' | 'gc' | 'verify' | 'push' | 'fetch' | 'pull';
       log: string[];
       progress: components['schemas']['JobProgress'];
       repo: string;
@@ -1578,6 +1828,24 @@ export interface components {
       /** @enum {unknown} */
       relation: 'finetune' | 'version' | 'prune' | 'quantize' | 'distill' | 'adapter' | 'merge';
     };
+    /** @description An object a fetch refused (damaged, truncated or missing on the remote). */
+    RefusedObject: {
+      object: string;
+      reason: string;
+      versions: string[];
+    };
+    /** @description A configured remote: never a credential (the config holds none). */
+    RemoteInfo: {
+      name: string;
+      options: {
+        [key: string]: string;
+      };
+      promisor: boolean;
+      url: string;
+    };
+    RemoteList: {
+      remotes: components['schemas']['RemoteInfo'][];
+    };
     RemovePayload: {
       id: string;
       removed: string;
@@ -1641,6 +1909,21 @@ export interface components {
       shape: number[];
       stored_bytes: number;
       vs_parent: ('same' | 'changed' | 'added') | null;
+    };
+    /** @description What a push, fetch, pull or clone moved (the result of a push/fetch/pull job). */
+    TransferPayload: {
+      bytes_received: number;
+      bytes_sent: number;
+      objects: number;
+      packs: number;
+      refused: components['schemas']['RefusedObject'][];
+      remote: string;
+      requests: number;
+      seconds: number;
+      skipped_versions: string[];
+      url: string;
+      verb: string;
+      versions: string[];
     };
     VerifyPayload: {
       damaged_versions: string[];
