@@ -14,6 +14,7 @@ from __future__ import annotations
 from .core import render_html, repository
 from .core.verbs import add as _add
 from .core.verbs import edit as _edit
+from .core.verbs import files as _files
 from .core.verbs import load as _load
 from .core.verbs import maintenance as _maintenance
 from .core.verbs import views as _views
@@ -52,6 +53,10 @@ class Repository(repository.Repository):
     checkout = _load.checkout
     load = _load.load
     export = _load.export
+    # the files a version was added from, byte for byte
+    files = _files.files_of
+    checkout_files = _files.checkout_files
+    checkout_files_known = _files.checkout_files_known
 
     # how a notebook cell shows it
     def __repr__(self) -> str:

@@ -1874,6 +1874,9 @@ export interface components {
       versions: components['schemas']['VersionStorage'][];
     };
     StorageTotals: {
+      blob_bytes: number;
+      blob_objects: number;
+      files: number;
       objects: number;
       pack_file_bytes: number;
       packs: number;
@@ -1941,6 +1944,7 @@ export interface components {
       author: string;
       children: components['schemas']['ParentRef'][];
       created: string;
+      files: components['schemas']['VersionFile'][];
       id: string;
       lossy: boolean;
       manifest: components['schemas']['ManifestSummary'];
@@ -1970,6 +1974,12 @@ export interface components {
       tests: {
         [key: string]: unknown;
       };
+    };
+    /** @description One file a version was added from (``show``): checkout gives it back byte for byte. */
+    VersionFile: {
+      kind: string;
+      path: string;
+      size: number;
     };
     VersionStorage: {
       id: string;

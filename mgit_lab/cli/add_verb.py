@@ -16,6 +16,7 @@ from ..core.lineage import Relation
 from ..core.render_text import human_bytes
 from ..core.schema import AddPayload, AddPlanPayload, InferenceResult, ParentRef
 from ..core.verbs import add as add_verb
+from ..core.verbs import files as files_verb
 from ..core.verbs import views
 from . import emit
 from .args import add_json_flag, open_repo, parse_pairs, verb_parser
@@ -110,6 +111,12 @@ def _add(args: argparse.Namespace) -> int:
     raw = summary["raw_bytes"]
     ratio = summary["stored_bytes"] / raw if raw else 0.0
     lines.append(f"  stored {human_bytes(summary['stored_bytes'])} new for {human_bytes(raw)} of tensors ({ratio:.1%})")
+    files = files_verb.files_of(repo, version.id)
+    if files is not None:
+        size = human_bytes(sum(f.size for f in files.files))
+        lines.append(
+            f"  {len(files.files)} file(s), {size}, kept: `mgit checkout {version.name} -o PATH` gives them back"
+        )
     emit(args, payload, "\n".join(lines))
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..core.errors import InvalidInput
@@ -17,6 +18,7 @@ from ..core.schema import (
     TagPayload,
 )
 from ..core.verbs import edit, load, views
+from ..core.verbs import files as files_verb
 from . import emit
 from .args import add_json_flag, open_repo, verb_parser
 from .progress import progress_bar
@@ -35,6 +37,11 @@ def _init(args: argparse.Namespace) -> int:
 def _write(args: argparse.Namespace, fmt: str) -> int:
     repo = open_repo(args)
     version = repo.version(args.version)
+    notes: list[str] = []
+    if fmt == "hf":
+        from ..core.verbs.files import hf_extras
+
+        notes = hf_extras(repo, args.version)[1]
     with progress_bar(not args.json) as cb:
         path = load.export(repo, args.version, args.output, fmt, overwrite=args.force, progress=cb)  # type: ignore[arg-type]
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
@@ -45,11 +52,48 @@ def _write(args: argparse.Namespace, fmt: str) -> int:
         "num_tensors": len(version.manifest),
         "bytes_written": size,
     }
-    emit(args, payload, f"wrote {version.name} to {path} ({fmt}, {len(version.manifest)} tensors, {human_bytes(size)})")
+    what = "converted" if files_verb.checkout_files_known(repo, args.version) else "written"
+    text = f"wrote {version.name} to {path} ({fmt}, {len(version.manifest)} tensors, {human_bytes(size)}; {what})"
+    if what == "converted":
+        text += (
+            "\n  a conversion, not the files that were added: `mgit checkout VERSION -o PATH` gives those back exactly"
+        )
+    text += "".join(f"\n  note: {note}" for note in notes)  # what a library will miss in the export
+    if args.json:
+        for note in notes:
+            print(f"mgit: note: {note}", file=sys.stderr)
+    emit(args, payload, text)
+    return 0
+
+
+def _exact(args: argparse.Namespace) -> int:
+    """Checkout of a version added from files: the same bytes under the same names."""
+    repo = open_repo(args)
+    version = repo.version(args.version)
+    path = files_verb.checkout_files(repo, args.version, args.output, overwrite=args.force)
+    assert path is not None
+    files = files_verb.files_of(repo, args.version)
+    size = sum(f.size for f in files.files) if files else 0
+    payload: CheckoutPayload = {
+        "version": version.name,
+        "path": str(path),
+        "format": "files",
+        "num_tensors": len(version.manifest),
+        "bytes_written": size,
+    }
+    count = len(files.files) if files else 0
+    emit(
+        args,
+        payload,
+        f"wrote {version.name} to {path} ({count} file{'s' if count != 1 else ''}, {human_bytes(size)}, "
+        "byte-identical to what was added: every file's sha256 checked)",
+    )
     return 0
 
 
 def _checkout(args: argparse.Namespace) -> int:
+    if args.format is None and files_verb.checkout_files_known(open_repo(args), args.version):
+        return _exact(args)
     fmt = args.format or guess_format(args.output)
     if fmt == "hf":
         raise InvalidInput(
@@ -136,13 +180,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = verb_parser(
         sub,
         "checkout",
-        "write a version's state dict to a file",
-        "Write the state dict of a version, bit-exact, to a .safetensors or .pt file.",
-        ["mgit checkout sentiment -o sentiment.safetensors", "mgit checkout v1.0 -o weights.pt --force"],
+        "write a version's files (or state dict) back out",
+        "Write a version back out. A version added from a file or a model folder comes back\n"
+        "byte-identical: the same files under the same names, each checked against the hash\n"
+        "recorded when it was added. A version added from an in-memory model (or with\n"
+        "--format) is written as a canonical .safetensors or .pt state dict file.",
+        [
+            "mgit checkout minilm -o ./minilm          # the folder it was added from",
+            "mgit checkout sentiment -o sentiment.safetensors",
+            "mgit checkout v1.0 -o weights.pt --format pt --force",
+        ],
     )
     p.add_argument("version", help="version name, tag or id")
-    p.add_argument("-o", "--output", required=True, metavar="PATH", help="file to write (*.safetensors or *.pt)")
-    p.add_argument("--format", choices=["safetensors", "pt"], help="file format (default: from the suffix)")
+    p.add_argument("-o", "--output", required=True, metavar="PATH", help="file or folder to write")
+    p.add_argument(
+        "--format", choices=["safetensors", "pt"], help="convert to this state dict format (default: the exact files)"
+    )
     p.add_argument("-f", "--force", action="store_true", help="replace PATH if it exists")
     add_json_flag(p)
     p.set_defaults(func=_checkout)

@@ -131,6 +131,13 @@ def render_show(detail: VersionDetail, *, tensors: bool = False) -> str:
     meta = {k: v for k, v in d["metadata"].items() if k != "inference"}
     if meta:
         lines.append("metadata " + ", ".join(f"{k}={_short(v)}" for k, v in meta.items()))
+    files = d.get("files") or []
+    if files:
+        size = human_bytes(sum(f["size"] for f in files))
+        lines.append(f"files    {len(files)} ({size}; checkout gives them back exactly)")
+        w = max(len(f["path"]) for f in files)
+        for f in files:
+            lines.append(f"  {f['path'].ljust(w)}  {human_bytes(f['size']).rjust(9)}  {f['kind']}")
     if tensors:
         lines.append("")
         w = max((len(t["name"]) for t in d["tensors"]), default=4)
@@ -163,4 +170,9 @@ def render_du(stats: StorageStats, *, exact: bool = False) -> str:
         f"{t['versions']} versions, {t['objects']} objects in {t['packs']} pack(s); "
         f"pack files on disk: {fmt(t['pack_file_bytes'])}"
     )
+    if t.get("files"):
+        out.append(
+            f"files: {t['files']} recorded; {t['blob_objects']} blob objects (small files, safetensors headers) "
+            f"store {fmt(t['blob_bytes'])} (counted above)"
+        )
     return "\n".join(out)

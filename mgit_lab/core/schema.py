@@ -83,6 +83,15 @@ class ManifestSummary(TypedDict):
     removed: int
 
 
+class VersionFile(TypedDict):
+    """One file a version was added from (``show``): checkout gives it back byte for byte."""
+
+    path: str
+    size: int
+    #: safetensors, weights, index, tokenizer, config, card or file
+    kind: str
+
+
 class VersionDetail(VersionSummary):
     """One version in full (``show``)."""
 
@@ -94,6 +103,8 @@ class VersionDetail(VersionSummary):
     tests: dict[str, Any]
     architecture: dict[str, Any] | None
     recipe: dict[str, Any] | None
+    #: the files it was added from (empty: added from an in-memory model)
+    files: list[VersionFile]
 
 
 class EdgePayload(TypedDict):
@@ -130,6 +141,12 @@ class StorageTotals(TypedDict):
     packs: int
     #: size of the pack files on disk, garbage included (``gc`` reclaims the rest)
     pack_file_bytes: int
+    #: files recorded by the versions (a file shared by versions counts once per version)
+    files: int
+    #: objects only files name (small files, safetensors headers) and their stored bytes,
+    #: included in ``objects`` and ``stored_bytes`` (and in the version rows)
+    blob_objects: int
+    blob_bytes: int
 
 
 class StorageStats(TypedDict):

@@ -4,6 +4,7 @@ folder that ``from_pretrained`` opens.  Files appear atomically (written aside, 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from ..errors import InvalidInput
 from .formats import FORMATS, Format, guess_format
 from .modules import load_module, tensors_of
 from .state import ArrayState
-from .targets import check_target, mark, replace, temp_file, temp_folder
+from .targets import check_target, mark, normal_permissions, replace, temp_file, temp_folder
 
 __all__ = ["FORMATS", "Format", "guess_format", "write_hf_folder", "write_state"]
 
@@ -43,6 +44,7 @@ def write_state(
             save_file(tensors, str(tmp), metadata={"format": "pt", **(metadata or {})})
         elif fmt == "pt":
             torch.save(tensors, tmp)
+        normal_permissions(tmp)
         replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -58,9 +60,12 @@ def write_hf_folder(
     name: str = "this version",
     overwrite: bool = False,
     repo_root: Path | None = None,
+    extra: Callable[[Path], object] | None = None,
 ) -> int:
     """Write a Hugging Face folder (config.json + model.safetensors + the marker ``.mgit-export``
-    that lets a later ``--force`` replace it); returns the bytes written."""
+    that lets a later ``--force`` replace it); returns the bytes written.  ``extra(folder)``
+    adds more files (the tokenizer and other files the version was added with) before the
+    folder appears."""
     path = Path(path)
     if not architecture or architecture.get("kind") != "transformers":
         raise InvalidInput(
@@ -80,7 +85,10 @@ def write_hf_folder(
         finally:
             if bars:
                 hf_logging.enable_progress_bar()
+        if extra is not None:
+            extra(tmp)
         mark(tmp, name)
+        normal_permissions(tmp)
         replace(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

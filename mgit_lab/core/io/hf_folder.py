@@ -89,23 +89,9 @@ def weight_files(folder: Path) -> list[Path]:
     for index_name in HF_INDEX_FILES:
         index_path = folder / index_name
         if index_path.is_file():
-            inside(folder, index_path)
-            try:
-                weight_map = json.loads(index_path.read_text())["weight_map"]
-                names = sorted(set(weight_map.values()))
-            except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
-                raise InvalidInput(
-                    f"{index_path} is not a valid shard index: {type(exc).__name__}: {str(exc)[:120]}",
-                    hint="re-save the model with save_pretrained",
-                ) from None
             out = []
-            for name in names:
-                if not isinstance(name, str) or not name or os.path.isabs(name) or ".." in Path(name).parts:
-                    raise InvalidInput(
-                        f"{index_path} names the shard {str(name)[:120]!r}, which is not a file inside the folder",
-                        hint="shard names are file names relative to the model folder",
-                    )
-                shard = inside(folder, folder / name)
+            for name in shard_names(folder, index_path):
+                shard = folder / name
                 if not shard.is_file():
                     raise NotFound(
                         f"{shard} does not exist", hint="the folder's shard index names a file that is missing"
@@ -119,3 +105,30 @@ def weight_files(folder: Path) -> list[Path]:
         f"{folder} has a config.json but no weights",
         hint=f"expected one of {', '.join(HF_WEIGHT_FILES + HF_INDEX_FILES)}",
     )
+
+
+def shard_names(folder: Path, index_path: Path) -> list[str]:
+    """The shard file names a shard index names (sorted, each checked to lie in ``folder``).
+
+    Raises
+    ------
+    InvalidInput
+        When the index is damaged or names a file outside the folder.
+    """
+    inside(folder, index_path)
+    try:
+        weight_map = json.loads(index_path.read_text())["weight_map"]
+        names = sorted(set(weight_map.values()))
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            f"{index_path} is not a valid shard index: {type(exc).__name__}: {str(exc)[:120]}",
+            hint="re-save the model with save_pretrained",
+        ) from None
+    for name in names:
+        if not isinstance(name, str) or not name or os.path.isabs(name) or ".." in Path(name).parts:
+            raise InvalidInput(
+                f"{index_path} names the shard {str(name)[:120]!r}, which is not a file inside the folder",
+                hint="shard names are file names relative to the model folder",
+            )
+        inside(folder, folder / name)
+    return names

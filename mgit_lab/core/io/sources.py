@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from ..errors import InvalidInput, NotFound
+from .adapters import adapter_config, adapter_weights, is_adapter_folder
 from .architecture import architecture_of
 from .hf_folder import read_config, weight_files
 from .state import ArrayState, LoadedModel
@@ -177,12 +178,22 @@ def load_source(model: Any) -> LoadedModel:
         if path.is_dir():
             if (path / "config.json").is_file():
                 return _from_hf_folder(path)
+            if is_adapter_folder(path):
+                return _from_adapter_folder(path)
             raise _not_a_folder(path)
         return LoadedModel(state_from_tensors(_read_file(path), str(path)), None, str(path), path.stem)
     raise InvalidInput(
         f"cannot add a {type(model).__name__}",
         hint="pass an nn.Module, a state dict, a .safetensors/.pt/.bin file or a Hugging Face folder",
     )
+
+
+def _from_adapter_folder(folder: Path) -> LoadedModel:
+    """A PEFT adapter folder: its own (small) tensors and its config (see :mod:`.adapters`)."""
+    config = adapter_config(folder)
+    tensors = _read_weight_file(adapter_weights(folder))
+    arch = {"kind": "peft", "config": config}
+    return LoadedModel(state_from_tensors(tensors, str(folder)), arch, str(folder), folder.name)
 
 
 def _not_a_folder(path: Path) -> InvalidInput:

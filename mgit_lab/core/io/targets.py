@@ -126,3 +126,27 @@ def replace(tmp: Path, path: Path) -> None:
         shutil.rmtree(aside, ignore_errors=True)
         return
     os.replace(tmp, path)
+
+
+def _umask() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # no /proc: read it the portable way (and put it back)
+    os.umask(mask)
+    return mask
+
+
+def normal_permissions(path: Path) -> None:
+    """Give ``path`` (a file, or a folder and all it holds) the permissions a file the user
+    creates gets (``0666``/``0777`` less the umask), not the private ones of a temp file."""
+    mask = _umask()
+    if path.is_dir():
+        for p in [path, *path.rglob("*")]:
+            if not p.is_symlink():
+                os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
+    else:
+        os.chmod(path, 0o666 & ~mask)

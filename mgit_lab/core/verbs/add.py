@@ -24,6 +24,7 @@ from ..schema import InferenceResult
 if TYPE_CHECKING:  # numpy, torch (the reader) and the store load when a model is read
     import numpy as np
 
+    from ..io.file_record import RecordedSource
     from ..io.state import LoadedModel
 
 log = logging.getLogger("mgit_lab")
@@ -43,6 +44,8 @@ class PreparedAdd:
     sketch: np.ndarray
     parents: list[tuple[str, Relation]]
     inference: InferenceResult | None
+    #: the files the model was read from (a file or folder path), stored beside its tensors
+    files: RecordedSource | None = None
 
 
 def _manifest(state: ArrayState, oids: dict[str, str] | None) -> dict[str, TensorRef]:
@@ -88,8 +91,8 @@ def check_parent(
         same shape for finetune/quantize/adapter/merge), or when both are Hugging Face
         models of different families.
     """
-    if relation == Relation.DISTILL:
-        return
+    if relation == Relation.DISTILL or (architecture or {}).get("kind") == "peft":
+        return  # a distilled student, or an adapter: its tensors are its own, not its base's
     from ..inference import compatibility
 
     hint = "check the parent name, or pass --relation distill if the model has another architecture"
@@ -172,13 +175,22 @@ def prepare_add(
 
     if progress:
         progress(0, 1, "loading")
+    from .files import record_for_add
+
+    files = record_for_add(model) if lossy is None else None  # every file, read once and hashed
     loaded = _read_without_torch(model)
     if loaded is None:
         from ..io.sources import load_source  # torch: after the cheap checks above
 
         loaded = load_source(model)
+    if files is not None:
+        files.check_unchanged()
     if progress:
         progress(1, 1, "loading")
+    if (loaded.architecture or {}).get("kind") == "peft":  # an adapter: of its base, by default
+        rel = Relation.parse(relation or Relation.ADAPTER)
+        relation = rel
+        explicit = [(p, rel) for p, _ in explicit] or [(_adapter_base(graph, loaded), rel)]
     name = name or loaded.suggested_name
     if name is None:
         raise InvalidInput("the new version needs a name", hint="pass name=... (or --name on the command line)")
@@ -214,7 +226,89 @@ def prepare_add(
             parents = [(inference["parent_id"], rel)]
     elif relation is not None and not explicit:
         Relation.parse(relation)
-    return PreparedAdd(loaded, name, manifest, oids, sketch, parents, inference)
+    if not explicit and infer and files is not None and files.root == "folder":
+        parents, inference = _declared_parent(
+            graph,
+            files.folder,
+            prep_parents=parents,
+            inference=inference,
+            manifest=manifest,
+            loaded=loaded,
+            relation=relation,
+        )
+    return PreparedAdd(loaded, name, manifest, oids, sketch, parents, inference, files)
+
+
+def _adapter_base(graph: LineageGraph, loaded: LoadedModel) -> ModelVersion:
+    """The base an adapter's ``adapter_config.json`` names, found by name or tag.
+
+    Raises
+    ------
+    NotFound
+        When the repository holds no version by that name.
+    """
+    from ..io.adapters import base_name
+    from ..io.hf_metadata import DeclaredBase, candidate_names
+
+    name = base_name((loaded.architecture or {}).get("config") or {})
+    if name is not None:
+        for key in candidate_names(DeclaredBase(name, "adapter", "adapter config")):
+            try:
+                return graph.get(key)
+            except NotFound:
+                continue
+    raise NotFound(
+        f"the adapter's base {name!r} is not in the repository" if name else "the adapter names no base model",
+        hint="add the base model first (named as adapter_config.json's base_model_name_or_path), or pass --parent",
+    )
+
+
+def _declared_parent(
+    graph: LineageGraph,
+    folder: Any,
+    *,
+    prep_parents: list[tuple[str, Relation]],
+    inference: InferenceResult | None,
+    manifest: dict[str, TensorRef],
+    loaded: LoadedModel,
+    relation: str | Relation | None,
+) -> tuple[list[tuple[str, Relation]], InferenceResult | None]:
+    """The parent a folder's model card names (``base_model``), when the repository holds a
+    version by that name or tag and its structure fits; the weights' evidence stays in the
+    reason.  Otherwise the inferred parents, with the card's claim added to the reason."""
+    from ..io.hf_metadata import candidate_names, declared_base
+
+    declared = declared_base(folder)
+    if declared is None:
+        return prep_parents, inference
+    found = None
+    for key in candidate_names(declared):
+        try:
+            found = graph.get(key)
+            break
+        except NotFound:
+            continue
+    rel = Relation.parse(relation or declared.relation or "finetune")
+    said = f"the {declared.source} names base_model {declared.name!r}"
+    if found is not None:
+        try:
+            check_parent(found, manifest, rel, loaded.architecture)
+        except InvalidInput as exc:
+            said += f", but {exc.message}"
+            found = None
+    if inference is None:
+        return ([(found.id, rel)] if found else prep_parents), inference
+    result = dict(inference)
+    if found is not None and inference["parent_id"] in (None, found.id):
+        agree = "the weights agree" if inference["parent_id"] else "the weights alone chose no parent"
+        result.update(parent=found.name, parent_id=found.id, relation=rel.value)
+        result["reason"] = f"{said} ({agree}: {inference['reason']})"
+        return [(found.id, rel)], result  # type: ignore[return-value]
+    if found is not None:
+        result["reason"] = f"{inference['reason']}; {said} ({found.name!r}), but the weights point elsewhere"
+    else:
+        result["reason"] = f"{inference['reason']}; {said}, which is not in the repository"
+    return prep_parents, result  # type: ignore[return-value]
 
 
 def store_prepared(
@@ -269,22 +363,29 @@ def store_prepared(
             )
             return version
         meta["lossy_gate"] = {"kept": "lossy", "reason": "no tests are registered for this model type"}
-    return repo.add_arrays(
-        prep.loaded.state,
-        prep.name,
-        parents=list(prep.parents),
-        model_type=model_type,
-        architecture=architecture,
-        message=message or "",
-        author=author,
-        metadata=meta,
-        metrics=metrics,
-        lossy_bound=lossy,
-        oids=prep.oids,
-        sketch=prep.sketch,
-        recipe=recipe,
-        progress=progress,
-    )
+    with repo.transaction() as txn:  # the version and its files: one commit
+        version = repo.add_arrays(
+            prep.loaded.state,
+            prep.name,
+            parents=list(prep.parents),
+            model_type=model_type,
+            architecture=architecture,
+            message=message or "",
+            author=author,
+            metadata=meta,
+            metrics=metrics,
+            lossy_bound=lossy,
+            oids=prep.oids,
+            sketch=prep.sketch,
+            recipe=recipe,
+            progress=progress,
+        )
+        if prep.files is not None:
+            from .files import store_files
+
+            store_files(repo, txn, version, prep.files)
+            prep.files.check_unchanged()
+    return version
 
 
 def _warn_doubt(version: ModelVersion, inference: InferenceResult) -> None:

@@ -27,6 +27,9 @@ def checkout(repo: Repository, key: str) -> dict[str, torch.Tensor]:
 def load(repo: Repository, key: str) -> torch.nn.Module:
     """Rebuild the ``nn.Module`` of a version (Hugging Face config or importable class).
 
+    An ``adapter`` version added from a PEFT folder comes back as its base wrapped with the
+    adapter: a ``peft.PeftModel`` (not merged; ``merge_and_unload()`` gives a plain model).
+
     Raises
     ------
     InvalidInput
@@ -35,6 +38,14 @@ def load(repo: Repository, key: str) -> torch.nn.Module:
     from ..io.modules import load_module
 
     version = repo.version(key)
+    if (version.architecture or {}).get("kind") == "peft":  # base + adapter: a PeftModel
+        from ..io.adapters import wrap
+        from ..io.modules import tensors_of
+
+        parents = repo.graph.parents(version.id)
+        if not parents:
+            raise InvalidInput(f"the adapter {version.name!r} has no base version", hint="reparent it onto its base")
+        return wrap(load(repo, parents[0][0].id), tensors_of(repo.checkout_arrays(key)), version.architecture or {})
     return load_module(repo.checkout_arrays(key), version.architecture, name=repr(version.name))
 
 
@@ -61,8 +72,17 @@ def export(
 
     state = repo.checkout_arrays(key, progress)
     if fmt == "hf":
+        from .files import hf_extras
+
+        extra, _notes = hf_extras(repo, key)  # the tokenizer and other files it was added with
         write_hf_folder(
-            state, version.architecture, path, name=repr(version.name), overwrite=overwrite, repo_root=repo.root
+            state,
+            version.architecture,
+            path,
+            name=repr(version.name),
+            overwrite=overwrite,
+            repo_root=repo.root,
+            extra=extra,
         )
     else:
         write_state(state, path, fmt, metadata={"mgit_version": version.name}, overwrite=overwrite, repo_root=repo.root)

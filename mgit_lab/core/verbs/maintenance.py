@@ -10,6 +10,7 @@ from ..inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
 from ..integrity import chain_of, mismatch
 from ..lineage import ModelVersion, TensorRef
 from ..lineage.accounting import charge
+from ..lineage.files_manifest import live_file_objects, stale_files
 from ..lineage.manifests import stale_manifests
 from ..progress import Progress
 from ..repository import Repository
@@ -33,8 +34,10 @@ class RepoGcReport(GcReport):
 
 
 def live_objects(repo: Repository) -> set[str]:
-    """Every object a version's manifest names."""
-    return {t.oid for v in repo.versions() for t in v.manifest.values()}
+    """Every object a live version names: its tensors and the objects of its files."""
+    versions = repo.versions()
+    tensors = {t.oid for v in versions for t in v.manifest.values()}
+    return tensors | live_file_objects(repo.mgit_dir, {v.id for v in versions})
 
 
 def gc(repo: Repository, progress: Progress | None = None) -> RepoGcReport:
@@ -59,6 +62,9 @@ def gc(repo: Repository, progress: Progress | None = None) -> RepoGcReport:
                 txn.recharge = True
         named = {v.manifest_file for v in repo.versions() if v.manifest_file}
         for f in stale_manifests(repo.mgit_dir, named):
+            f.unlink(missing_ok=True)
+            removed += 1
+        for f in stale_files(repo.mgit_dir, {v.id for v in repo.versions()}):
             f.unlink(missing_ok=True)
             removed += 1
         return RepoGcReport(**asdict(report), sketches_removed=removed)

@@ -24,6 +24,7 @@ from ..schema import (
     VersionSummary,
 )
 from ..store import index as pack_index
+from .files import blob_figures, files_listing
 
 _PASS = {"pass", "passed", "ok", "success"}
 _FAIL = {"fail", "failed", "error", "errored"}
@@ -134,6 +135,7 @@ def show(repo: Repository, key: str) -> VersionDetail:
             "tests": dict(version.tests),
             "architecture": version.architecture,
             "recipe": version.recipe,
+            "files": files_listing(repo, version.id),
         }
     )
     return cast("VersionDetail", out)
@@ -145,10 +147,11 @@ def stats(repo: Repository) -> StorageStats:
     accounts = repo.accounts()
     rows: list[VersionStorage] = []
     raw_total = 0
+    blobs = blob_figures(repo)
     for v in graph.versions():
         raw = v.raw_nbytes
         raw_total += raw
-        stored = accounts.charged.get(v.id, 0)
+        stored = accounts.charged.get(v.id, 0) + blobs["charged"].get(v.id, 0)
         rows.append(
             {
                 "id": v.id,
@@ -162,16 +165,20 @@ def stats(repo: Repository) -> StorageStats:
     packs = index.pack_names()
     files = [index.packs_dir / (p + pack_index.PACK_SUFFIX) for p in packs]
     pack_bytes = sum(f.stat().st_size for f in files if f.exists())
+    stored_total = accounts.stored_bytes + blobs["blob_stored_bytes"]
     return {
         "versions": rows,
         "total": {
             "versions": len(rows),
-            "objects": accounts.objects,
-            "stored_bytes": accounts.stored_bytes,
+            "objects": accounts.objects + blobs["blob_objects"],
+            "stored_bytes": stored_total,
             "raw_bytes": raw_total,
-            "ratio": round(accounts.stored_bytes / raw_total, 6) if raw_total else 0.0,
+            "ratio": round(stored_total / raw_total, 6) if raw_total else 0.0,
             "packs": len(packs),
             "pack_file_bytes": pack_bytes,
+            "files": blobs["files"],
+            "blob_objects": blobs["blob_objects"],
+            "blob_bytes": blobs["blob_stored_bytes"],
         },
     }
 

@@ -1,0 +1,118 @@
+"""Record, at add time, everything needed to give back a file or folder byte for byte.
+
+:func:`record_source` reads each file once (memory-mapped), hashes it, and splits it into
+objects: a safetensors file into its header bytes and its data segments (tensors stay
+tensors, so they dedup and delta against the parent's), any other file into one ``uint8``
+blob.  :func:`store_record` puts those objects through the transaction's ``put`` and returns
+the :class:`~..lineage.files_manifest.FilesRecord` to write.  Nothing is stored until the
+whole source was read and found unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import NotFound
+from ..lineage.files_manifest import FileEntry, FilesRecord
+from .folder_scan import FolderFile, check_unchanged, kind_of, scan_folder, stamp_of
+from .hf_folder import HF_INDEX_FILES, shard_names
+from .safetensors_layout import Layout, open_bytes, read_layout, segment_array
+
+#: ``put(array, dtype, base) -> oid`` of the open transaction
+Put = Callable[[np.ndarray, str, "str | None"], str]
+
+
+@dataclass
+class _Pending:
+    entry: FileEntry
+    buf: Any
+    layout: Layout | None = None
+
+
+@dataclass
+class RecordedSource:
+    """A source read for its files: nothing stored yet."""
+
+    folder: Path
+    root: str
+    files: list[FolderFile]
+    pending: list[_Pending] = field(default_factory=list)
+
+    def check_unchanged(self) -> None:
+        """Refuse when a file changed since it was read (call after every read of the source)."""
+        check_unchanged(self.folder, self.files)
+
+
+def _sha256(buf: Any) -> str:
+    h = hashlib.sha256()
+    view = memoryview(buf)
+    for i in range(0, len(view), 1 << 24):
+        h.update(view[i : i + (1 << 24)])
+    return h.hexdigest()
+
+
+def _read(folder: Path, f: FolderFile) -> _Pending:
+    path = folder / f.path
+    buf = open_bytes(path)
+    entry = FileEntry(f.path, len(buf), _sha256(buf), f.kind)
+    if f.kind == "safetensors":
+        return _Pending(entry, buf, read_layout(path, buf))
+    return _Pending(entry, buf)
+
+
+def record_source(path: Path) -> RecordedSource | None:
+    """Read the files of a model file or folder ``path`` (None for anything else).
+
+    Raises
+    ------
+    InvalidInput, NotFound
+        See :func:`~.folder_scan.scan_folder` and :func:`~.safetensors_layout.read_layout`;
+        a shard index that names a file the folder does not hold.
+    """
+    if path.is_dir():
+        files = scan_folder(path)
+        rec = RecordedSource(path, "folder", files)
+        _check_indexes(path, files)
+    elif path.is_file():
+        rec = RecordedSource(path.parent, "file", [FolderFile(path.name, kind_of(path.name), stamp_of(path))])
+    else:
+        return None
+    rec.pending = [_read(rec.folder, f) for f in rec.files]
+    rec.check_unchanged()
+    return rec
+
+
+def _check_indexes(folder: Path, files: list[FolderFile]) -> None:
+    present = {f.path for f in files}
+    for name in HF_INDEX_FILES:
+        if name in present:
+            for shard in shard_names(folder, folder / name):
+                if shard not in present:
+                    raise NotFound(
+                        f"{folder / name} names the shard {shard!r}, which the folder does not hold",
+                        hint="copy the missing shard into the folder (or re-save the model with save_pretrained)",
+                    )
+
+
+def store_record(rec: RecordedSource, put: Put, base_of: Callable[[str], str | None]) -> FilesRecord:
+    """Put every object of ``rec`` through ``put``; ``base_of(tensor name)`` suggests a delta
+    base (the parent's object of that name).  Returns the record to write."""
+    out = []
+    for p in rec.pending:
+        entry = p.entry
+        if p.layout is None:
+            entry.oid = put(np.frombuffer(p.buf, dtype=np.uint8), "uint8", None)
+        else:
+            entry.header = put(np.frombuffer(p.layout.header, dtype=np.uint8), "uint8", None)
+            for seg in p.layout.segments:
+                arr, dtype = segment_array(p.buf, p.layout, seg)
+                oid = put(arr, dtype, base_of(seg.name) if seg.name else None)
+                entry.segments.append([seg.name, oid, seg.dtype, list(arr.shape)])
+        out.append(entry)
+    return FilesRecord(rec.root, out)
