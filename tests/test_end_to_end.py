@@ -109,6 +109,7 @@ def test_two_finetunes_merge_and_cascade(tmp_path):
         repo.version("ft-a@base-v2").id,
         repo.version("ft-b@base-v2").id,
     ]
-    assert new_merge.recipe["args"] == {"density": 0.5, "scale": 1.0}
+    # the stored recipe pins every shared argument (defaults filled in; TIES' scale is now lambda)
+    assert new_merge.recipe["args"] == {"density": 0.5, "normalize": True, "lambda": 1.0, "mode": "mergekit"}
     table = format_cascade(report.to_json())
     assert "task_a.accuracy" in table and "merged-ties@base-v2" in table

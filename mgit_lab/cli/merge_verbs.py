@@ -22,6 +22,12 @@ def _strategy_infos() -> list[Any]:
     return list(describe_strategies())
 
 
+def _canonical_strategy(name: str) -> str:
+    from ..core.merge.registry import canonical_name  # numpy: only when --strategy is given
+
+    return canonical_name(name)
+
+
 class _StrategyNames:
     """``--strategy`` choices, read from the registry when argparse first looks at them."""
 
@@ -62,24 +68,57 @@ def _parse_args(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
+def _parse_weights(pairs: list[str] | None) -> dict[str, float]:
+    from ..core.errors import InvalidInput
+
+    out: dict[str, float] = {}
+    for pair in pairs or []:
+        version, sep, value = pair.rpartition("=")
+        try:
+            out[version.strip()] = float(value)
+        except ValueError:
+            version = ""
+        if not sep or not version.strip():
+            raise InvalidInput(
+                f"invalid --weight {pair!r}",
+                hint="write --weight VERSION=NUMBER, e.g. --weight ft-a=0.6",
+            )
+    return out
+
+
+def _letters(n: int) -> list[str]:
+    return [chr(ord("A") + i) if i < 26 else f"M{i}" for i in range(n)]
+
+
 def _ancestor_note(plan: dict[str, Any]) -> list[str]:
     """A warning when the common ancestor makes the merge one-sided or absent."""
-    sides = {plan["a"]: plan["a_name"], plan["b"]: plan["b_name"]}
-    if plan["ancestor"] in sides:
+    ids = plan.get("versions") or [plan["a"], plan["b"]]
+    names = plan.get("version_names") or [plan["a_name"], plan["b_name"]]
+    sides = dict(zip(ids, names, strict=True))
+    if plan["ancestor"] in sides and len(ids) == 2:
         other = plan["b_name"] if plan["ancestor"] == plan["a"] else plan["a_name"]
         return [
             f"  note: {sides[plan['ancestor']]} is itself the common ancestor ({other} descends from it), so the "
             f"merge is just {other}; if that lineage is wrong, fix it first: mgit reparent {other} --parent P"
         ]
+    if plan["ancestor"] in sides:
+        return [f"  note: {sides[plan['ancestor']]} is itself the common ancestor: the others descend from it"]
     if plan["ancestor"] is None:
-        return ["  note: no common ancestor: every parameter that differs between A and B is a conflict"]
+        return ["  note: no common ancestor: every parameter that differs between the versions is a conflict"]
     return []
 
 
 def format_plan(plan: dict[str, Any], chosen: str | None = None, limit: int = 40) -> str:
     """The text of a merge plan: ancestor, counts per state, conflicts, what each strategy does."""
+    names = plan.get("version_names") or [plan["a_name"], plan["b_name"]]
+    letters = _letters(len(names))
+    joined = " + ".join(f"{n} ({letter})" for n, letter in zip(names, letters, strict=True))
+    source = plan.get("ancestor_source") or ""
+    ancestor = plan["ancestor_name"] or "none"
+    if source and plan["ancestor_name"]:
+        ancestor += f" ({source})"
     lines = [
-        f"merge {plan['a_name']} (A) + {plan['b_name']} (B), common ancestor: {plan['ancestor_name'] or 'none'}",
+        f"merge {joined}, common ancestor: {ancestor}",
         f"{plan['auto'] + plan['conflicts']} parameters: {plan['auto']} merge automatically, "
         f"{plan['conflicts']} conflict",
         "  " + ", ".join(f"{state}: {n}" for state, n in sorted(plan["counts"].items())),
@@ -87,12 +126,23 @@ def format_plan(plan: dict[str, Any], chosen: str | None = None, limit: int = 40
     lines[1:1] = _ancestor_note(plan)
     conflicts = [p for p in plan["parameters"] if not p["auto"]]
     if conflicts:
-        rows = [[p["name"], p["state"], p["shape_a"], p["shape_b"], p["shape_ancestor"]] for p in conflicts[:limit]]
-        lines += [
-            "",
-            "conflicts:",
-            format_table(["parameter", "state", "A", "B", "ancestor"], rows),
-        ]
+
+        def show(shape: Any, dtype: Any) -> str:
+            return "-" if shape is None else f"{dtype or ''}{shape}"
+
+        rows = []
+        for p in conflicts[:limit]:
+            shapes = p.get("shapes") or [p["shape_a"], p["shape_b"]]
+            dtypes = p.get("dtypes") or [None] * len(shapes)
+            rows.append(
+                [
+                    p["name"],
+                    p["state"],
+                    *(show(s, d) for s, d in zip(shapes, dtypes, strict=True)),
+                    show(p["shape_ancestor"], p.get("dtype_ancestor")),
+                ]
+            )
+        lines += ["", "conflicts:", format_table(["parameter", "state", *letters, "ancestor"], rows)]
         if len(conflicts) > limit:
             lines.append(f"... and {len(conflicts) - limit} more (--json lists all)")
     lines += ["", "strategies:"]
@@ -114,38 +164,60 @@ def _merge(args: argparse.Namespace) -> int:
         infos = _strategy_infos()
         emit(args, infos, _strategies_text(infos))
         return 0
-    if not args.a or not args.b:
-        raise InvalidInput("name the two versions to merge", hint="mgit merge A B [--strategy S]")
+    spec: Any = None
+    versions: list[str] = []
+    base: str | None = None
+    name: str | None = None
+    if args.recipe:  # the merge package loads numpy and torch: only when there is a recipe to read
+        from ..core.merge.recipe_file import read_recipe
+
+        spec, versions, base, name = read_recipe(args.recipe)
+    versions = list(args.versions) or versions
+    if len(versions) < 2:
+        raise InvalidInput(
+            "name the two versions to merge (or more)",
+            hint="mgit merge A B [C ...] [--strategy S], or list them under versions: in --recipe",
+        )
     repo = _open(args)
-    repo.version(args.a), repo.version(args.b)  # unknown names fail here, before torch loads
+    for v in versions:
+        repo.version(v)  # unknown names fail here, before torch loads
     from ..core.merge import merge_versions, parse_override
 
     overrides = dict(parse_override(t) for t in args.take or [])
     with progress_bar(not args.json) as cb:
         result = merge_versions(
             repo,
-            args.a,
-            args.b,
+            *versions,
             strategy=args.strategy,
             args=_parse_args(args.arg),
             overrides=overrides,
-            name=args.name,
+            weights=_parse_weights(args.weight),
+            spec=spec,
+            dtype=args.dtype,
+            seed=args.seed,
+            ancestor=args.base or base,
+            name=args.name or name,
             dry_run=args.dry_run,
             progress=cb,
         )
     payload = result.to_json()
     plan = payload["plan"]
+    strategy = payload["strategy"]
     if args.dry_run:
-        text = format_plan(plan, args.strategy)
+        text = format_plan(plan, strategy)
     else:
         text = "\n".join(format_plan(plan).splitlines()[:3])
     if result.problems:
-        text += f"\n\n{args.strategy} leaves {len(result.problems)} parameters unresolved:\n  " + "\n  ".join(
+        text += f"\n\n{strategy} leaves {len(result.problems)} parameters unresolved:\n  " + "\n  ".join(
             result.problems[:10]
         )
     if result.version is not None:
-        text += f"\n\nrecorded {result.version.name!r} ({args.strategy}"
-        text += "".join(f", {k}={v}" for k, v in payload["args"].items()) + ")"
+        text += f"\n\nrecorded {result.version.name!r} ({strategy}"
+        text += "".join(f", {k}={v}" for k, v in payload["args"].items())
+        weights = [m.get("weight") for m in payload["model_args"]]
+        if any(w is not None for w in weights):
+            text += ", weights " + "/".join(f"{w:g}" for w in weights if w is not None)
+        text += f", dtype {payload['dtype']}, seed {payload['seed']})"
         for r in result.tests:
             text += f"\n  {r['test']}: {r['status']}  {format_metrics(r['metrics'], r['checks'])}"
     else:
@@ -158,9 +230,16 @@ def _strategies_text(infos: Sequence[Mapping[str, Any]]) -> str:
     lines = []
     for s in infos:
         lines.append(f"{s['name']}: {s['description']}{' (needs a common ancestor)' if s['needs_ancestor'] else ''}")
+        count = f"{s['min_models']}..{s['max_models'] or 'any'} versions"
+        lines.append(f"    modes: {', '.join(s['modes'])}; {count}{'; randomised (--seed)' if s['randomised'] else ''}")
+        lines.append(f"    ties and cancellations: {s['ties']}")
         for a in s["arguments"]:
             rng = f" [{a['min']}, {a['max']}]" if a["min"] is not None or a["max"] is not None else ""
-            lines.append(f"    --arg {a['name']}=<{a['type']}> default {a['default']}{rng}: {a['description']}")
+            if a.get("choices"):
+                rng = f" {{{', '.join(a['choices'])}}}"
+            per = " (per version: --weight V=W)" if a["name"] == "weight" else " (per version: in --recipe models)"
+            per = per if a["per_model"] else ""
+            lines.append(f"    --arg {a['name']}=<{a['type']}> default {a['default']}{rng}{per}: {a['description']}")
     return "\n".join(lines)
 
 
@@ -231,38 +310,53 @@ def _num(value: Any) -> str:
 def register(sub: argparse._SubParsersAction) -> None:
     m = sub.add_parser(
         "merge",
-        help="three-way merge of two versions",
-        description="Merge versions A and B against their common ancestor. Parameters changed on one "
-        "side only (or identically on both) merge automatically; the conflicts are resolved by the "
-        "strategy, or per parameter with --take. The result is recorded as a new version with merge "
-        "edges to A and B, and its registered tests run.\n\n"
+        help="merge two or more versions",
+        description="Merge versions A B [C ...] against their lowest common ancestor (or --base). Parameters "
+        "changed by one version only (or identically by all) merge automatically; the conflicts are resolved "
+        "by the strategy, per tensor by a --recipe's rules, or per parameter with --take. The result is recorded "
+        "as a new version with merge edges to every parent and its recipe, and its registered tests run. "
+        "Computation runs in --dtype (float32, or float64; float64 inputs always in float64); the output keeps "
+        "the versions' dtype (mixed floating dtypes: the widest, float32 for float16+bfloat16).\n\n"
         "examples:\n  mgit merge ft-a ft-b --dry-run\n  mgit merge ft-a ft-b --strategy ties --arg density=0.3\n"
+        "  mgit merge ft-a ft-b ft-c --strategy dare-ties --weight ft-a=0.5 --seed 7\n"
+        "  mgit merge --recipe merge.yaml --name merged\n"
         "  mgit merge ft-a ft-b --strategy average --take A:'encoder.layer.11.*' --name merged\n\n"
         "strategies:\n" + _STRATEGIES,
         formatter_class=_MergeHelp,
     )
-    m.add_argument("a", nargs="?", help="version A")
-    m.add_argument("b", nargs="?", help="version B")
+    m.add_argument("versions", nargs="*", metavar="VERSION", help="the versions to merge (two or more)")
     m.add_argument(
         "--strategy",
-        default="average",
+        default=None,
+        type=_canonical_strategy,
         choices=_StrategyNames(),  # a lazy container: argparse only iterates it and asks `in`
         metavar="STRATEGY",  # else argparse lists the choices (imports them) while building the parser
-        help="how conflicts are resolved (default: average; see the strategies above)",
+        help="how conflicts are resolved (default: average, or the recipe's; see the strategies above)",
     )
     m.add_argument(
         "--arg",
         metavar="NAME=VALUE",
         action="append",
-        help="a strategy argument (repeatable)",
+        help="a strategy argument (repeatable; a per-version one applies to every version)",
     )
+    m.add_argument(
+        "--weight",
+        metavar="VERSION=W",
+        action="append",
+        help="the weight of one version (repeatable; VERSION: its name, id, or A, B, C...)",
+    )
+    m.add_argument("--base", metavar="VERSION", help="the ancestor (default: the lowest common ancestor of all)")
+    m.add_argument("--recipe", metavar="FILE", help="a YAML/JSON merge recipe: strategy, weights, per-tensor rules")
+    m.add_argument("--dtype", choices=["float32", "float64"], help="computation dtype (default float32)")
+    m.add_argument("--seed", type=int, help="seed of randomised strategies (default 0; recorded)")
     m.add_argument(
         "--take",
         metavar="SIDE:PATTERN",
         action="append",
-        help="take parameters matching the glob PATTERN from SIDE (A, B or ancestor), whatever their state",
+        help="take parameters matching the glob PATTERN from SIDE (A, B, ancestor or a merged version), "
+        "whatever their state",
     )
-    m.add_argument("--name", help="name of the merged version (default: A+B)")
+    m.add_argument("--name", help="name of the merged version (default: the names joined with +)")
     m.add_argument(
         "--dry-run",
         action="store_true",

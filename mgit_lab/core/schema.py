@@ -341,6 +341,8 @@ class MergeArgumentInfo(TypedDict):
     min: float | None
     max: float | None
     description: str
+    choices: list[str] | None  # the accepted values of a str argument (e.g. mode)
+    per_model: bool  # given per merged version (--weight V=W, recipe models), or once for all
 
 
 class MergeStrategyInfo(TypedDict):
@@ -351,6 +353,12 @@ class MergeStrategyInfo(TypedDict):
     needs_ancestor: bool
     resolves: list[str]  # the conflict states it can resolve
     arguments: list[MergeArgumentInfo]
+    modes: list[str]  # "mergekit" (equal to mergekit 0.1.5) and/or "paper"; the first is the default
+    ties: str  # how it treats tied magnitudes and exact cancellations
+    min_models: int
+    max_models: int | None
+    randomised: bool  # draws from a generator seeded per tensor (--seed)
+    reference: str  # the paper or page describing it
 
 
 class MergeParameter(TypedDict):
@@ -360,6 +368,9 @@ class MergeParameter(TypedDict):
     shape_a: list[int] | None
     shape_b: list[int] | None
     shape_ancestor: list[int] | None
+    shapes: list[list[int] | None]  # one per merged version (shape_a, shape_b: the first two)
+    dtypes: list[str | None]  # one per merged version
+    dtype_ancestor: str | None
 
 
 class StrategyPreview(TypedDict):
@@ -370,12 +381,15 @@ class StrategyPreview(TypedDict):
 
 
 class MergePlan(TypedDict):
-    a: str
+    a: str  # the first two merged versions (a, b) as before N-way merges
     b: str
     a_name: str
     b_name: str
+    versions: list[str]  # ids of every merged version, in merge order
+    version_names: list[str]
     ancestor: str | None
     ancestor_name: str | None
+    ancestor_source: str  # "lowest common ancestor of ...", "named with --base: ...", or why none
     counts: dict[str, int]  # state -> number of parameters
     auto: int
     conflicts: int
@@ -386,8 +400,12 @@ class MergePlan(TypedDict):
 class MergeResult(TypedDict):
     plan: MergePlan
     strategy: str
-    args: dict[str, Any]
+    args: dict[str, Any]  # shared arguments, defaults filled in
+    model_args: list[dict[str, Any]]  # per-model arguments (weight, density...), one per version
     overrides: dict[str, str]
+    rules: list[dict[str, Any]]  # per-tensor recipe rules: filter, strategy, args, models
+    dtype: str  # computation dtype: float32 or float64
+    seed: int  # seed of randomised strategies (per-tensor seeds derive from it)
     dry_run: bool
     version: str | None  # the new version's name (None on a dry run)
     version_id: str | None

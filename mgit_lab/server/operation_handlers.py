@@ -28,36 +28,87 @@ class StrategiesHandler(MgitHandler):
         self.reply(payload)
 
 
+def merge_versions_of(names: list[str]) -> list[str]:
+    """The versions a merge request names: two or more, each at most 256 characters.
+
+    Raises
+    ------
+    InvalidInput
+        When fewer than two or more than 64 are named, or a name is too long.
+    """
+    if len(names) < 2:
+        raise InvalidInput("name the versions to merge", hint="give a and b, or versions: [A, B, C, ...]")
+    if len(names) > 64 or any(len(n) > 256 for n in names):
+        raise InvalidInput("a merge takes at most 64 versions, each named in at most 256 characters")
+    return names
+
+
 class MergePlanHandler(MgitHandler):
     @web.authenticated
     async def get(self) -> None:
         _, repo = self.repository(self.query_str("repo", ""))
-        plan = await self.call(plan_merge, repo, self.query_str("a"), self.query_str("b"))
+        named = self.get_query_arguments("version")
+        versions = merge_versions_of(named or [self.query_str("a"), self.query_str("b")])
+        plan = await self.call(plan_merge, repo, *versions, ancestor=self.query_str("base", None))
         self.reply(plan.to_json())
 
 
 class MergeHandler(JobLauncher):
     kind = "merge"
-    fields = frozenset({"a", "b", "strategy", "args", "overrides", "name", "message", "dry_run"})
+    fields = frozenset(
+        {
+            "a",
+            "b",
+            "versions",
+            "base",
+            "strategy",
+            "args",
+            "weights",
+            "models",
+            "rules",
+            "dtype",
+            "seed",
+            "overrides",
+            "name",
+            "message",
+            "dry_run",
+        }
+    )
 
     def plan(self, doc: dict[str, Any], repo: Repository) -> tuple[str, RepoWork]:
         from ..core.merge import merge_versions  # imports torch
+        from ..core.merge.recipe_file import parse_recipe
 
+        kinds = {
+            "strategy": str,
+            "args": dict,
+            "models": dict,
+            "rules": list,
+            "dtype": str,
+            "seed": int,
+            "overrides": dict,
+        }
+        recipe = {k: field(doc, k, kind) for k, kind in kinds.items() if doc.get(k) is not None}
+        spec, _, _, _ = parse_recipe(recipe)  # the shapes of args, models and rules, checked like a recipe file
+        weights = field(doc, "weights", dict, {})
+        if not all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in weights.values()):
+            raise InvalidInput("field 'weights' must map version names to numbers")
         options = {
-            "strategy": field(doc, "strategy", str, "average"),
-            "args": field(doc, "args", dict, {}),
-            "overrides": field(doc, "overrides", dict, {}),
+            "spec": spec,
+            "weights": weights,
+            "ancestor": field(doc, "base", str, None),
             "name": field(doc, "name", str, None),
             "message": field(doc, "message", str, ""),
         }
-        if not all(isinstance(v, str) for v in options["overrides"].values()):
-            raise InvalidInput("field 'overrides' must map parameter patterns to A, B, ancestor or a strategy name")
-        a, b = field(doc, "a", str), field(doc, "b", str)
-        preview = merge_versions(repo, a, b, dry_run=True, **options)  # raises on bad input
-        title = f"merge {a} and {b} ({options['strategy']})"
+        if "versions" in doc:
+            versions = merge_versions_of(string_list(doc, "versions"))
+        else:
+            versions = merge_versions_of([field(doc, "a", str), field(doc, "b", str)])
+        preview = merge_versions(repo, *versions, dry_run=True, **options)  # raises on bad input
+        title = f"merge {', '.join(versions)} ({spec.strategy})"
         if field(doc, "dry_run", bool, False):
             return "plan " + title, lambda repo, progress: preview.to_json()
-        return title, lambda repo, progress: merge_versions(repo, a, b, progress=progress, **options).to_json()
+        return title, lambda repo, progress: merge_versions(repo, *versions, progress=progress, **options).to_json()
 
 
 class CascadeHandler(JobLauncher):

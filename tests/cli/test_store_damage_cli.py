@@ -101,7 +101,10 @@ def test_finding2_gc_refuses_when_no_index_copy_is_readable(tmp_path):
     expected = build_repo(root, 3)
     pack = _pack_of(root, "v1")
     _index(pack).write_bytes(b"{")
-    pack.write_bytes(pack.read_bytes()[: pack.stat().st_size // 2])
+    # keep a quarter: a small pack cut in half can still hold its whole in-pack index and
+    # every object (gc then repacks it correctly, every object hash-checked), which is not
+    # the fault this test is about
+    pack.write_bytes(pack.read_bytes()[: pack.stat().st_size // 4])
     before = sorted(p.name for p in (root / ".mgit" / "packs").iterdir())
     code, out, err = mgit(root, "gc")
     assert clear_failure(code, out, err), err

@@ -159,7 +159,9 @@ def test_merge_dry_run_then_merge(repo, capsys):
         "--json",
     )
     doc = json.loads(out)
-    assert doc["version"] == "m" and doc["args"] == {"scale_a": 0.5, "scale_b": 1.0}
+    # scale_a/scale_b (two-model task arithmetic) are read as the weights of A and B
+    assert doc["version"] == "m" and doc["args"] == {"normalize": False, "lambda": 1.0}
+    assert [m["weight"] for m in doc["model_args"]] == [0.5, 1.0]
     assert doc["overrides"] == {"fc2.*": "take-b"}
     assert Repository.open(repo.root).version("m").metadata["merge"]["strategy"] == "task-arithmetic"
 

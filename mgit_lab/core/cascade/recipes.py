@@ -4,8 +4,9 @@ Two kinds, both JSON, stored in ``ModelVersion.recipe``:
 
 - ``{"kind": "function", "ref": "package.module:function", "kwargs": {...}, "parent": id}``:
   ``function(parent_model, **kwargs) -> model``;
-- ``{"kind": "merge", "parents": [a_id, b_id], "ancestor": id | None, "strategy": name,
-  "args": {...}, "overrides": {...}}``: recorded by ``merge_versions``.
+- ``{"kind": "merge", "parents": [ids...], "ancestor": id | None, "strategy": name,
+  "args": {...}, "models": {"A": {...}}, "overrides": {...}, "rules": [...], "dtype": ...,
+  "seed": ...}``: recorded by ``merge_versions`` (see ``merge/recipe_file.py``).
 
 :func:`derive` runs a function recipe on a stored version and records the result with
 its recipe (and its test results) in one step.
@@ -31,7 +32,8 @@ from ..io.module_states import (
     state_oids,
 )
 from ..lineage import ModelVersion, Relation
-from ..merge.registry import get_strategy, parse_arguments
+from ..merge.recipe_file import spec_from_recipe
+from ..merge.rules import choose_for
 from ..progress import Progress
 from ..references import reference_of, resolve_reference
 from ..repository import Repository
@@ -83,8 +85,9 @@ def check_recipe(recipe: Mapping[str, Any], version_name: str, *, trusted: Itera
     try:
         if kind == "function":
             resolve_reference(str(recipe.get("ref")), what="recipe", trusted=trusted)
-        elif kind == "merge":
-            parse_arguments(get_strategy(str(recipe.get("strategy"))), recipe.get("args") or {})
+        elif kind == "merge":  # every argument, per-model value and rule of the stored spec
+            n = len(recipe.get("parents") or [])
+            choose_for(spec_from_recipe(recipe), [chr(ord("A") + i) for i in range(n)])
         else:
             raise InvalidInput(f"unknown recipe kind {kind!r}")
     except MgitError as exc:

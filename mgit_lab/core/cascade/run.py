@@ -26,6 +26,7 @@ from ..evaluation import evaluate, specs_for, version_digest
 from ..io.module_states import load_version_model
 from ..lineage import LineageGraph, ModelVersion, Relation
 from ..merge import merge_versions
+from ..merge.recipe_file import spec_from_recipe
 from ..progress import Progress
 from ..repository import Repository
 from .recipes import check_recipe, derive, describe_recipe
@@ -203,7 +204,7 @@ def run_cascade(
         if not v.recipe:
             report.entries.append(_entry(v, "skipped", "no creation recipe recorded", parent_names))
             continue
-        if len(parents) != (2 if v.recipe.get("kind") == "merge" else 1):
+        if len(parents) != (len(v.recipe.get("parents") or []) if v.recipe.get("kind") == "merge" else 1):
             report.entries.append(
                 _entry(
                     v,
@@ -272,11 +273,8 @@ def _rebuild(
             mapped_ancestor = None
         result = merge_versions(
             repo,
-            parents[0],
-            parents[1],
-            strategy=recipe["strategy"],
-            args=recipe.get("args") or {},
-            overrides=recipe.get("overrides") or {},
+            *parents,
+            spec=spec_from_recipe(recipe),  # the stored recipe, replayed as it was: rules, weights, seed
             name=name,
             ancestor=mapped_ancestor,
             extra_parents=[(v.id, Relation.VERSION.value)],

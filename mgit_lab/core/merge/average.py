@@ -1,24 +1,14 @@
-"""average: the element-wise mean of A and B."""
+"""average: the element-wise mean of the models (mergekit's ``linear`` with equal weights)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-import numpy as np
-
-from .base import ArithmeticStrategy
+from .base import TensorJob
+from .linear import LinearStrategy
 
 
-class Average(ArithmeticStrategy):
+class Average(LinearStrategy):
     name = "average"
-    description = "the element-wise mean (A + B) / 2; needs no ancestor"
+    description = "the element-wise mean of the models; needs no ancestor"
 
-    def combine(
-        self,
-        a: np.ndarray,
-        b: np.ndarray,
-        ancestor: np.ndarray | None,
-        args: Mapping[str, Any],
-    ) -> np.ndarray:
-        return (a + b) / 2.0
+    def weights(self, job: TensorJob) -> tuple[list[float], bool]:
+        return [1.0] * len(job.models), True

@@ -1,30 +1,37 @@
 """The merge-strategy contract.
 
-A strategy resolves the parameters the three-way planner could not merge on its own.  It
-is a class with
+A strategy resolves the parameters the planner could not merge on its own.  It is a class
+that describes itself (the CLI help, the REST registry and the panel's dialog are rendered
+from these attributes):
 
 - ``name`` (unique, lower-case with hyphens: what users type), ``description`` (one line);
-- ``arguments``: a tuple of :class:`Argument` (name, type, default, range, description),
-  validated by the registry before :meth:`MergeStrategy.merge` is called;
-- ``needs_ancestor``: true when it cannot work without a common ancestor;
-- ``resolves``: the planner states (see ``planner.ParamState``) it is meant for, shown in
-  its description; ``refuse(a, b, ancestor)`` decides per parameter from the signatures
+- ``arguments``: a tuple of :class:`Argument` (name, type, default, range, choices,
+  description); an argument with ``per_model`` is given per merged version (``weight``,
+  ``density``...) and may also be given once for all of them;
+- ``modes``: the arithmetic it can follow: ``mergekit`` (results equal mergekit 0.1.5's
+  on the same inputs) and/or ``paper`` (the published algorithm where mergekit departs from
+  it); the first is the default, chosen with the ``mode`` argument when there are two;
+- ``ties``: how it treats tied magnitudes and task vectors that cancel exactly;
+- ``needs_ancestor``; ``min_models``/``max_models`` (how many versions it merges);
+  ``randomised`` (it draws from a generator seeded per tensor, see ``seeds.py``);
+- ``resolves``: the planner states (see ``planner.ParamState``) it is meant for;
+  ``refuse(models, ancestor)`` decides per parameter from the signatures
   ``(dtype, shape)`` (None: absent) and returns why it cannot, or None;
-- ``merge(a, b, ancestor, args)``: one parameter in, one out.  Each of ``a``, ``b``,
-  ``ancestor`` is ``(array, dtype)`` in storage form (bfloat16 as uint16 bits) or None when
-  that side lacks the parameter; return ``(array, dtype)``, or None to drop it.
+- ``merge(job)``: one :class:`TensorJob` in, one parameter ``(array, dtype)`` in storage
+  form (bfloat16 as uint16 bits) out, or None to drop it.
 
-Strategies are pure: no repository, no I/O, deterministic.  Register third-party ones
-through the ``mgit_lab.merge_strategies`` entry-point group or :func:`registry.register_strategy`.
-Every strategy is run through the same shared checks in the test suite.
+Strategies are pure: no repository, no I/O, deterministic given the job (its seed
+included).  Register third-party ones through the ``mgit_lab.merge_strategies``
+entry-point group or :func:`registry.register_strategy`.  Every strategy is run through
+the same shared checks in the test suite.
 """
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -47,6 +54,8 @@ class Argument:
     description: str
     min: float | None = None
     max: float | None = None
+    choices: tuple[str, ...] | None = None
+    per_model: bool = False
 
     def parse(self, value: Any, strategy: str) -> Any:
         """``value`` (possibly a CLI string) converted and range-checked.
@@ -54,7 +63,7 @@ class Argument:
         Raises
         ------
         InvalidInput
-            When it has the wrong type or lies outside ``[min, max]``.
+            When it has the wrong type, lies outside ``[min, max]`` or is not a choice.
         """
         bad = InvalidInput(
             f"argument {self.name}={value!r} of strategy {strategy!r} is not a valid {self.type}",
@@ -82,6 +91,11 @@ class Argument:
                 f"argument {self.name}={value!r} of strategy {strategy!r} is out of range{self._range()}",
                 hint=f"{self.name}: {self.description}",
             )
+        if self.choices is not None and out not in self.choices:
+            raise InvalidInput(
+                f"argument {self.name}={value!r} of strategy {strategy!r} is not one of {', '.join(self.choices)}",
+                hint=f"{self.name}: {self.description}",
+            )
         return out
 
     def _range(self) -> str:
@@ -99,12 +113,54 @@ class Argument:
             "min": self.min,
             "max": self.max,
             "description": self.description,
+            "choices": list(self.choices) if self.choices is not None else None,
+            "per_model": self.per_model,
         }
+
+
+def mode_argument(modes: tuple[str, ...]) -> Argument:
+    """The ``mode`` argument of a strategy following more than one arithmetic."""
+    return Argument(
+        "mode",
+        "str",
+        modes[0],
+        "mergekit: equal to mergekit 0.1.5; paper: the published algorithm (see the description)",
+        choices=modes,
+    )
+
+
+@dataclass(frozen=True)
+class TensorJob:
+    """One parameter to merge: every input, the resolved arguments, computation dtype, seed.
+
+    ``models`` are in merge order (None: that version lacks the parameter); ``args`` holds
+    the shared arguments and ``model_args`` one mapping of per-model arguments per model,
+    defaults filled in.  ``dtype`` is the requested computation dtype (``float32`` or
+    ``float64``); ``seed`` the per-tensor seed of randomised strategies.
+    """
+
+    name: str
+    models: tuple[Param | None, ...]
+    ancestor: Param | None
+    args: Mapping[str, Any] = field(default_factory=dict)
+    model_args: tuple[Mapping[str, Any], ...] = ()
+    dtype: str = "float32"
+    seed: int = 0
+
+    def per_model(self, name: str, default: Any = None) -> list[Any]:
+        """The per-model argument ``name`` of every model (``default`` where unset)."""
+        if not self.model_args:
+            return [default] * len(self.models)
+        return [m.get(name, default) for m in self.model_args]
 
 
 def signature(p: Param | None) -> Signature | None:
     """``(dtype, shape)`` of a parameter, or None when absent."""
     return None if p is None else (p[1], tuple(p[0].shape))
+
+
+def show(sig: Signature) -> str:
+    return f"{sig[0]}{list(sig[1])}"
 
 
 class MergeStrategy(ABC):
@@ -115,85 +171,22 @@ class MergeStrategy(ABC):
     arguments: ClassVar[tuple[Argument, ...]] = ()
     needs_ancestor: ClassVar[bool] = False
     resolves: ClassVar[tuple[str, ...]] = ()
+    modes: ClassVar[tuple[str, ...]] = ("mergekit",)
+    ties: ClassVar[str] = "no ties or cancellations arise: no selection is made"
+    min_models: ClassVar[int] = 2
+    max_models: ClassVar[int | None] = None
+    randomised: ClassVar[bool] = False
+    reference: ClassVar[str] = ""
+    #: arguments of older recipes: name -> (argument, model index or None for a shared one)
+    legacy: ClassVar[dict[str, tuple[str, int | None]]] = {}
 
-    def refuse(self, a: Signature | None, b: Signature | None, ancestor: Signature | None) -> str | None:
+    def refuse(self, models: Sequence[Signature | None], ancestor: Signature | None) -> str | None:
         """Why this strategy cannot merge a parameter of these signatures, or None when it can."""
         return None
 
+    def check(self, args: Mapping[str, Any], model_args: Sequence[Mapping[str, Any]]) -> None:  # noqa: B027 - an optional hook: most strategies have nothing to check
+        """Raise :class:`InvalidInput` when arguments are valid one by one but not together."""
+
     @abstractmethod
-    def merge(
-        self,
-        a: Param | None,
-        b: Param | None,
-        ancestor: Param | None,
-        args: Mapping[str, Any],
-    ) -> Param | None:
+    def merge(self, job: TensorJob) -> Param | None:
         """The merged parameter, or None to leave it out."""
-
-
-def to_float(p: Param) -> np.ndarray:
-    """A float64 copy of a stored parameter (bfloat16 bits decoded)."""
-    array, dtype = p
-    if dtype == "bfloat16":  # bit patterns in uint16: widen to float32 bits, exact
-        return (array.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
-    return array.astype(np.float64)
-
-
-def from_float(values: np.ndarray, dtype: str) -> Param:
-    """``values`` (float64) in storage form of ``dtype``; integers are rounded to nearest."""
-    if dtype == "bfloat16":  # round to nearest even, as torch does
-        import torch
-
-        from ..io.tensors import tensor_to_array
-
-        array, _ = tensor_to_array(torch.from_numpy(np.ascontiguousarray(values)).to(torch.bfloat16))
-        return np.array(array, copy=True), dtype
-    if dtype.startswith(("int", "uint")):
-        info = np.iinfo(np.dtype(dtype))
-        return np.clip(np.rint(values), info.min, info.max).astype(dtype), dtype
-    return values.astype(np.dtype(dtype)), dtype
-
-
-def _show(sig: Signature) -> str:
-    return f"{sig[0]}{list(sig[1])}"
-
-
-class ArithmeticStrategy(MergeStrategy):
-    """A strategy computing on the values of both sides (in float64, cast back to the dtype)."""
-
-    resolves: ClassVar[tuple[str, ...]] = ("both_changed", "both_added")
-
-    def refuse(self, a: Signature | None, b: Signature | None, ancestor: Signature | None) -> str | None:
-        if a is None or b is None:
-            return f"{'A' if a is None else 'B'} lacks the parameter, so there is nothing to combine"
-        if a != b:
-            return f"A is {_show(a)} but B is {_show(b)}"
-        if a[0] in ("bool", "complex64", "complex128"):
-            return f"{a[0]} parameters cannot be combined arithmetically"
-        if self.needs_ancestor:
-            if ancestor is None:
-                return "the ancestor lacks it, so there are no task vectors"
-            if ancestor != a:
-                return f"the ancestor is {_show(ancestor)} but A and B are {_show(a)}"
-        return None
-
-    def merge(
-        self,
-        a: Param | None,
-        b: Param | None,
-        ancestor: Param | None,
-        args: Mapping[str, Any],
-    ) -> Param | None:
-        assert a is not None and b is not None
-        o = to_float(ancestor) if ancestor is not None and self.needs_ancestor else None
-        return from_float(self.combine(to_float(a), to_float(b), o, args), a[1])
-
-    @abstractmethod
-    def combine(
-        self,
-        a: np.ndarray,
-        b: np.ndarray,
-        ancestor: np.ndarray | None,
-        args: Mapping[str, Any],
-    ) -> np.ndarray:
-        """The merged float64 values."""

@@ -1,38 +1,16 @@
-"""The three-way merge planner: classify every parameter of A and B against their ancestor.
+"""The merge planner: classify every parameter of two or more versions against their ancestor.
 
-Parameters are compared by content id (equal ids: bit-identical tensors), so planning
-reads only manifests, never tensor data.  The state table (``o``: ancestor):
-
-================================  ============================  =========================
-present in                        values                        state
-================================  ============================  =========================
-o, a, b                           a == o, b == o                ``unchanged`` (auto)
-o, a, b                           a != o, b == o                ``changed_a`` (auto: A)
-o, a, b                           a == o, b != o                ``changed_b`` (auto: B)
-o, a, b                           a == b != o                   ``same_change`` (auto)
-o, a, b                           a, b, o differ; a ~ b         ``both_changed``
-o, a, b                           a, b differ in dtype/shape    ``shape_conflict``
-o, b                              b == o                        ``removed_a`` (auto: drop)
-o, b                              b != o                        ``removed_a_changed_b``
-o, a                              a == o                        ``removed_b`` (auto: drop)
-o, a                              a != o                        ``changed_a_removed_b``
-o                                                               ``removed_both`` (auto)
-a                                                               ``added_a`` (auto: A)
-b                                                               ``added_b`` (auto: B)
-a, b                              a == b                        ``same_change`` (auto)
-a, b                              a ~ b, a != b                 ``both_added``
-a, b                              a, b differ in dtype/shape    ``shape_conflict``
-================================  ============================  =========================
-
-(``a ~ b``: same dtype and shape.)  Single-sided and identical changes merge on their own;
-the other states are conflicts for a strategy (or a per-parameter override) to resolve.
+The ancestor is the lowest common ancestor of *all* merged versions in the lineage graph
+(the newest one when several are equally low), or the version named with ``--base``;
+the plan says which (``ancestor_source``).  Planning reads only manifests (states in
+``states.py``); single-sided and identical changes merge on their own, the conflicts are
+for a strategy (or a per-parameter override) to resolve.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 
 from .. import render_html, schema
 from ..errors import InvalidInput
@@ -40,110 +18,73 @@ from ..lineage import LineageGraph, ModelVersion
 from ..repository import Repository
 from .base import Signature
 from .registry import available_strategies, get_strategy
+from .states import AUTO_SOURCE, CONFLICTS, Entry, ParamState, classify, classify_models, mix_conflict
 
-
-class ParamState(str, Enum):
-    UNCHANGED = "unchanged"
-    CHANGED_A = "changed_a"
-    CHANGED_B = "changed_b"
-    SAME_CHANGE = "same_change"
-    BOTH_CHANGED = "both_changed"
-    SHAPE_CONFLICT = "shape_conflict"
-    ADDED_A = "added_a"
-    ADDED_B = "added_b"
-    BOTH_ADDED = "both_added"
-    REMOVED_A = "removed_a"
-    REMOVED_B = "removed_b"
-    REMOVED_BOTH = "removed_both"
-    REMOVED_A_CHANGED_B = "removed_a_changed_b"
-    CHANGED_A_REMOVED_B = "changed_a_removed_b"
-
-    @property
-    def auto(self) -> bool:
-        return self not in CONFLICTS
-
-
-CONFLICTS = frozenset(
-    {
-        ParamState.BOTH_CHANGED,
-        ParamState.SHAPE_CONFLICT,
-        ParamState.BOTH_ADDED,
-        ParamState.REMOVED_A_CHANGED_B,
-        ParamState.CHANGED_A_REMOVED_B,
-    }
-)
-
-#: which side an automatic state takes: "a", "b", "ancestor" or None (dropped).
-AUTO_SOURCE: dict[ParamState, str | None] = {
-    ParamState.UNCHANGED: "a",
-    ParamState.CHANGED_A: "a",
-    ParamState.CHANGED_B: "b",
-    ParamState.SAME_CHANGE: "a",
-    ParamState.ADDED_A: "a",
-    ParamState.ADDED_B: "b",
-    ParamState.REMOVED_A: None,
-    ParamState.REMOVED_B: None,
-    ParamState.REMOVED_BOTH: None,
-}
-
-#: one parameter as the planner sees it: (content id, dtype, shape).
-Entry = tuple[str, str, tuple[int, ...]]
+__all__ = [
+    "AUTO_SOURCE",
+    "CONFLICTS",
+    "MergePlan",
+    "ParamState",
+    "PlanEntry",
+    "build_plan",
+    "build_plan_many",
+    "classify",
+    "common_ancestor",
+    "plan_merge",
+]
 
 
 def _sig(e: Entry | None) -> Signature | None:
     return None if e is None else (e[1], tuple(e[2]))
 
 
-def classify(ancestor: Entry | None, a: Entry | None, b: Entry | None) -> ParamState:
-    """The state of one parameter from its entries in the ancestor, A and B (None: absent)."""
-    if a is None and b is None:
-        if ancestor is None:
-            raise ValueError("a parameter must be present somewhere")
-        return ParamState.REMOVED_BOTH
-    if ancestor is None:
-        if a is None:
-            return ParamState.ADDED_B
-        if b is None:
-            return ParamState.ADDED_A
-        if a[0] == b[0]:
-            return ParamState.SAME_CHANGE
-        return ParamState.BOTH_ADDED if _sig(a) == _sig(b) else ParamState.SHAPE_CONFLICT
-    if a is None:
-        return ParamState.REMOVED_A if b is not None and b[0] == ancestor[0] else ParamState.REMOVED_A_CHANGED_B
-    if b is None:
-        return ParamState.REMOVED_B if a[0] == ancestor[0] else ParamState.CHANGED_A_REMOVED_B
-    changed_a, changed_b = a[0] != ancestor[0], b[0] != ancestor[0]
-    if not changed_a and not changed_b:
-        return ParamState.UNCHANGED
-    if not changed_b:
-        return ParamState.CHANGED_A
-    if not changed_a:
-        return ParamState.CHANGED_B
-    if a[0] == b[0]:
-        return ParamState.SAME_CHANGE
-    return ParamState.BOTH_CHANGED if _sig(a) == _sig(b) else ParamState.SHAPE_CONFLICT
+def _shape(s: Signature | None) -> list[int] | None:
+    return list(s[1]) if s else None
 
 
 @dataclass
 class PlanEntry:
     name: str
     state: ParamState
-    a: Signature | None
-    b: Signature | None
+    models: list[Signature | None]
     ancestor: Signature | None
+    source: int | None = None  # the model an automatic state takes its value from (None: dropped)
+
+    @property
+    def a(self) -> Signature | None:
+        return self.models[0]
+
+    @property
+    def b(self) -> Signature | None:
+        return self.models[1]
 
 
 @dataclass
 class MergePlan:
-    """How A and B merge: each parameter's state, and what each strategy would do."""
+    """How the versions merge: each parameter's state, and what each strategy would do."""
 
-    a: str
-    b: str
-    a_name: str
-    b_name: str
+    versions: list[str]
+    names: list[str]
     ancestor: str | None
     ancestor_name: str | None
+    ancestor_source: str = ""
     entries: list[PlanEntry] = field(default_factory=list)
+
+    @property
+    def a(self) -> str:
+        return self.versions[0]
+
+    @property
+    def b(self) -> str:
+        return self.versions[1]
+
+    @property
+    def a_name(self) -> str:
+        return self.names[0]
+
+    @property
+    def b_name(self) -> str:
+        return self.names[1]
 
     @property
     def conflicts(self) -> list[PlanEntry]:
@@ -158,22 +99,15 @@ class MergePlan:
     def preview(self, name: str) -> schema.StrategyPreview:
         """Whether strategy ``name`` resolves every conflict of this plan, and which not."""
         strategy = get_strategy(name)
-        if strategy.needs_ancestor and self.ancestor is None:
-            return {
-                "name": name,
-                "applicable": False,
-                "reason": "needs a common ancestor; A and B have none",
-                "unresolved": [e.name for e in self.conflicts],
-            }
-        unresolved = [e.name for e in self.conflicts if strategy.refuse(e.a, e.b, e.ancestor) is not None]
+        why = count_problem(strategy, len(self.versions))
+        if why is None and strategy.needs_ancestor and self.ancestor is None:
+            why = "needs a common ancestor; the versions have none"
+        if why is not None:
+            return {"name": name, "applicable": False, "reason": why, "unresolved": [e.name for e in self.conflicts]}
+        unresolved = [e.name for e in self.conflicts if strategy.refuse(e.models, e.ancestor) is not None]
         n = len(self.conflicts) - len(unresolved)
         reason = f"resolves {n} of {len(self.conflicts)} conflicts: {strategy.description}"
-        return {
-            "name": name,
-            "applicable": not unresolved,
-            "reason": reason,
-            "unresolved": unresolved,
-        }
+        return {"name": name, "applicable": not unresolved, "reason": reason, "unresolved": unresolved}
 
     def __repr__(self) -> str:
         plan = self.to_json()
@@ -188,8 +122,11 @@ class MergePlan:
             "b": self.b,
             "a_name": self.a_name,
             "b_name": self.b_name,
+            "versions": list(self.versions),
+            "version_names": list(self.names),
             "ancestor": self.ancestor,
             "ancestor_name": self.ancestor_name,
+            "ancestor_source": self.ancestor_source,
             "counts": self.counts(),
             "auto": len(self.entries) - len(self.conflicts),
             "conflicts": len(self.conflicts),
@@ -198,9 +135,12 @@ class MergePlan:
                     "name": e.name,
                     "state": e.state.value,
                     "auto": e.state.auto,
-                    "shape_a": list(e.a[1]) if e.a else None,
-                    "shape_b": list(e.b[1]) if e.b else None,
-                    "shape_ancestor": list(e.ancestor[1]) if e.ancestor else None,
+                    "shape_a": _shape(e.models[0]),
+                    "shape_b": _shape(e.models[1]),
+                    "shape_ancestor": _shape(e.ancestor),
+                    "shapes": [_shape(m) for m in e.models],
+                    "dtypes": [m[0] if m else None for m in e.models],
+                    "dtype_ancestor": e.ancestor[0] if e.ancestor else None,
                 }
                 for e in self.entries
             ],
@@ -208,32 +148,79 @@ class MergePlan:
         }
 
 
-def check_related(ancestor: Mapping[str, Entry] | None, a: Mapping[str, Entry], b: Mapping[str, Entry]) -> None:
-    """Without an ancestor, A and B must have the same parameter names, dtypes and shapes.
+def count_problem(strategy, n: int) -> str | None:
+    """Why ``strategy`` cannot merge ``n`` versions, or None."""
+    if n < strategy.min_models:
+        return f"merges at least {strategy.min_models} versions"
+    if strategy.max_models is not None and n > strategy.max_models:
+        return f"merges at most {strategy.max_models} versions, not {n}"
+    return None
+
+
+def check_related(ancestor: Mapping[str, Entry] | None, models: Sequence[Mapping[str, Entry]]) -> None:
+    """Without an ancestor, the versions must have the same parameter names and shapes.
 
     Raises
     ------
     InvalidInput
-        Naming how the two architectures differ.
+        Naming how the architectures differ, and the fix.
     """
     if ancestor is not None:
         return
-    only_a = [k for k in a if k not in b]
-    only_b = [k for k in b if k not in a]
-    other = [k for k in a if k in b and _sig(a[k]) != _sig(b[k])]
-    if only_a or only_b or other:
-        parts = []
-        for label, names in (
-            ("only in A", only_a),
-            ("only in B", only_b),
-            ("of other dtype or shape", other),
-        ):
+    first = models[0]
+    parts = []
+    for i, other in enumerate(models[1:], start=1):
+        label = "B" if len(models) == 2 else f"version {i + 1}"
+        only_a = [k for k in first if k not in other]
+        only_b = [k for k in other if k not in first]
+        differ = [k for k in first if k in other and mix_conflict([first[k], other[k]]) is not None]
+        for what, names in (("only in A", only_a), (f"only in {label}", only_b), ("of other dtype or shape", differ)):
             if names:
-                parts.append(f"{len(names)} parameters {label} (e.g. {names[0]})")
+                parts.append(f"{len(names)} parameters {what} (e.g. {names[0]})")
+    if parts:
         raise InvalidInput(
-            f"A and B share no ancestor and have different architectures: {'; '.join(parts)}",
-            hint="without a common ancestor only structurally identical models can be merged",
+            f"{'A and B' if len(models) == 2 else 'the versions'} share no ancestor and have different "
+            f"architectures: {'; '.join(parts)}",
+            hint="without a common ancestor only structurally identical models can be merged; "
+            "name one with --base if they have a common origin",
         )
+
+
+def build_plan_many(
+    ancestor: Mapping[str, Entry] | None,
+    models: Sequence[Mapping[str, Entry]],
+    *,
+    ids: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
+    ancestor_id: str | None = None,
+    ancestor_name: str | None = None,
+    ancestor_source: str = "",
+) -> MergePlan:
+    """Classify every parameter of the union of the manifests (pure)."""
+    if len(models) < 2:
+        raise InvalidInput("a merge needs at least two versions", hint="mgit merge A B [C ...]")
+    check_related(ancestor, models)
+    labels = [chr(ord("A") + i) if i < 26 else f"M{i}" for i in range(len(models))]
+    anc = "ancestor" if ancestor is not None else None
+    plan = MergePlan(
+        list(ids or labels),
+        list(names or labels),
+        ancestor_id if ancestor_id is not None else anc,
+        ancestor_name if ancestor_name is not None else anc,
+        ancestor_source,
+    )
+    o = ancestor or {}
+    seen: set[str] = set()
+    for manifest in [*models, o]:
+        for key in manifest:
+            if key in seen:
+                continue
+            seen.add(key)
+            entries = [m.get(key) for m in models]
+            eo = o.get(key) if ancestor is not None else None
+            state, source = classify_models(eo, entries)
+            plan.entries.append(PlanEntry(key, state, [_sig(x) for x in entries], _sig(eo), source))
+    return plan
 
 
 def build_plan(
@@ -243,34 +230,18 @@ def build_plan(
     *,
     names: tuple[str, str, str, str, str | None, str | None] | None = None,
 ) -> MergePlan:
-    """Classify every parameter of the union of the three manifests (pure).
-
-    ``names`` is ``(a id, b id, a name, b name, ancestor id, ancestor name)``.
-    """
-    check_related(ancestor, a, b)
-    o = ancestor or {}
+    """The two-model plan; ``names`` is ``(a id, b id, a name, b name, ancestor id, ancestor name)``."""
     if names is None:
-        anc = "ancestor" if ancestor is not None else None
-        names = ("A", "B", "A", "B", anc, anc)
-    plan = MergePlan(*names)
-    seen: set[str] = set()
-    for key in [*a, *b, *o]:
-        if key in seen:
-            continue
-        seen.add(key)
-        ea, eb, eo = (
-            a.get(key),
-            b.get(key),
-            (o.get(key) if ancestor is not None else None),
-        )
-        plan.entries.append(PlanEntry(key, classify(eo, ea, eb), _sig(ea), _sig(eb), _sig(eo)))
-    return plan
+        return build_plan_many(ancestor, [a, b])
+    return build_plan_many(
+        ancestor, [a, b], ids=names[:2], names=names[2:4], ancestor_id=names[4], ancestor_name=names[5]
+    )
 
 
-def common_ancestor(graph: LineageGraph, a: str, b: str) -> str | None:
-    """The lowest common ancestor of ``a`` and ``b`` (the newest one if several), or None."""
-    a_id, b_id = graph.resolve(a), graph.resolve(b)
-    common = (graph.ancestors(a_id) | {a_id}) & (graph.ancestors(b_id) | {b_id})
+def common_ancestor(graph: LineageGraph, *versions: str) -> str | None:
+    """The lowest common ancestor of ``versions`` (the newest one if several), or None."""
+    ids = [graph.resolve(v) for v in versions]
+    common = set.intersection(*[graph.ancestors(i) | {i} for i in ids])
     if not common:
         return None
     lowest = [c for c in common if not (graph.g.descendants(c) & common)]
@@ -281,32 +252,40 @@ def manifest_entries(version: ModelVersion) -> dict[str, Entry]:
     return {k: (t.oid, t.dtype, tuple(t.shape)) for k, t in version.manifest.items()}
 
 
-def plan_merge(repo: Repository, a: str, b: str, *, ancestor: str | None = None) -> MergePlan:
-    """Plan the merge of versions ``a`` and ``b`` against their common ancestor.
+def plan_merge(repo: Repository, *versions: str, ancestor: str | None = None) -> MergePlan:
+    """Plan the merge of ``versions`` (two or more) against their common ancestor.
 
-    ``ancestor`` overrides the lowest common ancestor found in the graph (cascades use it).
+    ``ancestor`` names the base instead of the lowest common ancestor found in the graph
+    (``--base``; cascades use it too).
 
     Raises
     ------
     InvalidInput
-        When ``a`` and ``b`` are the same version, or share no ancestor and differ in architecture.
+        When fewer than two different versions are named, a version repeats, or they
+        share no ancestor and differ in architecture.
     """
     graph = repo.graph
-    va, vb = graph.get(a), graph.get(b)
-    if va.id == vb.id:
-        raise InvalidInput(f"cannot merge {va.name!r} with itself", hint="pass two different versions")
-    o_id = graph.resolve(ancestor) if ancestor is not None else common_ancestor(graph, va.id, vb.id)
+    found = [graph.get(v) for v in versions]
+    if len(found) < 2:
+        raise InvalidInput("a merge needs at least two versions", hint="mgit merge A B [C ...]")
+    ids = [v.id for v in found]
+    if len(set(ids)) < len(ids):
+        dup = next(v.name for v in found if ids.count(v.id) > 1)
+        raise InvalidInput(f"cannot merge {dup!r} with itself", hint="name each version once")
+    if ancestor is not None:
+        o_id: str | None = graph.resolve(ancestor)
+        source = f"named with --base: {graph.get(o_id).name}" if o_id else ""
+    else:
+        o_id = common_ancestor(graph, *ids)
+        names = ", ".join(v.name for v in found)
+        source = f"lowest common ancestor of {names}" if o_id else f"none: {names} share no ancestor"
     vo = graph.get(o_id) if o_id is not None else None
-    return build_plan(
+    return build_plan_many(
         manifest_entries(vo) if vo else None,
-        manifest_entries(va),
-        manifest_entries(vb),
-        names=(
-            va.id,
-            vb.id,
-            va.name,
-            vb.name,
-            vo.id if vo else None,
-            vo.name if vo else None,
-        ),
+        [manifest_entries(v) for v in found],
+        ids=ids,
+        names=[v.name for v in found],
+        ancestor_id=vo.id if vo else None,
+        ancestor_name=vo.name if vo else None,
+        ancestor_source=source,
     )

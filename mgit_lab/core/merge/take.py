@@ -6,10 +6,8 @@ One side's value includes its removal: taking a side that removed a parameter re
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Mapping
-from typing import Any
 
-from .base import MergeStrategy, Param
+from .base import MergeStrategy, Param, TensorJob
 
 
 class TakeSide(MergeStrategy):
@@ -26,16 +24,30 @@ class TakeSide(MergeStrategy):
         "removed_a_changed_b",
         "changed_a_removed_b",
         "shape_conflict",
+        "dtype_conflict",
+        "removed_and_changed",
     )
+    ties = "no arithmetic: one side's value is kept as stored"
 
-    def merge(
-        self,
-        a: Param | None,
-        b: Param | None,
-        ancestor: Param | None,
-        args: Mapping[str, Any],
-    ) -> Param | None:
-        return {"a": a, "b": b, "ancestor": ancestor}[self.side]
+    def merge(self, job: TensorJob) -> Param | None:
+        if self.side == "ancestor":
+            return job.ancestor
+        return job.models[{"a": 0, "b": 1}[self.side]]
+
+
+class TakeModel(MergeStrategy):
+    """Keep the value of the ``index``-th merged version (``--take VERSION:PATTERN``); not registered."""
+
+    resolves = TakeSide.resolves
+    ties = TakeSide.ties
+
+    def __init__(self, index: int, label: str) -> None:
+        self.index = index
+        self.name = f"take:{label}"  # type: ignore[misc]
+        self.description = f"keep {label}'s value (a removal in {label} removes it)"  # type: ignore[misc]
+
+    def merge(self, job: TensorJob) -> Param | None:
+        return job.models[self.index]
 
 
 class TakeA(TakeSide):

@@ -1,49 +1,21 @@
-"""task-arithmetic: ancestor + scale_a * (A - ancestor) + scale_b * (B - ancestor).
+"""task-arithmetic: ancestor + lambda * sum_i weight_i * (model_i - ancestor).
 
-Ilharco et al., "Editing models with task arithmetic" (ICLR 2023): each fine-tune's
-task vector is its difference from the shared ancestor; scaled task vectors are added.
+Ilharco et al., "Editing models with task arithmetic" (ICLR 2023): each fine-tune's task
+vector is its difference from the shared ancestor; weighted task vectors are added
+(``normalize`` divides by the sum of the weights).  One mode: mergekit's arithmetic is the
+paper's.  Two-model recipes stored before per-model weights (``scale_a``, ``scale_b``) are
+read as the weights of A and B.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-import numpy as np
-
-from .base import Argument, ArithmeticStrategy
+from .task_vectors import LAMBDA, WEIGHT, TaskVectorStrategy, normalize_argument
 
 
-class TaskArithmetic(ArithmeticStrategy):
+class TaskArithmetic(TaskVectorStrategy):
     name = "task-arithmetic"
-    description = "ancestor + scale_a * (A - ancestor) + scale_b * (B - ancestor)"
-    needs_ancestor = True
-    resolves = ("both_changed",)
-    arguments = (
-        Argument(
-            "scale_a",
-            "float",
-            1.0,
-            "scale of A's task vector (negative forgets the task)",
-            -10.0,
-            10.0,
-        ),
-        Argument(
-            "scale_b",
-            "float",
-            1.0,
-            "scale of B's task vector (negative forgets the task)",
-            -10.0,
-            10.0,
-        ),
-    )
-
-    def combine(
-        self,
-        a: np.ndarray,
-        b: np.ndarray,
-        ancestor: np.ndarray | None,
-        args: Mapping[str, Any],
-    ) -> np.ndarray:
-        assert ancestor is not None
-        return ancestor + float(args["scale_a"]) * (a - ancestor) + float(args["scale_b"]) * (b - ancestor)
+    description = "ancestor + lambda * sum of weight_i * (model_i - ancestor)"
+    reference = "https://arxiv.org/abs/2212.04089"
+    ties = "no selection: opposite task vectors cancel arithmetically (an exact cancellation keeps the ancestor)"
+    arguments = (WEIGHT, normalize_argument(False), LAMBDA)
+    legacy = {"scale_a": ("weight", 0), "scale_b": ("weight", 1)}

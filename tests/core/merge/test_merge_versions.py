@@ -81,7 +81,8 @@ def test_merge_records_a_version_with_edges_metadata_recipe(repo):
         ("b", Relation.MERGE),
     ]
     assert v.metadata["merge"]["strategy"] == "weighted-average"
-    assert v.metadata["merge"]["args"] == {"alpha": 0.25}
+    assert v.metadata["merge"]["args"] == {"alpha": 0.25, "normalize": True}
+    assert v.metadata["merge"]["seed"] == 0 and v.metadata["merge"]["dtype"] == "float32"
     assert v.metadata["merge"]["ancestor_name"] == "base"
     assert v.metadata["merge"]["counts"] == {
         "both_changed": 1,
@@ -94,8 +95,12 @@ def test_merge_records_a_version_with_edges_metadata_recipe(repo):
         "parents": [repo.version("a").id, repo.version("b").id],
         "ancestor": repo.version("base").id,
         "strategy": "weighted-average",
-        "args": {"alpha": 0.25},
+        "args": {"alpha": 0.25, "normalize": True},
+        "models": {},
         "overrides": {},
+        "rules": [],
+        "dtype": "float32",
+        "seed": 0,
     }
     assert v.architecture == repo.version("a").architecture
     # expected tensors, computed from the three models independently

@@ -25,7 +25,10 @@ def e(oid: str, shape=(2,), dtype="float32"):
         (e("o"), e("x"), e("x"), S.SAME_CHANGE),
         (e("o"), e("a"), e("b"), S.BOTH_CHANGED),
         (e("o"), e("a", (3,)), e("b"), S.SHAPE_CONFLICT),
-        (e("o"), e("a"), e("b", dtype="float16"), S.SHAPE_CONFLICT),
+        # floating dtypes mix (cast by the rule of merge/dtypes.py); floating and integer do not
+        (e("o"), e("a"), e("b", dtype="float16"), S.BOTH_CHANGED),
+        (e("o"), e("a"), e("b", dtype="int64"), S.DTYPE_CONFLICT),
+        (None, e("a"), e("b", dtype="bool"), S.DTYPE_CONFLICT),
         (
             e("o"),
             e("a", (3,)),
@@ -64,9 +67,11 @@ def test_conflict_set():
     assert {s.value for s in CONFLICTS} == {
         "both_changed",
         "shape_conflict",
+        "dtype_conflict",
         "both_added",
         "removed_a_changed_b",
         "changed_a_removed_b",
+        "removed_and_changed",
     }
     assert all(s.auto == (s not in CONFLICTS) for s in ParamState)
 

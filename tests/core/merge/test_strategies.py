@@ -23,7 +23,7 @@ from mgit_lab.core.merge import (
     merge_states,
     register_strategy,
 )
-from mgit_lab.core.merge.registry import parse_arguments
+from mgit_lab.core.merge.registry import parse_arguments, parse_model_arguments
 
 RNG = np.random.default_rng(7)
 ANC = RNG.normal(size=(6, 5)).astype(np.float32)
@@ -42,10 +42,11 @@ def test_every_strategy_class_is_registered():
     for info in pkgutil.iter_modules(merge_pkg.__path__):
         module = importlib.import_module(f"mgit_lab.core.merge.{info.name}")
         for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, MergeStrategy) and not inspect.isabstract(obj) and obj.__module__ == module.__name__:
+            concrete = not inspect.isabstract(obj) and "name" in vars(obj)  # shared bases name no strategy
+            if issubclass(obj, MergeStrategy) and concrete and obj.__module__ == module.__name__:
                 found.add(obj.name)
     assert found == set(available_strategies())
-    assert len(found) == 7
+    assert len(found) == 21
 
 
 @pytest.mark.parametrize("name", available_strategies())
@@ -61,7 +62,9 @@ def test_strategy_contract(name):
         if arg["max"] is not None:
             assert arg["default"] <= arg["max"]
     defaults = parse_arguments(s, {})
-    assert set(defaults) == {a["name"] for a in info["arguments"]}
+    per_model = parse_model_arguments(s, 2, {})
+    assert set(defaults) | set(per_model[0]) == {a["name"] for a in info["arguments"]}
+    assert info["modes"] and info["ties"] and info["min_models"] <= 2
     # deterministic, dtype and shape kept
     first, second = merged(name), merged(name)
     assert first[1] == "float32" and first[0].shape == ANC.shape and first[0].dtype == np.float32
@@ -191,9 +194,10 @@ def test_bool_parameters_need_a_side():
             r"alpha=1.5 of strategy 'weighted-average' is out of range \[0, 1\]",
         ),
         ("weighted-average", {"alpha": "heavy"}, "is not a valid float"),
-        ("ties", {"density": 0}, "out of range"),
+        ("ties", {"density": 1.5}, "out of range"),
+        ("ties", {"mode": "fast"}, "is not one of mergekit, paper"),
         ("average", {"alpha": 0.5}, "strategy 'average' has no argument 'alpha'"),
-        ("task-arithmetic", {"scale": 1}, "its arguments: scale_a, scale_b"),
+        ("task-arithmetic", {"scale": 1}, "its arguments: weight, normalize, lambda"),
         ("averge", {}, "unknown merge strategy 'averge'.*choose one of: average"),
     ],
 )
