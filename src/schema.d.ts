@@ -150,6 +150,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/fetch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** start a fetch (receive the remote's versions' tensors and manifests; the lineage is unchanged) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            /** @description the remote (default: origin, or the only one) */
+            remote?: string;
+            repo?: string;
+            versions?: string[];
+          };
+        };
+      };
+      responses: {
+        202: components['responses']['JobStarted'];
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/gc': {
     parameters: {
       query?: never;
@@ -355,7 +395,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * start a merge of versions a and b into a new version (or, with dry_run, only check it)
+     * start a merge of versions a and b (or of versions, two or more) into a new version (or, with dry_run, only check it)
      * @description The request is checked first (as a dry run): unknown versions, strategies or arguments,
      *     an argument out of range, or a taken name answer 4xx before any job starts.
      */
@@ -369,25 +409,50 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            a: string;
-            /** @description the strategy's arguments */
+            a?: string;
+            /** @description the strategy's shared arguments (a per-model one applies to all) */
             args?: Record<string, never>;
-            b: string;
+            b?: string;
+            /** @description the ancestor (default: the lowest common ancestor of all the versions) */
+            base?: string | null;
             /** @default false */
             dry_run?: boolean;
+            /**
+             * @description computation dtype
+             * @default float32
+             * @enum {string}
+             */
+            dtype?: 'float32' | 'float64';
             message?: string;
-            /** @description default: A+B */
+            /** @description version -> its per-model arguments (weight, density, gamma, epsilon) */
+            models?: {
+              [key: string]: Record<string, never>;
+            };
+            /** @description default: the names joined with + */
             name?: string | null;
             /** @description parameter glob -> A, B, ancestor or another strategy */
             overrides?: {
               [key: string]: string;
             };
             repo?: string;
+            /** @description per-tensor rules, first match wins: {filter, strategy or take, args, models} */
+            rules?: Record<string, never>[];
+            /**
+             * @description seed of randomised strategies
+             * @default 0
+             */
+            seed?: number;
             /**
              * @description a name from GET merge/strategies
              * @default average
              */
             strategy?: string;
+            /** @description every merged version, in order (instead of a and b) */
+            versions?: string[];
+            /** @description version (name, id, or A, B, C...) -> its weight */
+            weights?: {
+              [key: string]: number;
+            };
           };
         };
       };
@@ -413,14 +478,19 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** plan a merge of two versions (each parameter's state, what each strategy would do); writes nothing */
+    /** plan a merge of two or more versions (each parameter's state, what each strategy would do); writes nothing */
     get: {
       parameters: {
-        query: {
-          a: string;
-          b: string;
+        query?: {
+          /** @description the first version (with b), unless version is given */
+          a?: string;
+          b?: string;
+          /** @description the ancestor (default: the lowest common ancestor of all the versions) */
+          base?: string;
           /** @description a folder (relative to the server root) at or below the repository; default the root */
           repo?: components['parameters']['Repo'];
+          /** @description repeat for every merged version, in order (N-way: ?version=x&version=y&version=z) */
+          version?: string[];
         };
         header?: never;
         path?: never;
@@ -482,6 +552,216 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pull': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** start a pull (fetch, then add the remote's versions to the lineage) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            /** @description the remote (default: origin, or the only one) */
+            remote?: string;
+            repo?: string;
+            versions?: string[];
+          };
+        };
+      };
+      responses: {
+        202: components['responses']['JobStarted'];
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/push': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** start a push (send the versions the remote lacks, then swap its lineage) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            /** @description the remote (default: origin, or the only one) */
+            remote?: string;
+            repo?: string;
+            versions?: string[];
+          };
+        };
+      };
+      responses: {
+        202: components['responses']['JobStarted'];
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/remotes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** the repository's remotes (names, URLs, options; never a credential) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description a folder (relative to the server root) at or below the repository; default the root */
+          repo?: components['parameters']['Repo'];
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description the remotes */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RemoteList'];
+          };
+        };
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+      };
+    };
+    put?: never;
+    /**
+     * add a remote (a folder inside the server's root, or s3://bucket/prefix)
+     * @description Credentials are refused in the URL and the options; S3 credentials come from the server's AWS environment or config files.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            /** @description endpoint_url, region, profile */
+            options?: {
+              [key: string]: string;
+            };
+            repo?: string;
+            url: string;
+          };
+        };
+      };
+      responses: {
+        /** @description every remote after the change */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RemoteList'];
+          };
+        };
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        409: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/remotes/{name}': {
+    parameters: {
+      query?: {
+        /** @description a folder (relative to the server root) at or below the repository; default the root */
+        repo?: components['parameters']['Repo'];
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** remove a remote (nothing on the remote is touched) */
+    delete: {
+      parameters: {
+        query?: {
+          /** @description a folder (relative to the server root) at or below the repository; default the root */
+          repo?: components['parameters']['Repo'];
+        };
+        header?: never;
+        path: {
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description every remote after the change */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RemoteList'];
+          };
+        };
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;
@@ -1366,7 +1646,7 @@ export interface components {
       finished: string | null;
       id: string;
       /** @enum {unknown} */
-      kind: 'diff' | 'tests' | 'merge' | 'cascade' | 'gc' | 'verify';
+      kind: 'diff' | 'tests' | 'merge' | 'cascade' | 'gc' | 'verify' | 'push' | 'fetch' | 'pull';
       log: string[];
       progress: components['schemas']['JobProgress'];
       repo: string;
@@ -1394,20 +1674,25 @@ export interface components {
       same_as_parent: number;
     };
     MergeArgumentInfo: {
+      choices: string[] | null;
       default: unknown;
       description: string;
       max: number | null;
       min: number | null;
       name: string;
+      per_model: boolean;
       /** @enum {unknown} */
       type: 'float' | 'int' | 'bool' | 'str';
     };
     MergeParameter: {
       auto: boolean;
+      dtype_ancestor: string | null;
+      dtypes: (string | null)[];
       name: string;
       shape_a: number[] | null;
       shape_ancestor: number[] | null;
       shape_b: number[] | null;
+      shapes: (number[] | null)[];
       state: string;
     };
     MergePlan: {
@@ -1415,6 +1700,7 @@ export interface components {
       a_name: string;
       ancestor: string | null;
       ancestor_name: string | null;
+      ancestor_source: string;
       auto: number;
       b: string;
       b_name: string;
@@ -1424,17 +1710,27 @@ export interface components {
       };
       parameters: components['schemas']['MergeParameter'][];
       strategies: components['schemas']['StrategyPreview'][];
+      version_names: string[];
+      versions: string[];
     };
     MergeResult: {
       args: {
         [key: string]: unknown;
       };
       dry_run: boolean;
+      dtype: string;
+      model_args: {
+        [key: string]: unknown;
+      }[];
       overrides: {
         [key: string]: string;
       };
       plan: components['schemas']['MergePlan'];
       problems: string[];
+      rules: {
+        [key: string]: unknown;
+      }[];
+      seed: number;
       strategy: string;
       tests: components['schemas']['ModelTestResult'][];
       version: string | null;
@@ -1444,9 +1740,15 @@ export interface components {
     MergeStrategyInfo: {
       arguments: components['schemas']['MergeArgumentInfo'][];
       description: string;
+      max_models: number | null;
+      min_models: number;
+      modes: string[];
       name: string;
       needs_ancestor: boolean;
+      randomised: boolean;
+      reference: string;
       resolves: string[];
+      ties: string;
     };
     MetricCheck: {
       condition: string | null;
@@ -1526,6 +1828,24 @@ export interface components {
       /** @enum {unknown} */
       relation: 'finetune' | 'version' | 'prune' | 'quantize' | 'distill' | 'adapter' | 'merge';
     };
+    /** @description An object a fetch refused (damaged, truncated or missing on the remote). */
+    RefusedObject: {
+      object: string;
+      reason: string;
+      versions: string[];
+    };
+    /** @description A configured remote: never a credential (the config holds none). */
+    RemoteInfo: {
+      name: string;
+      options: {
+        [key: string]: string;
+      };
+      promisor: boolean;
+      url: string;
+    };
+    RemoteList: {
+      remotes: components['schemas']['RemoteInfo'][];
+    };
     RemovePayload: {
       id: string;
       removed: string;
@@ -1586,6 +1906,21 @@ export interface components {
       shape: number[];
       stored_bytes: number;
       vs_parent: ('same' | 'changed' | 'added') | null;
+    };
+    /** @description What a push, fetch, pull or clone moved (the result of a push/fetch/pull job). */
+    TransferPayload: {
+      bytes_received: number;
+      bytes_sent: number;
+      objects: number;
+      packs: number;
+      refused: components['schemas']['RefusedObject'][];
+      remote: string;
+      requests: number;
+      seconds: number;
+      skipped_versions: string[];
+      url: string;
+      verb: string;
+      versions: string[];
     };
     VerifyPayload: {
       damaged_versions: string[];

@@ -34,6 +34,7 @@ VERB_MODULES = [
     "merge_verbs",
     "maint_verbs",
     "trust_verb",
+    "remote_verbs",
 ]
 
 

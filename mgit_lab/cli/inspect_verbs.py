@@ -38,7 +38,14 @@ def _du(args: argparse.Namespace) -> int:
     if args.versions:
         wanted = {repo.version(k).id for k in args.versions}
         stats = StorageStats(versions=[r for r in stats["versions"] if r["id"] in wanted], total=stats["total"])
-    emit(args, stats, render_du(stats, exact=args.bytes))
+    from ..core.remotes.config import promisor
+
+    note = None
+    if promisor(repo.mgit_dir):  # a partial clone (the check needs no store)
+        from ..core.remotes.status import local_note
+
+        note = local_note(repo)  # a partial clone says what is here and what is fetched on demand
+    emit(args, stats, render_du(stats, exact=args.bytes) + (f"\n{note}" if note else ""))
     return 0
 
 

@@ -116,14 +116,17 @@ class Repository:
     @cached_property
     def store(self) -> ObjectStore:
         """The object store (imports numpy and h5py: made on first use)."""
+        from .remotes.ondemand import attach_on_demand
         from .store import ObjectStore
 
-        return ObjectStore(
+        store = ObjectStore(
             self.mgit_dir,
             max_depth=int(self.config.get("max_delta_depth", 8)),
             codec_effort=str(self.config.get("codec_effort", "fast")),
             threads=self.config.get("threads"),  # checked by check_config
         )
+        attach_on_demand(store, self.mgit_dir, self.lock, self.config)  # a partial clone fetches on first use
+        return store
 
     @property
     def pack_index(self) -> PackIndex:
@@ -424,6 +427,7 @@ class Repository:
         from .integrity import decode_checked
 
         version = self.version(key)
+        self.store.prefetch([t.oid for t in version.manifest.values()])  # partial clones: one batch
         out: ArrayState = {}
         for i, (k, t) in enumerate(version.manifest.items()):
             out[k] = (decode_checked(self.store, version, k, t, self.versions()), t.dtype)

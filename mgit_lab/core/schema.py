@@ -594,7 +594,7 @@ class JobError(TypedDict):
 
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
-JobKind = Literal["diff", "tests", "merge", "cascade", "gc", "verify"]
+JobKind = Literal["diff", "tests", "merge", "cascade", "gc", "verify", "push", "fetch", "pull"]
 
 
 class JobPayload(TypedDict):
@@ -632,3 +632,50 @@ class ModelTestList(TypedDict):
 
 class StrategyList(TypedDict):
     strategies: list[MergeStrategyInfo]
+
+
+# ------------------------------------------------------------------------- remotes
+
+
+class RemoteInfo(TypedDict):
+    """A configured remote: never a credential (the config holds none)."""
+
+    name: str
+    #: a folder path or ``s3://bucket/prefix``
+    url: str
+    #: client options such as ``endpoint_url``, ``region``, ``profile``
+    options: dict[str, str]
+    #: the remote a partial clone fetches missing tensors from
+    promisor: bool
+
+
+class RemoteList(TypedDict):
+    remotes: list[RemoteInfo]
+
+
+class RefusedObject(TypedDict):
+    """An object a fetch refused (damaged, truncated or missing on the remote)."""
+
+    object: str
+    reason: str
+    #: the versions that need it
+    versions: list[str]
+
+
+class TransferPayload(TypedDict):
+    """What a push, fetch, pull or clone moved (the result of a push/fetch/pull job)."""
+
+    verb: str
+    remote: str
+    url: str
+    #: names of the versions sent (push) or received (fetch, pull, clone)
+    versions: list[str]
+    objects: int
+    packs: int
+    refused: list[RefusedObject]
+    #: remote versions not added because a tensor they need was refused
+    skipped_versions: list[str]
+    bytes_sent: int
+    bytes_received: int
+    requests: int
+    seconds: float

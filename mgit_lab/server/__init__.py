@@ -17,6 +17,7 @@ from ..core.verbs import views
 from . import handlers as h
 from . import job_handlers as jh
 from . import operation_handlers as oh
+from . import remote_handlers as rh
 from . import version_handlers as vh
 from .jobs import JobLogHandler, JobRunner
 from .paths import RootDir
@@ -45,6 +46,11 @@ ROUTES: list[tuple[str, type]] = [
     ("/codecs", h.CodecsHandler),
     ("/gc", jh.GcHandler),
     ("/verify", jh.VerifyHandler),
+    ("/remotes", rh.RemotesHandler),
+    ("/remotes/{name}", rh.RemoteHandler),
+    ("/push", rh.PushHandler),
+    ("/fetch", rh.FetchHandler),
+    ("/pull", rh.PullHandler),
     ("/jobs", jh.JobsHandler),
     ("/jobs/{job_id}", jh.JobHandler),
 ]

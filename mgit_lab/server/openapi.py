@@ -54,6 +54,8 @@ PAYLOADS = [
     "MergeResult",
     "CascadeReport",
     "ModelDiffJSON",
+    "RemoteList",
+    "TransferPayload",
 ]
 
 _SCALARS = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +123,9 @@ class ObjectStore:
         self.index_problems: dict[str, str] = {}
         #: pack name -> why neither of its index copies can be read (its objects are missing)
         self.damaged_packs: dict[str, str] = {}
+        #: set on a partial clone: ``fetch_missing(oids)`` brings objects from a remote
+        #: into this store (see :mod:`mgit_lab.core.remotes.ondemand`); None elsewhere
+        self.fetch_missing: Callable[[list[str]], None] | None = None
 
     # ----------------------------------------------------------------- index
     def refresh(self) -> None:
@@ -205,8 +208,21 @@ class ObjectStore:
         return self._lookup(oid) is not None
 
     def info(self, oid: str) -> ObjectInfo:
+        self.prefetch([oid])
         entry, pack = self._entry(oid)
         return _info(oid, entry, pack)
+
+    def prefetch(self, oids: list[str]) -> None:
+        """On a partial clone, fetch those of ``oids`` that are not here (a no-op elsewhere)."""
+        if self.fetch_missing is not None:
+            missing = [oid for oid in oids if not self.has(oid)]
+            if missing:
+                self.fetch_missing(missing)
+
+    def read_encoded(self, oid: str) -> tuple[dict[str, Any], list[bytes]]:
+        """Object ``oid`` as stored: its index entry and the bytes of each chunk (not decoded)."""
+        entry, pack = self._entry(oid)
+        return entry, [self._read(pack, c[0], c[1]) for c in entry["chunks"]]
 
     def object_ids(self) -> list[str]:
         self.refresh()
@@ -275,6 +291,7 @@ class ObjectStore:
 
     def get(self, oid: str) -> np.ndarray:
         """Decode object ``oid``: a new, writable array of its storage dtype and shape."""
+        self.prefetch([oid])
         with parallel.using(self.threads):
             return self._get_retrying(oid)
 
@@ -502,6 +519,35 @@ class StoreWriter:
             "chunks": chunks,
         }
         return oid
+
+    def put_encoded(self, oid: str, entry: dict[str, Any], chunks: list[bytes]) -> None:
+        """Add an object received as stored elsewhere (``entry`` as :meth:`ObjectStore.read_encoded`
+        gives it), after checking that it decodes to content whose hash is ``oid``.
+
+        Raises
+        ------
+        Corrupt
+            When the bytes do not decode, or decode to other content; nothing is added.
+        """
+        if self.store.has(oid):
+            return
+        layout = []
+        for (_, length, n, config), data in zip(entry["chunks"], chunks, strict=True):
+            if len(data) != length:
+                raise Corrupt(f"object {oid[:12]} is truncated ({len(data)} of {length} bytes)")
+            offset, _ = self.pack.append(data)
+            layout.append([offset, length, n, config])
+        self.pack.objects[oid] = {**entry, "chunks": layout}
+        try:
+            arr = self.store.get(oid)
+            if object_id(arr, entry["dtype"]) != oid:
+                raise Corrupt(f"object {oid[:12]} decodes to content that does not match its hash")
+        except Corrupt:
+            del self.pack.objects[oid]
+            raise
+        except Exception as exc:
+            del self.pack.objects[oid]
+            raise Corrupt(f"object {oid[:12]} cannot be decoded: {exc}") from exc
 
     def copy_raw(self, oid: str, entry: dict[str, Any], source_pack: str) -> None:
         """Copy an encoded object verbatim from another pack (used by gc's repack)."""

@@ -1,0 +1,196 @@
+"""``fetch``, ``pull`` and ``clone``: bring a remote's versions here.
+
+``fetch`` reads the remote lineage, stores the manifest and sketch files of every remote
+version this repository lacks, and receives the tensors those versions need (only the
+ones not stored here; each checked against its hash before it becomes visible).  It
+keeps a copy of the remote lineage in ``.mgit/remotes/<name>/lineage.json`` and leaves
+the local lineage as it is.  ``pull`` does the same, then adds the remote's versions to
+the local lineage in one transaction (a union: a name that labels a different version on
+each side is a conflict, found before anything moves).  ``clone`` (:mod:`mgit_lab.core.verbs.clone`) makes a
+repository and pulls into it; with ``versions`` it is *partial*: it takes the whole lineage graph and
+the tensors of those versions (with their delta bases) only, and records the remote as
+the repository's *promisor*, from which other versions' tensors are fetched when first
+needed (:mod:`.ondemand`).
+
+A refused object (damaged, truncated or missing on the remote) is reported with the
+versions that need it; those versions are not added, everything else is.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Conflict, Corrupt, NotFound
+from ..inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
+from ..lineage import LineageGraph, ModelVersion, Relation, manifest_from_json
+from ..lineage.manifests import manifest_dir, read_manifest
+from ..progress import Progress
+from ..store import atomic_write_bytes, atomic_write_json
+from .config import get_remote, promisor
+from .lineage_slot import LineageSlot
+from .packs import PARALLEL, Catalogue
+from .push import MANIFESTS, state_dir
+from .report import TransferReport
+from .transfer import receive
+from .transport import RemoteFS
+from .union import conflicts, raise_conflicts
+
+if TYPE_CHECKING:
+    from ..repository import Repository
+
+
+def _remote_lineage(slot: LineageSlot) -> dict[str, Any]:
+    doc = slot.read()
+    if doc is None:
+        raise NotFound(
+            f"there is no mgit lineage at {slot.where}",
+            hint="check the URL, or push to it first (`mgit push`)",
+        )
+    return doc
+
+
+def _wanted_ids(graph: LineageGraph, versions: list[str] | None) -> list[str]:
+    if not versions:
+        return graph.ids()
+    keep: set[str] = set()
+    for key in versions:
+        vid = graph.resolve(key)
+        keep |= {vid} | graph.ancestors(vid)
+    return [vid for vid in graph.ids() if vid in keep]
+
+
+def _receive_files(rfs: RemoteFS, repo: Repository, nodes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Store the manifest and sketch files of ``nodes`` not here; returns id -> manifest JSON."""
+    folder = manifest_dir(repo.mgit_dir)
+    folder.mkdir(exist_ok=True)
+    (repo.mgit_dir / SKETCH_DIR).mkdir(exist_ok=True)
+
+    def one(node: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        file = node["manifest_file"]
+        path = folder / file
+        if path.is_file():
+            return node["id"], json.loads(path.read_bytes())["tensors"]
+        data = rfs.cat(f"{MANIFESTS}/{file}")
+        if data is None:
+            raise Corrupt(f"the manifest of version {node['name']!r} is missing at {rfs.url}", hint="push it again")
+        try:
+            doc = json.loads(data)
+            manifest_from_json(doc["tensors"])
+            if doc.get("version") != node["id"]:
+                raise ValueError("it names another version")
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise Corrupt(f"the manifest of version {node['name']!r} at {rfs.url} is damaged: {exc}") from None
+        sketch = rfs.cat(f"{SKETCH_DIR}/{node['id']}{SKETCH_SUFFIX}")
+        if sketch is not None:
+            atomic_write_bytes(repo.mgit_dir / SKETCH_DIR / (node["id"] + SKETCH_SUFFIX), sketch)
+        atomic_write_bytes(path, data)
+        return node["id"], doc["tensors"]
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        return dict(pool.map(one, nodes))
+
+
+def fetch(
+    repo: Repository,
+    remote: str | None = None,
+    versions: list[str] | None = None,
+    progress: Progress | None = None,
+    *,
+    merge: bool = False,
+) -> TransferReport:
+    """Receive what the remote's ``versions`` (default: all) need; ``merge`` adds them to the
+    lineage (that is :func:`pull`).  On a partial clone without ``versions`` only the
+    lineage, manifests and sketches travel."""
+    cfg = get_remote(repo.mgit_dir, remote)
+    rfs = RemoteFS(cfg)
+    report = TransferReport("pull" if merge else "fetch", cfg.name, cfg.url)
+    doc = _remote_lineage(LineageSlot(rfs))
+    rgraph = LineageGraph.from_json(doc)
+    local = repo.graph
+    if merge:
+        raise_conflicts(conflicts({"nodes": [v.to_json() for v in local.versions()]}, doc["nodes"]), cfg.url)
+    by_id = {n["id"]: n for n in doc["nodes"]}
+    absent = [by_id[vid] for vid in rgraph.ids() if vid not in local.g]
+    manifests = _receive_files(rfs, repo, absent)
+    partial_clone = promisor(repo.mgit_dir) == cfg.name
+    wanted = _wanted_ids(rgraph, versions) if (versions or not partial_clone) else []
+    oids: set[str] = set()
+    for vid in wanted:
+        if vid in manifests:
+            oids |= {t[0] for t in manifests[vid].values()}
+        elif vid in local.g and not partial_clone:
+            oids |= {t.oid for t in local.g.nodes[vid]["version"].manifest.values()}
+    catalogue = Catalogue(rfs, state_dir(repo, cfg.name))
+    todo = {o for o in oids if not repo.store.has(o)}
+    refused: dict[str, str] = {}
+    if todo:
+        catalogue.load()
+        want, gone = catalogue.closure(todo, repo.store)
+        refused.update(dict.fromkeys(gone, "it is missing on the remote"))
+        got = receive(rfs, catalogue, repo.store, repo.lock, want, progress)
+        refused.update(got.refused)
+        report.objects = len(got.objects)
+        report.packs = len({catalogue.objects[o].pack for o in got.objects})
+    bad_versions = _report_refused(report, refused, rgraph, wanted, manifests)
+    skip = set()
+    for vid in bad_versions:
+        skip |= {vid} | rgraph.descendants(vid)
+    report.skipped_versions = [by_id[v]["name"] for v in rgraph.ids() if v in skip and v not in local.g]
+    folder = state_dir(repo, cfg.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(folder / "lineage.json", doc)
+    # a partial clone takes the whole graph; a full repository only versions whose tensors it has
+    keep = set(rgraph.ids()) if partial_clone else set(wanted)
+    added = [by_id[v] for v in rgraph.ids() if v not in local.g and v not in skip and v in keep]
+    if merge and added:
+        _add_versions(repo, added, doc["edges"])
+    report.versions = [n["name"] for n in added] if merge else [by_id[v]["name"] for v in wanted if v not in local.g]
+    return report.finish(rfs)
+
+
+def _report_refused(
+    report: TransferReport, refused: dict[str, str], rgraph: LineageGraph, wanted: list[str], manifests: dict[str, Any]
+) -> set[str]:
+    """Fill ``report.refused`` (object, reason, versions needing it); returns those versions' ids.
+
+    An object whose delta base was refused is refused too, so direct use is enough."""
+    if not refused:
+        return set()
+    needs: dict[str, set[str]] = {}
+    bad: set[str] = set()
+    for vid in wanted:
+        for tensor in (manifests.get(vid) or {}).values():
+            if tensor[0] in refused:
+                needs.setdefault(tensor[0], set()).add(rgraph.g.nodes[vid]["version"].name)
+                bad.add(vid)
+    for oid, reason in sorted(refused.items()):
+        report.refused.append({"object": oid, "reason": reason, "versions": sorted(needs.get(oid, set()))})
+    return bad
+
+
+def _add_versions(repo: Repository, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
+    """Add remote version records (parents first) to the local lineage in one transaction."""
+    parents: dict[str, list[tuple[int, str, str]]] = {}
+    for e in edges:
+        parents.setdefault(e["child"], []).append((int(e.get("order", 0)), e["parent"], e["relation"]))
+    with repo.transaction() as txn:
+        graph = txn.graph
+        for node in nodes:
+            if node["id"] in graph.g:
+                continue
+            if node["name"] in graph:
+                raise Conflict(f"a version named {node['name']!r} was added here meanwhile", hint="run the pull again")
+            version = ModelVersion.from_json(node, partial(read_manifest, repo.mgit_dir, node["manifest_file"]))
+            version.summary = None  # figures are recomputed from this repository's store
+            ps = sorted(parents.get(node["id"], []))
+            graph.add_version(version, [(p, Relation(r)) for _, p, r in ps if p in graph.g])
+
+
+def pull(
+    repo: Repository, remote: str | None = None, versions: list[str] | None = None, progress: Progress | None = None
+) -> TransferReport:
+    """:func:`fetch`, then add the remote's versions to the local lineage."""
+    return fetch(repo, remote, versions, progress, merge=True)

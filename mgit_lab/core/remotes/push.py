@@ -1,0 +1,152 @@
+"""``push``: send the versions a remote lacks, then swap its lineage.
+
+Order (git's, across the network): objects first (packs, each visible when its index
+lands), then the new versions' manifest and sketch files, then the lineage by
+compare-and-swap (:mod:`.lineage_slot`).  A push killed at any point leaves the remote's
+lineage as it was plus complete packs; running it again lists ``packs/``, sees what
+arrived, and sends only the rest.  A push with nothing to send costs one small read.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Corrupt
+from ..inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
+from ..lineage import ModelVersion, manifest_to_json
+from ..lineage.manifests import manifest_dir
+from ..progress import Progress
+from .config import get_remote
+from .lineage_slot import LineageSlot
+from .packs import PARALLEL, Catalogue
+from .report import TransferReport
+from .transfer import send
+from .transport import RemoteFS
+from .union import conflicts, empty_lineage, raise_conflicts, union
+
+if TYPE_CHECKING:
+    from ..repository import Repository
+
+MANIFESTS = "manifests"
+
+
+def state_dir(repo: Repository, remote: str) -> Path:
+    """``.mgit/remotes/<remote>/``: what this repository remembers about a remote (a cache)."""
+    return repo.mgit_dir / "remotes" / remote
+
+
+def selected_ids(repo: Repository, versions: list[str] | None) -> list[str]:
+    """Ids of ``versions`` (default: all) and their ancestors, parents first."""
+    graph = repo.graph
+    if not versions:
+        return graph.ids()
+    keep: set[str] = set()
+    for key in versions:
+        vid = graph.resolve(key)
+        keep.add(vid)
+        keep |= graph.ancestors(vid)
+    return [vid for vid in graph.ids() if vid in keep]
+
+
+def _record(repo: Repository, v: ModelVersion) -> tuple[dict[str, Any], str, bytes]:
+    """(lineage record, manifest file name, manifest bytes) of a local version."""
+    record = v.to_json()
+    file = v.manifest_file or f"{v.id}.json"
+    path = manifest_dir(repo.mgit_dir) / file
+    if v.manifest_file and path.is_file():
+        data = path.read_bytes()
+    else:  # an old-layout version (manifest inline): send it as a file
+        data = json.dumps({"version": v.id, "tensors": manifest_to_json(v.manifest)}, separators=(",", ":")).encode()
+    record["manifest_file"] = file
+    return record, file, data
+
+
+def push(
+    repo: Repository, remote: str | None = None, versions: list[str] | None = None, progress: Progress | None = None
+) -> TransferReport:
+    """Send ``versions`` (default: all) with their ancestors to ``remote`` (default: origin).
+
+    Raises
+    ------
+    Conflict
+        When a name or tag labels a different version on the remote (nothing is sent).
+    RemoteError
+        When the remote cannot be reached or refuses access.
+    """
+    cfg = get_remote(repo.mgit_dir, remote)
+    rfs = RemoteFS(cfg)
+    report = TransferReport("push", cfg.name, cfg.url)
+    slot = LineageSlot(rfs)
+    graph = repo.graph
+    ids = selected_ids(repo, versions)
+    remote_doc = slot.read() or empty_lineage()
+    local = [graph.g.nodes[vid]["version"] for vid in ids]
+    raise_conflicts(conflicts(remote_doc, [v.to_json() for v in local]), cfg.url)
+    have = {n["id"] for n in remote_doc["nodes"]}
+    new = [v for v in local if v.id not in have]
+    if not new:
+        return report.finish(rfs)
+
+    catalogue = Catalogue(rfs, state_dir(repo, cfg.name)).load()
+    needed: set[str] = set()
+    for v in new:
+        for ref in v.manifest.values():
+            needed.add(ref.oid)
+    # delta bases travel with their dependants; objects a partial clone lacks must be there
+    stack, closure = list(needed), set()
+    while stack:
+        oid = stack.pop()
+        if oid in closure:
+            continue
+        closure.add(oid)
+        if repo.store.has(oid):
+            base = repo.store.info(oid).base
+            if base:
+                stack.append(base)
+        elif oid not in catalogue.objects:
+            users = [v.name for v in new if any(r.oid == oid for r in v.manifest.values())]
+            raise Corrupt(
+                f"object {oid[:12]} (needed by {', '.join(users) or 'a delta chain'}) is neither here nor on {cfg.url}",
+                hint="run `mgit verify`; push the versions that are intact by naming them",
+            )
+    missing = {o for o in closure if o not in catalogue.objects and repo.store.has(o)}
+    report.objects = len(missing)
+    sent = send(rfs, repo.store, missing, progress)
+    catalogue.remember(sent)  # the next push need not read these indexes back
+    report.packs = len(sent)
+
+    records = [_record(repo, v) for v in new]
+    _send_files(rfs, repo, records, [v.id for v in new])
+    new_ids = {v.id for v in new}
+    edges = [e for e in graph.edges_json() if e["child"] in new_ids]
+    nodes = [r for r, _, _ in records]
+
+    def change(current: dict[str, Any] | None) -> dict[str, Any] | None:
+        base = current or empty_lineage()
+        if all(n["id"] in {m["id"] for m in base["nodes"]} for n in nodes):
+            return None
+        return union(base, nodes, edges, cfg.url)
+
+    slot.update(change)
+    report.lineage_attempts = slot.attempts
+    report.versions = [v.name for v in new]
+    return report.finish(rfs)
+
+
+def _send_files(
+    rfs: RemoteFS, repo: Repository, records: list[tuple[dict[str, Any], str, bytes]], ids: list[str]
+) -> None:
+    """Manifest and sketch files of the new versions that the remote lacks (one listing each)."""
+    have_manifests = set(rfs.listdir(MANIFESTS))
+    have_sketches = set(rfs.listdir(SKETCH_DIR))
+    jobs: list[tuple[str, bytes]] = [(f"{MANIFESTS}/{f}", data) for _, f, data in records if f not in have_manifests]
+    for vid in ids:
+        name = vid + SKETCH_SUFFIX
+        path = repo.mgit_dir / SKETCH_DIR / name
+        if name not in have_sketches and path.is_file():
+            jobs.append((f"{SKETCH_DIR}/{name}", path.read_bytes()))
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        list(pool.map(lambda job: rfs.put(*job), jobs))
