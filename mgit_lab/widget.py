@@ -1,13 +1,15 @@
 """LineageWidget: the live lineage DAG of a repository as a notebook output (anywidget).
 
-The drawing is the panel's own layout and rendering code (``src/graph/``), bundled with
-the widget's front (``src/widget/lineage.ts``) into ``static/lineage.js`` by
-``jlpm build:widget``: one self-contained ES module, no CDN.
+The drawing is the panel's own entry point, ``drawLineage`` (``src/graph/drawLineage.ts``:
+the same badges, edges, pan and zoom as the sidebar), bundled with the widget's front
+(``src/widget/lineage.ts``) into ``static/lineage.js`` by ``jlpm build:widget``: one
+self-contained ES module, no CDN.
 
 The widget follows its repository: it re-reads the graph when the repository's revision
 changes, checked after every cell the kernel runs and, between cells, every
-``poll_interval`` seconds (a ``stat`` of the lineage file).  Clicking nodes selects them;
-``selected`` holds the selected version names and syncs both ways.
+``poll_interval`` seconds (a ``stat`` of the lineage file).  Clicking a node selects it
+(Shift/Ctrl-click adds a second one, as in the panel); ``selected`` holds the selected
+version names and syncs both ways.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class LineageWidget(anywidget.AnyWidget):
     Attributes
     ----------
     selected : list of str
-        Names of the selected versions (click a node to toggle it).  Assign names, tags
+        Names of the selected versions (click a node to select it, Shift/Ctrl-click to add
+        a second one).  Assign names, tags
         or ids; they are stored as names.  ``w.observe(fn, names="selected")`` works.
     """
 

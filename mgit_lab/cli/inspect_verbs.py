@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.remotes.status import local_note
 from ..core.render_text import render_du, render_log, render_show
 from ..core.schema import GraphPayload, StorageStats
 from ..core.verbs import views
@@ -39,7 +38,13 @@ def _du(args: argparse.Namespace) -> int:
     if args.versions:
         wanted = {repo.version(k).id for k in args.versions}
         stats = StorageStats(versions=[r for r in stats["versions"] if r["id"] in wanted], total=stats["total"])
-    note = local_note(repo)  # a partial clone says what is here and what is fetched on demand
+    from ..core.remotes.config import promisor
+
+    note = None
+    if promisor(repo.mgit_dir):  # a partial clone (the check needs no store)
+        from ..core.remotes.status import local_note
+
+        note = local_note(repo)  # a partial clone says what is here and what is fetched on demand
     emit(args, stats, render_du(stats, exact=args.bytes) + (f"\n{note}" if note else ""))
     return 0
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core.remotes import status
 from ..core.remotes.config import OPTIONS
-from ..core.remotes.fetch import fetch, pull
-from ..core.remotes.push import push
-from ..core.remotes.report import TransferReport
-from ..core.verbs.clone import clone
 from . import emit
 from .args import add_json_flag, open_repo, verb_parser
 from .progress import progress_bar
+
+if TYPE_CHECKING:
+    from ..core.remotes.report import TransferReport
+
+# the transfer modules (numpy, h5py, fsspec) load when a remote verb runs, not when the
+# parser is built: read-only verbs start without them
 
 #: storage clients' loggers print request headers at debug level: kept quiet even with -v
 _QUIET = ("botocore", "aiobotocore", "s3fs", "urllib3", "fsspec", "aiohttp")
@@ -30,6 +32,8 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _remote(args: argparse.Namespace) -> int:
+    from ..core.remotes import status
+
     repo = open_repo(args)
     if args.action == "add":
         if not args.name or not args.url:
@@ -59,6 +63,8 @@ def _done(args: argparse.Namespace, report: TransferReport) -> int:
 
 
 def _push(args: argparse.Namespace) -> int:
+    from ..core.remotes.push import push
+
     _quiet_clients()
     repo = open_repo(args)
     with progress_bar(not args.json) as cb:
@@ -67,6 +73,8 @@ def _push(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
+    from ..core.remotes.fetch import fetch
+
     _quiet_clients()
     repo = open_repo(args)
     with progress_bar(not args.json) as cb:
@@ -75,6 +83,8 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _pull(args: argparse.Namespace) -> int:
+    from ..core.remotes.fetch import pull
+
     _quiet_clients()
     repo = open_repo(args)
     with progress_bar(not args.json) as cb:
@@ -83,6 +93,8 @@ def _pull(args: argparse.Namespace) -> int:
 
 
 def _clone(args: argparse.Namespace) -> int:
+    from ..core.verbs.clone import clone
+
     _quiet_clients()
     with progress_bar(not args.json) as cb:
         _, report = clone(args.url, args.path, args.versions or None, _options(args), cb)

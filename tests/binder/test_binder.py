@@ -67,8 +67,10 @@ def test_binder_environment_enables_the_extensions(tmp_path: Path):
     for name in _source_files():
         (src / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, src / name)
+    # what a fresh `jlpm build` leaves: `jupyter labextension develop` (run by `make setup` in
+    # this checkout) adds an install.json that the wheel's shared-data already provides
     for built in ("mgit_lab/labextension", "mgit_lab/static"):
-        shutil.copytree(ROOT / built, src / built)
+        shutil.copytree(ROOT / built, src / built, ignore=shutil.ignore_patterns("install.json"))
     # this machine has no network: its pip index already serves the CPU torch wheel, so the
     # line pointing pip at the PyTorch CPU index is left out (everything else is as on Binder)
     requirements = tmp_path / "requirements.txt"

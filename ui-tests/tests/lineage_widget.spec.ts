@@ -2,7 +2,8 @@ import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
 /**
- * LineageWidget in a notebook output: drawn by the panel's renderer, clicks select nodes,
+ * LineageWidget in a notebook output: drawn by the panel's drawLineage (same badges and
+ * edges), clicks select nodes with the panel's rule (click one, Shift-click adds),
  * the selection reaches the kernel (`w.selected`), a selection set in Python is highlighted,
  * and a version added in a later cell appears.
  */
@@ -24,9 +25,25 @@ test.describe('mgit-lab LineageWidget', () => {
     await expect(widget.locator('svg g.node')).toHaveCount(3, { timeout: 60000 });
     await expect(widget.locator('svg g.edgePath')).toHaveCount(2);
 
+    // the panel's badges, drawn by the panel's drawLineage: test status, tag, lossy, size
+    await expect(widget.locator('g.node .mgit-badge-none')).toHaveCount(3);
+    await expect(node('half').locator('.mgit-node-tags')).toHaveText('#fp16');
+    await expect(node('half').locator('.mgit-badge-lossy')).toHaveCount(1);
+    await expect(node('base-model').locator('.mgit-badge-lossy')).toHaveCount(0);
+    await expect(node('base-model').locator('.mgit-node-sub')).toContainText(
+      / · \d+(\.\d+)? [KMGT]?B$/
+    );
+    await expect(widget.locator('g.edgePath.mgit-rel-finetune')).toHaveCount(1);
+    await expect(widget.locator('g.edgePath.mgit-rel-quantize')).toHaveCount(1);
+
+    // the panel's click rule: a click selects one version, Shift-click adds a second
+    await node('half').click();
+    await expect(widget.locator('g.node.mgit-mod-selected')).toHaveCount(1);
     await node('base-model').click();
-    await node('fine-tuned').click();
-    await expect(widget.locator('g.node.mgit-selected')).toHaveCount(2);
+    await expect(widget.locator('g.node.mgit-mod-selected')).toHaveCount(1);
+    await expect(node('base-model')).toHaveClass(/mgit-mod-selected/);
+    await node('fine-tuned').click({ modifiers: ['Shift'] });
+    await expect(widget.locator('g.node.mgit-mod-selected')).toHaveCount(2);
     await expect(widget.locator('.mgit-LineageWidget-status')).toHaveText(
       'selected: base-model, fine-tuned'
     );
@@ -38,14 +55,14 @@ test.describe('mgit-lab LineageWidget', () => {
 
     // Python -> browser: only 'half' is highlighted
     await page.notebook.runCell(2);
-    await expect(widget.locator('g.node.mgit-selected')).toHaveCount(1);
-    await expect(node('half')).toHaveClass(/mgit-selected/);
+    await expect(widget.locator('g.node.mgit-mod-selected')).toHaveCount(1);
+    await expect(node('half')).toHaveClass(/mgit-mod-selected/);
 
     // the widget follows the repository: a version added in a later cell appears
     await page.notebook.runCell(3);
     await expect(widget.locator('svg g.node')).toHaveCount(4, { timeout: 15000 });
     await expect(node('doubled')).toHaveCount(1);
-    await expect(node('half')).toHaveClass(/mgit-selected/);
+    await expect(node('half')).toHaveClass(/mgit-mod-selected/);
     expect(errors).toEqual([]);
   });
 
