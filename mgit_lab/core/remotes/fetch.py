@@ -21,11 +21,13 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Conflict, Corrupt, NotFound
 from ..inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
 from ..lineage import LineageGraph, ModelVersion, Relation, manifest_from_json
+from ..lineage.files_manifest import FILES_DIR, files_path, read_files
 from ..lineage.manifests import manifest_dir, read_manifest
 from ..progress import Progress
 from ..store import atomic_write_bytes, atomic_write_json
@@ -86,11 +88,46 @@ def _receive_files(rfs: RemoteFS, repo: Repository, nodes: list[dict[str, Any]])
         sketch = rfs.cat(f"{SKETCH_DIR}/{node['id']}{SKETCH_SUFFIX}")
         if sketch is not None:
             atomic_write_bytes(repo.mgit_dir / SKETCH_DIR / (node["id"] + SKETCH_SUFFIX), sketch)
+        _receive_files_record(rfs, repo, node)
         atomic_write_bytes(path, data)
         return node["id"], doc["tensors"]
 
     with ThreadPoolExecutor(PARALLEL) as pool:
         return dict(pool.map(one, nodes))
+
+
+def _receive_files_record(rfs: RemoteFS, repo: Repository, node: dict[str, Any]) -> None:
+    """The files manifest of a version added from a file or folder, when the remote has one
+    (checked before it is kept: a damaged one is refused like a damaged manifest)."""
+    target = files_path(repo.mgit_dir, node["id"])
+    if target.is_file():
+        return
+    data = rfs.cat(f"{FILES_DIR}/{target.name}")
+    if data is None:
+        return  # a version added from an in-memory model has none
+    target.parent.mkdir(exist_ok=True)
+    tmp = target.with_name(f".{target.name}.incoming")
+    atomic_write_bytes(tmp, data)
+    try:
+        _check_files_record(tmp, node, rfs.url)
+    except Corrupt:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(target)
+
+
+def _check_files_record(path: Path, node: dict[str, Any], url: str) -> None:
+    try:
+        doc = json.loads(path.read_bytes())
+        if doc.get("version") != node["id"] or doc.get("root") not in ("folder", "file"):
+            raise ValueError("it names another version or an unknown root")
+        for entry in doc["files"]:
+            if not isinstance(entry.get("path"), str) or not isinstance(entry.get("sha256"), str):
+                raise ValueError("a file entry has no path or hash")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise Corrupt(
+            f"the files manifest of version {node['name']!r} at {url} is damaged: {exc}", hint="push it again"
+        ) from None
 
 
 def fetch(
@@ -123,6 +160,9 @@ def fetch(
             oids |= {t[0] for t in manifests[vid].values()}
         elif vid in local.g and not partial_clone:
             oids |= {t.oid for t in local.g.nodes[vid]["version"].manifest.values()}
+        files = read_files(repo.mgit_dir, vid)  # blobs and safetensors headers of its files
+        if files is not None:
+            oids |= files.oids()
     catalogue = Catalogue(rfs, state_dir(repo, cfg.name))
     todo = {o for o in oids if not repo.store.has(o)}
     refused: dict[str, str] = {}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Corrupt
 from ..inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
 from ..lineage import ModelVersion, manifest_to_json
+from ..lineage.files_manifest import FILES_DIR, files_path, read_files
 from ..lineage.manifests import manifest_dir
 from ..progress import Progress
 from .config import get_remote
@@ -95,6 +96,9 @@ def push(
     for v in new:
         for ref in v.manifest.values():
             needed.add(ref.oid)
+        files = read_files(repo.mgit_dir, v.id)  # a version added from files: its blobs and headers
+        if files is not None:
+            needed |= files.oids()
     # delta bases travel with their dependants; objects a partial clone lacks must be there
     stack, closure = list(needed), set()
     while stack:
@@ -139,11 +143,16 @@ def push(
 def _send_files(
     rfs: RemoteFS, repo: Repository, records: list[tuple[dict[str, Any], str, bytes]], ids: list[str]
 ) -> None:
-    """Manifest and sketch files of the new versions that the remote lacks (one listing each)."""
+    """Manifest, files-manifest and sketch files of the new versions that the remote lacks
+    (one listing each)."""
     have_manifests = set(rfs.listdir(MANIFESTS))
     have_sketches = set(rfs.listdir(SKETCH_DIR))
+    have_files = set(rfs.listdir(FILES_DIR))
     jobs: list[tuple[str, bytes]] = [(f"{MANIFESTS}/{f}", data) for _, f, data in records if f not in have_manifests]
     for vid in ids:
+        record = files_path(repo.mgit_dir, vid)
+        if record.name not in have_files and record.is_file():
+            jobs.append((f"{FILES_DIR}/{record.name}", record.read_bytes()))
         name = vid + SKETCH_SUFFIX
         path = repo.mgit_dir / SKETCH_DIR / name
         if name not in have_sketches and path.is_file():
