@@ -147,12 +147,12 @@ def _send_files(
     (one listing each)."""
     have_manifests = set(rfs.listdir(MANIFESTS))
     have_sketches = set(rfs.listdir(SKETCH_DIR))
-    have_files = set(rfs.listdir(FILES_DIR))
     jobs: list[tuple[str, bytes]] = [(f"{MANIFESTS}/{f}", data) for _, f, data in records if f not in have_manifests]
+    records_here = [p for p in (files_path(repo.mgit_dir, vid) for vid in ids) if p.is_file()]
+    if records_here:  # versions added from files only: no extra listing for the others
+        have_files = set(rfs.listdir(FILES_DIR))
+        jobs += [(f"{FILES_DIR}/{p.name}", p.read_bytes()) for p in records_here if p.name not in have_files]
     for vid in ids:
-        record = files_path(repo.mgit_dir, vid)
-        if record.name not in have_files and record.is_file():
-            jobs.append((f"{FILES_DIR}/{record.name}", record.read_bytes()))
         name = vid + SKETCH_SUFFIX
         path = repo.mgit_dir / SKETCH_DIR / name
         if name not in have_sketches and path.is_file():
