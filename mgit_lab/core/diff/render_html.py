@@ -5,14 +5,28 @@ from __future__ import annotations
 import itertools
 import re
 from html import escape
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from .. import render_html as fragments
 from .graph_diff import NodeDiff
 from .layout import layered_layout
 
-if TYPE_CHECKING:
-    from .model_diff import ModelDiff
+
+class ModelDiff(Protocol):
+    """What the renderers read of a :class:`.model_diff.ModelDiff` (which renders itself
+    through this module, so this names its fields rather than importing it)."""
+
+    a: Any
+    b: Any
+    mode: str
+    matcher: str
+    collapse: Any
+    notes: list[str]
+    nodes: list[NodeDiff]
+    edges: Any
+    params: Any
+
+    def to_json(self) -> Any: ...
 
 
 def fmt_number(value: float | None) -> str:

@@ -8,8 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-#: inference leaves a model a root when the best candidate's score exceeds this
-DEFAULT_MAX_DISTANCE = 0.5
+from .confidence import DEFAULT_MAX_DISTANCE
 
 if TYPE_CHECKING:
     from .infer import Compatibility, compatibility, infer_parent

@@ -14,6 +14,9 @@ from ..schema import InferenceResult
 #: below this inference confidence ``add`` says so (candidates, evidence, how to change it)
 LOW_CONFIDENCE = 0.2
 
+#: inference leaves a model a root when the best candidate's score exceeds this
+DEFAULT_MAX_DISTANCE = 0.5
+
 
 def doubtful(inference: InferenceResult | None) -> bool:
     """True when a parent was inferred with a confidence below :data:`LOW_CONFIDENCE`."""

@@ -51,7 +51,7 @@ import numpy as np
 from ..io.state import ArrayState
 from ..lineage import LineageGraph, ModelVersion, TensorRef
 from ..schema import InferenceCandidate, InferenceResult
-from . import DEFAULT_MAX_DISTANCE
+from .confidence import DEFAULT_MAX_DISTANCE
 from .evidence import MIN_COVERAGE, refine, score_group, zeros_added
 from .sketch import layout_of
 from .sketch_index import SketchIndex

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from .hashing import object_id
     from .lock import WriterLock
     from .maintenance import GcReport, Problem, VerifyReport, collect_garbage, repair_indexes, verify_store
-    from .objects import ObjectInfo, ObjectStore, StoreWriter
+    from .object_info import ObjectInfo
+    from .objects import ObjectStore
+    from .writer import StoreWriter
 
 #: exported name -> the submodule that defines it
 _EXPORTS = {
@@ -29,9 +31,9 @@ _EXPORTS = {
     "collect_garbage": "maintenance",
     "repair_indexes": "maintenance",
     "verify_store": "maintenance",
-    "ObjectInfo": "objects",
+    "ObjectInfo": "object_info",
     "ObjectStore": "objects",
-    "StoreWriter": "objects",
+    "StoreWriter": "writer",
 }
 
 __all__ = [

@@ -14,21 +14,21 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..codecs import parallel
-from ..codecs.abc import STORAGE_DTYPES, Codec, CodecNotApplicable, TensorSpec
-from ..codecs.choose import encode_best
+from ..codecs.abc import TensorSpec
 from ..codecs.registry import get_codec
-from ..errors import Corrupt, InvalidInput, NotFound
-from .hashing import ObjectHasher, object_id
+from ..errors import Corrupt, NotFound
+from .hashing import object_id
 from .index_doc import load_index
+from .object_info import ObjectInfo, object_info
 from .pack import PACK_SUFFIX, PackReader, PackWriter
 from .repack import repack_small_packs
+from .writer import StoreWriter
 
 DEFAULT_CHUNK_ELEMS = 1 << 24  # 64 MiB of float32
 DEFAULT_MAX_DEPTH = 8
@@ -41,48 +41,6 @@ _MAX_CHAIN = 256
 
 class _PackGone(Exception):
     """A pack named by the (stale) index no longer exists."""
-
-
-@dataclass(frozen=True)
-class ObjectInfo:
-    """What the index knows about one stored object."""
-
-    oid: str
-    spec: TensorSpec
-    base: str | None
-    depth: int
-    stored_nbytes: int
-    codecs: tuple[str, ...]
-    pack: str
-
-    @property
-    def raw_nbytes(self) -> int:
-        return self.spec.nbytes
-
-
-def _info(oid: str, entry: dict[str, Any], pack: str) -> ObjectInfo:
-    return ObjectInfo(
-        oid=oid,
-        spec=TensorSpec(entry["dtype"], tuple(entry["shape"])),
-        base=entry.get("base"),
-        depth=int(entry.get("depth", 0)),
-        stored_nbytes=sum(c[1] for c in entry["chunks"]),
-        codecs=tuple(sorted({c[3]["id"] for c in entry["chunks"]})),
-        pack=pack,
-    )
-
-
-def storage_array(array: np.ndarray, dtype: str | None) -> tuple[np.ndarray, str]:
-    """Check ``array`` against a logical ``dtype`` and return (array, dtype)."""
-    logical = dtype or array.dtype.name
-    if logical not in STORAGE_DTYPES:
-        raise InvalidInput(
-            f"tensors of dtype {logical!r} cannot be stored",
-            hint=f"supported dtypes: {', '.join(STORAGE_DTYPES)}",
-        )
-    if array.dtype != STORAGE_DTYPES[logical]:
-        raise InvalidInput(f"a {logical} tensor must be held as {STORAGE_DTYPES[logical]}, got {array.dtype}")
-    return array, logical
 
 
 class ObjectStore:
@@ -210,7 +168,7 @@ class ObjectStore:
     def info(self, oid: str) -> ObjectInfo:
         self.prefetch([oid])
         entry, pack = self._entry(oid)
-        return _info(oid, entry, pack)
+        return object_info(oid, entry, pack)
 
     def prefetch(self, oids: list[str]) -> None:
         """On a partial clone, fetch those of ``oids`` that are not here (a no-op elsewhere)."""
@@ -382,177 +340,3 @@ class ObjectStore:
                 r.close()
             self._readers.clear()
             self.clear_cache()
-
-
-def _forced_codec(codec: str | dict[str, Any] | Codec) -> Codec | None:
-    """The codec a caller asked for, or None for the automatic choice."""
-    if isinstance(codec, Codec):
-        return codec
-    if codec == "auto":
-        return None
-    return get_codec(codec)
-
-
-def _encode_forced(
-    codec: Codec,
-    part: np.ndarray,
-    spec: TensorSpec,
-    base: np.ndarray | None,
-    base_spec: TensorSpec | None,
-    whole: bool,
-) -> bytes | bytearray:
-    """Encode with the codec a caller asked for, or say clearly why it cannot be used."""
-    if not (whole or codec.elementwise):
-        raise InvalidInput(
-            f"codec {codec.id!r} needs whole tensors, but this tensor is stored in chunks",
-            hint="let the store choose (codec='auto') or raise the store's chunk size",
-        )
-    if codec.needs_base and base is None:
-        raise InvalidInput(f"codec {codec.id!r} needs a base object of the same size", hint="pass base=<object id>")
-    if not codec.accepts(spec, base_spec if codec.needs_base else None):
-        raise InvalidInput(f"codec {codec.id!r} cannot encode a {spec.dtype} tensor of shape {spec.shape} here")
-    try:
-        return codec.encode(part, base if codec.needs_base else None)
-    except CodecNotApplicable as exc:
-        raise InvalidInput(f"codec {codec.id!r} does not fit this tensor: {exc}", hint="use codec='auto'") from None
-
-
-class StoreWriter:
-    """Puts objects into the pack of one write transaction."""
-
-    def __init__(self, store: ObjectStore, pack: PackWriter) -> None:
-        self.store = store
-        self.pack = pack
-
-    def put(
-        self,
-        array: np.ndarray,
-        dtype: str | None = None,
-        *,
-        base: str | None = None,
-        codec: str | dict[str, Any] | Codec = "auto",
-        lossy_bound: float | None = None,
-        oid: str | None = None,
-    ) -> str:
-        """Store ``array`` (held in its storage dtype; ``dtype`` is the logical one).
-
-        Returns the object id.  Equal content is stored once: putting a tensor that is
-        already present costs a hash and nothing else.  With ``base`` the codecs may encode
-        a delta against that object; ``lossy_bound`` allows the error-bounded lossy codec
-        (the id is then that of the *decoded* tensor, so it names what checkout returns).
-        """
-        with parallel.using(self.store.threads):
-            return self._put(array, dtype, base=base, codec=codec, lossy_bound=lossy_bound, oid=oid)
-
-    def _put(
-        self,
-        array: np.ndarray,
-        dtype: str | None,
-        *,
-        base: str | None,
-        codec: str | dict[str, Any] | Codec,
-        lossy_bound: float | None,
-        oid: str | None,
-    ) -> str:
-        array, dtype = storage_array(array, dtype)
-        spec = TensorSpec(dtype, tuple(array.shape))
-        forced = _forced_codec(codec)
-        lossy = lossy_bound is not None or (forced is not None and not forced.lossless)
-        if not lossy:
-            oid = oid or object_id(array, dtype)
-            if self.store.has(oid):
-                return oid
-        base_info = None
-        if base is not None:
-            base_info = self.store.info(base)
-            if base_info.depth + 1 > self.store.max_depth:
-                base_info = None  # chain long enough: store a full object
-        flat = np.ascontiguousarray(array).reshape(-1)
-        n = flat.size
-        step = self.store.chunk_elems
-        whole = n <= step
-        chunks: list[list[Any]] = []
-        # a lossy object's id is that of its reconstruction, known only after encoding: its
-        # chunks wait in memory until the dedup check (lossless chunks go straight to the pack)
-        pending: list[tuple[Codec, bytes | bytearray, int]] = []
-        used_base = False
-        rebuilt = ObjectHasher(dtype, spec.shape) if lossy else None
-        for i, start in enumerate(range(0, max(n, 1), step) if not whole else [0]):
-            part = array if whole else flat[start : start + step]
-            part_spec = spec if whole else TensorSpec(dtype, (part.size,))
-            base_part, base_spec = None, None
-            if base_info is not None and base_info.spec.size == spec.size:
-                base_part = self.store._chunk(base_info.oid, i, keep=whole)
-                base_spec = base_info.spec if whole else TensorSpec(base_info.spec.dtype, (base_part.size,))
-            if forced is not None:
-                chosen, data = forced, _encode_forced(forced, part, part_spec, base_part, base_spec, whole)
-            else:
-                chosen, data = encode_best(
-                    part,
-                    part_spec,
-                    base_part,
-                    base_spec,
-                    whole=whole,
-                    lossy_bound=lossy_bound,
-                    effort=self.store.codec_effort,
-                )
-            used_base = used_base or chosen.needs_base
-            if rebuilt is not None:  # the id names what checkout will return
-                rebuilt.update(chosen.decode(data, base_part if chosen.needs_base else None, part_spec))
-                pending.append((chosen, data, int(part.size)))
-            else:
-                offset, length = self.pack.append(data)
-                chunks.append([offset, length, int(part.size), chosen.get_config()])
-        if rebuilt is not None:
-            oid = rebuilt.hexdigest()
-            if self.store.has(oid):
-                return oid
-            for chosen, data, size in pending:
-                offset, length = self.pack.append(data)
-                chunks.append([offset, length, size, chosen.get_config()])
-        assert oid is not None
-        self.pack.objects[oid] = {
-            "dtype": dtype,
-            "shape": list(spec.shape),
-            "base": base_info.oid if (used_base and base_info) else None,
-            "depth": base_info.depth + 1 if (used_base and base_info) else 0,
-            "chunks": chunks,
-        }
-        return oid
-
-    def put_encoded(self, oid: str, entry: dict[str, Any], chunks: list[bytes]) -> None:
-        """Add an object received as stored elsewhere (``entry`` as :meth:`ObjectStore.read_encoded`
-        gives it), after checking that it decodes to content whose hash is ``oid``.
-
-        Raises
-        ------
-        Corrupt
-            When the bytes do not decode, or decode to other content; nothing is added.
-        """
-        if self.store.has(oid):
-            return
-        layout = []
-        for (_, length, n, config), data in zip(entry["chunks"], chunks, strict=True):
-            if len(data) != length:
-                raise Corrupt(f"object {oid[:12]} is truncated ({len(data)} of {length} bytes)")
-            offset, _ = self.pack.append(data)
-            layout.append([offset, length, n, config])
-        self.pack.objects[oid] = {**entry, "chunks": layout}
-        try:
-            arr = self.store.get(oid)
-            if object_id(arr, entry["dtype"]) != oid:
-                raise Corrupt(f"object {oid[:12]} decodes to content that does not match its hash")
-        except Corrupt:
-            del self.pack.objects[oid]
-            raise
-        except Exception as exc:
-            del self.pack.objects[oid]
-            raise Corrupt(f"object {oid[:12]} cannot be decoded: {exc}") from exc
-
-    def copy_raw(self, oid: str, entry: dict[str, Any], source_pack: str) -> None:
-        """Copy an encoded object verbatim from another pack (used by gc's repack)."""
-        chunks = []
-        for offset, length, n, config in entry["chunks"]:
-            new_off, new_len = self.pack.append(self.store._read(source_pack, offset, length))
-            chunks.append([new_off, new_len, n, config])
-        self.pack.objects[oid] = {**entry, "chunks": chunks}

@@ -5,14 +5,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
 
 from ..errors import Corrupt, MgitError
 from .index_doc import BadIndex, read_pack_index
 from .pack import INDEX_SUFFIX, PACK_SUFFIX
+from .writer import StoreWriter
 
-if TYPE_CHECKING:  # the store calls this after a commit; this only calls the store back
-    from .objects import ObjectStore
+
+class ObjectStore(Protocol):
+    """What repacking uses of the store (the store calls this after a commit and this calls
+    the store back, so it names the store's interface rather than importing it)."""
+
+    packs_dir: Path
+    damaged_packs: dict[str, str]
+    _pack_docs: dict[str, dict[str, dict[str, Any]]]
+
+    def refresh(self) -> None: ...
+    def pack_names(self) -> list[str]: ...
+    def object_ids(self) -> list[str]: ...
+    def get(self, oid: str) -> np.ndarray: ...
+    def _entry(self, oid: str) -> tuple[dict[str, Any], str]: ...
+    def writer(self, *, repack: bool = True) -> AbstractContextManager[StoreWriter]: ...
+
 
 log = logging.getLogger(__name__)
 

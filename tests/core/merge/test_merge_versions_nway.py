@@ -131,7 +131,7 @@ def test_recipe_round_trips_through_the_store_and_a_cascade_replays_it(repo, tmp
 
 
 def test_merge_streams_one_parameter_at_a_time(repo, monkeypatch):
-    from mgit_lab.core.store.objects import StoreWriter
+    from mgit_lab.core.store.writer import StoreWriter
 
     events = []
     get, put = repo.store.get, StoreWriter.put
