@@ -23,12 +23,12 @@ from typing import Any
 import torch
 
 from ..errors import Conflict, InvalidInput, MgitError
-from ..evaluation import evaluate, specs_for, store_results, weights_digest
+from ..evaluation import specs_for, store_results
+from ..evaluation.run import evaluate_state
 from ..io.module_states import (
     load_version_model,
     model_architecture,
     model_state,
-    module_from_state,
     state_oids,
 )
 from ..lineage import ModelVersion, Relation
@@ -160,17 +160,7 @@ def derive(
     probe = ModelVersion(id="", name=name, model_type=mtype)
     oids = state_oids(state)  # hashed once: names the tested weights, saves add_arrays a pass
     specs = specs_for(repo, probe, also_versions=test_versions)
-    results = []
-    if specs:
-        test_model = module_from_state(architecture, state, label=f"version {name!r}")
-        results = evaluate(
-            specs,
-            test_model,
-            version_id="",
-            version_name=name,
-            weights=weights_digest(oids),
-            progress=progress,
-        )
+    results = evaluate_state(specs, architecture, state, oids, name=name, progress=progress)
     version = repo.add_arrays(
         state,
         name,

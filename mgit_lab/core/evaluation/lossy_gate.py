@@ -25,7 +25,7 @@ from ..lineage import ModelVersion, Relation, TensorRef
 from ..progress import Progress
 from ..repository import Repository
 from ..schema import GateMetric, LossyGateReport, ModelTestResult, ModelTestSpec
-from .run import evaluate, specs_for, weights_digest
+from .run import evaluate, evaluate_state, specs_for, weights_digest
 
 LOSSY_DTYPES = ("float64", "float32", "float16", "bfloat16")
 
@@ -131,17 +131,8 @@ def add_lossy_gated(
         "lossy_nbytes": 0,
     }
     with repo.lock.hold():
-        lossless_results: list[ModelTestResult] = []
-        if specs:  # run before anything is written: a raising test adds nothing
-            model = module_from_state(architecture, state, label=f"version {name!r}")
-            lossless_results = evaluate(
-                specs,
-                model,
-                version_id="",
-                version_name=name,
-                weights=weights_digest(oids),
-                progress=progress,
-            )
+        # run before anything is written: a raising test adds nothing
+        lossless_results = evaluate_state(specs, architecture, state, oids, name=name, progress=progress)
         version = repo.add_arrays(
             state,
             name,

@@ -14,7 +14,8 @@ import blake3
 import torch
 
 from ..errors import InvalidInput, MgitError
-from ..io.module_states import load_version_model
+from ..io.module_states import load_version_model, module_from_state
+from ..io.state import ArrayState
 from ..lineage import ModelVersion
 from ..progress import Progress
 from ..references import resolve_reference
@@ -103,6 +104,23 @@ def _metrics(spec: ModelTestSpec, out: Any, version_name: str) -> dict[str, floa
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def evaluate_state(
+    specs: list[ModelTestSpec],
+    architecture: dict[str, Any] | None,
+    state: ArrayState,
+    oids: Mapping[str, str],
+    *,
+    name: str,
+    progress: Progress | None = None,
+) -> list[ModelTestResult]:
+    """Run ``specs`` on a model not stored yet (its tensors ``state``, their ids ``oids``):
+    what a derived, cascaded or lossy version is judged on before anything is written."""
+    if not specs:
+        return []
+    model = module_from_state(architecture, state, label=f"version {name!r}")
+    return evaluate(specs, model, version_id="", version_name=name, weights=weights_digest(oids), progress=progress)
 
 
 def evaluate(
