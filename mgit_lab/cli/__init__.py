@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from .. import __version__
 from ..core.errors import MgitError
 from ..core.names import terminal_safe
+from ..version import __version__
 
 #: modules under mgit_lab.cli that register verbs, in help order.
 VERB_MODULES = [

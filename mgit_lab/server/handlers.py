@@ -9,10 +9,10 @@ import hashlib
 
 from tornado import web
 
-from .. import __version__
 from ..core.codecs.registry import describe_codecs
 from ..core.repository import Repository
 from ..core.schema import RepositoryInfo, RepositoryList, RevisionPayload, ServerVersion
+from ..version import __version__
 from .base import MgitHandler, field
 
 
