@@ -15,7 +15,11 @@ so the choice runs cheap tests first and encodes in full only what can win:
    untouched, the child is a delta of its base and ``ordered-delta``
    is taken; otherwise both are compared on the sample.  Only the better one is encoded
    in full, and only when no structure codec already beat it by a margin.
-4. ``raw`` when nothing is smaller than the bytes themselves.
+4. A float matrix without a base whose rows or columns differ in scale (the sampled
+   exponent entropy drops by at least 0.05 bit per element when conditioned on the
+   line's exponent class, see :func:`.exponent_bands.band_gain`) is encoded with
+   ``exponent-bands`` instead of ``float-planes`` (0.4-6% smaller where that holds).
+5. ``raw`` when nothing is smaller than the bytes themselves.
 
 With ``lossy_bound`` the error-bounded lossy codec joins the candidates (and wins when
 smaller); it is never used otherwise.  With ``effort="small"`` the ``ordered-delta``
@@ -29,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from .abc import Codec, CodecNotApplicable, TensorSpec
+from .exponent_bands import band_gain
 from .floatbits import logical_float
 from .intdelta import delta_encode, int_view
 from .lowrank_delta import looks_low_rank
@@ -47,6 +52,9 @@ _PRUNE_EXTRA_ZEROS = 0.02
 _MAX_RANK = 32
 #: a child whose sampled deltas are this often small is a delta of its base for sure.
 _CLOSE = 0.8
+#: exponent bits per element ``exponent-bands`` must save (sample estimate) to replace
+#: ``float-planes`` (below that the bands' own overheads eat the gain)
+_BANDS_GAIN = 0.05
 
 
 #: the generic codecs: a delta against the base, and the whole tensor on its own
@@ -199,6 +207,12 @@ def encode_best(
         data = _try(by_id[name], array, base)
         if data is not None:
             found.append((by_id[name], data))
+
+    if base is None and whole and spec.is_float and len(spec.shape) >= 2:
+        if band_gain(array) >= _BANDS_GAIN:
+            bands = get_codec("exponent-bands")
+            found.append((bands, bands.encode(array)))
+            generic = []
 
     best_structure = min((len(d) for _, d in found), default=None)
     if len(generic) > 1 and spec.size > _SMALL:

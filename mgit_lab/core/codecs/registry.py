@@ -20,6 +20,7 @@ _BUILTIN: dict[str, str] = {
     "raw": "mgit_lab.core.codecs.raw:RawCodec",
     "zstd-bytegroup": "mgit_lab.core.codecs.bytegroup:ByteGroupZstd",
     "float-planes": "mgit_lab.core.codecs.floatplanes:FloatPlanes",
+    "exponent-bands": "mgit_lab.core.codecs.exponent_bands:ExponentBands",
     "xor-delta": "mgit_lab.core.codecs.xor_delta:XorDelta",
     "ordered-delta": "mgit_lab.core.codecs.ordered_delta:OrderedDelta",
     "sparse-delta": "mgit_lab.core.codecs.sparse_delta:SparseDelta",
