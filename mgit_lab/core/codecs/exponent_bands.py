@@ -7,13 +7,16 @@ lineage's word embedding) whose magnitudes differ; their exponents are then pred
 from the row or column they sit in.  This codec conditions on that:
 
 1. The tensor is seen as a matrix ``(prod(shape[:-1]), shape[-1])``.  The mean exponent
-   field of every row and of every column is measured; the axis whose means spread more
-   is the *band axis* (columns: the matrix is transposed first).
+   field of every row and of every column is measured (on a strided sample of about 128
+   columns or rows); the axis whose means spread more (interquartile range) is the *band
+   axis* (columns: the matrix is transposed first).
 2. The lines (rows of the possibly transposed matrix) are put into ``k`` classes of equal
    population by the quantiles of their mean exponent (``k <= classes``, and every class
    holds at least ``min_band`` elements on average).
 3. Lines are stably sorted by class; each class is a contiguous *band* coded on its own as
-   a ``float-planes`` stream (own bit rotation, own Huffman tables, parallel blocks).
+   a ``float-planes`` stream (own bit rotation, own Huffman tables, parallel blocks of
+   whole lines: ``block // width`` lines each, so the decoder puts every decoded block's
+   lines straight into their places).
 
 The decoder rebuilds the order from the class map alone (a stable sort), so the bytes
 never depend on the thread count.  Every bit pattern (NaN payloads, -0.0, infinities,
@@ -31,12 +34,16 @@ into chunks with ``float-planes``.  :func:`band_gain` is the chooser's cheap tes
 from __future__ import annotations
 
 import struct
+import threading
 
 import numpy as np
 import zstandard
 
 from .abc import Buffer, Codec, CodecNotApplicable, TensorSpec
+from .blockframe import unpack_blocks
 from .floatplanes import DEFAULT_BLOCK, FloatPlanes, words
+from .floatplanes import _decode_block as decode_planes_block
+from .parallel import pmap
 
 _HEAD = struct.Struct("<BBHIII")
 _VERSION = 1
@@ -91,8 +98,14 @@ def _entropy(counts: np.ndarray) -> float:
 def _band_axis(m: np.ndarray) -> tuple[bool, np.ndarray]:
     """(transposed, mean exponent of every line): the axis whose line means spread more."""
     rows, cols = line_means(m)
-    transposed = bool(cols.std() > rows.std())
+    transposed = bool(_spread(cols) > _spread(rows))
     return transposed, (cols if transposed else rows)
+
+
+def _spread(means: np.ndarray) -> float:
+    """Interquartile range: a few lines holding NaN or inf do not decide the axis."""
+    q1, q3 = np.percentile(means, [25, 75])
+    return float(q3 - q1)
 
 
 def _class_count(lines: int, size: int, classes: int, min_band: int) -> int:
@@ -132,14 +145,11 @@ class ExponentBands(Codec):
     )
     elementwise = False
 
-    def __init__(
-        self, level: int = 1, block: int = DEFAULT_BLOCK, classes: int = 16, min_band: int = 1 << 16
-    ) -> None:
+    def __init__(self, level: int = 1, block: int = DEFAULT_BLOCK, classes: int = 16, min_band: int = 1 << 16) -> None:
         self.level, self.block = int(level), int(block)
         self.classes, self.min_band = int(classes), int(min_band)
         if self.block < 1 or not 1 <= self.classes <= 255 or self.min_band < 1:
             raise ValueError("block and min_band must be positive and classes within 1..255")
-        self._planes = FloatPlanes(level=self.level, block=self.block)
 
     def get_config(self) -> dict:
         return {
@@ -160,19 +170,19 @@ class ExponentBands(Codec):
         transposed, means = _band_axis(m)
         if transposed:
             m = np.ascontiguousarray(m.T)
+        width = m.shape[1]
         k = _class_count(m.shape[0], m.size, self.classes, self.min_band)
         cls = _classes(means, k)
         order = np.argsort(cls, kind="stable")
-        counts = np.bincount(cls, minlength=k)
         lines = m[order].reshape(-1)
+        planes = FloatPlanes(level=self.level, block=max(1, self.block // width) * width)  # whole lines per block
         streams: list[bytes | bytearray] = []
         start = 0
-        for count in counts.tolist():
-            band = lines[start * m.shape[1] : (start + count) * m.shape[1]]
-            streams.append(self._planes.encode(band) if count else b"")
+        for count in np.bincount(cls, minlength=k).tolist():
+            streams.append(planes.encode(lines[start * width : (start + count) * width]) if count else b"")
             start += count
         class_map = zstandard.ZstdCompressor(level=self.level).compress(cls.tobytes())
-        out = bytearray(_HEAD.pack(_VERSION, transposed, k, m.shape[0], m.shape[1], len(class_map)))
+        out = bytearray(_HEAD.pack(_VERSION, transposed, k, m.shape[0], width, len(class_map)))
         out += class_map
         out += np.array([len(s) for s in streams], "<u8").tobytes()
         for s in streams:
@@ -183,34 +193,49 @@ class ExponentBands(Codec):
         view = memoryview(data).cast("B")
         if len(view) < _HEAD.size:
             raise ValueError("exponent-bands stream is truncated")
-        version, transposed, k, lines, width, map_len = _HEAD.unpack_from(view, 0)
-        shape = spec.shape if len(spec.shape) >= 2 else (1, spec.size)
-        rows, cols = int(np.prod(shape[:-1])), int(shape[-1])
-        if version != _VERSION or (lines, width) != ((cols, rows) if transposed else (rows, cols)) or k < 1:
-            raise ValueError(f"exponent-bands stream (version {version}, {lines}x{width}) does not fit {spec}")
+        version, transposed, k, n_lines, width, map_len = _HEAD.unpack_from(view, 0)
+        out = np.empty(spec.shape, spec.storage_dtype)
+        dest = words(out).reshape(-1, spec.shape[-1] if spec.shape else 1)
+        if transposed:
+            dest = dest.T  # a view: the lines are the columns of the tensor's matrix
+        if version != _VERSION or dest.shape != (n_lines, width) or k < 1 or transposed > 1 or not spec.is_float:
+            raise ValueError(f"exponent-bands stream (version {version}, {n_lines}x{width}) does not fit {spec}")
         pos = _HEAD.size
         cls = np.frombuffer(
-            zstandard.ZstdDecompressor().decompress(view[pos : pos + map_len], max_output_size=lines), np.uint8
+            zstandard.ZstdDecompressor().decompress(view[pos : pos + map_len], max_output_size=n_lines), np.uint8
         )
         pos += map_len
         lengths = np.frombuffer(view[pos : pos + 8 * k], "<u8").tolist()
         pos += 8 * k
-        if cls.size != lines or len(lengths) != k or (cls.size and int(cls.max()) >= k):
+        if cls.size != n_lines or len(lengths) != k or (cls.size and int(cls.max()) >= k):
             raise ValueError("exponent-bands class map is damaged")
         if pos + sum(lengths) != len(view):
             raise ValueError("exponent-bands stream is truncated or has trailing bytes")
         order = np.argsort(cls, kind="stable")
-        counts = np.bincount(cls, minlength=k).tolist()
-        m = np.empty((lines, width), spec.storage_dtype)
+        jobs: list[tuple[memoryview, np.ndarray]] = []
         start = 0
-        for count, length in zip(counts, lengths, strict=True):
-            if count:
-                band = self._planes.decode(view[pos : pos + length], None, TensorSpec(spec.dtype, (count * width,)))
-                m[order[start : start + count]] = band.reshape(count, width)
-            elif length:
-                raise ValueError("exponent-bands stream has bytes for an empty band")
+        for count, length in zip(np.bincount(cls, minlength=k).tolist(), lengths, strict=True):
+            n, blocks = unpack_blocks(view[pos : pos + length]) if length else (0, [])
+            if n != count * width:
+                raise ValueError("exponent-bands band does not hold its lines")
+            for s, e, payload in blocks if count else []:
+                if s % width or e % width:
+                    raise ValueError("exponent-bands block does not hold whole lines")
+                jobs.append((payload, order[start + s // width : start + e // width]))
             pos += length
             start += count
-        if transposed:
-            m = np.ascontiguousarray(m.T)
-        return m.reshape(spec.shape)
+        pmap(lambda job: _fill(job[0], job[1], dest), jobs)
+        return out
+
+
+_local = threading.local()
+
+
+def _fill(payload: memoryview, lines: np.ndarray, dest: np.ndarray) -> None:
+    """Decode one float-planes block of whole lines into ``dest[lines]``."""
+    n = lines.size * dest.shape[1]
+    buf = getattr(_local, "buf", None)
+    if buf is None or buf.dtype != dest.dtype or buf.size < n:
+        buf = _local.buf = np.empty(n, dest.dtype)  # reused: no page faults per block
+    decode_planes_block(payload, buf[:n])
+    dest[lines] = buf[:n].reshape(lines.size, dest.shape[1])
