@@ -54,6 +54,7 @@ _EXPONENT = {
     np.dtype("float32"): (23, 0xFF),
     np.dtype("float64"): (52, 0x7FF),
 }
+_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 #: about this many columns (rows) are sampled to measure the mean of every row (column)
 _SAMPLE = 128
 
@@ -65,76 +66,79 @@ def _matrix(array: np.ndarray) -> np.ndarray:
 
 
 def _exponents(m: np.ndarray) -> np.ndarray:
+    """Exponent fields of ``m`` (any strides: read in place, no copy of the words)."""
     shift, mask = _EXPONENT[m.dtype]
-    u = words(m).reshape(m.shape)
-    return ((u >> shift) & mask).astype(np.uint16 if mask > 0xFF else np.uint8)
+    e = m.view(_UINT[m.dtype.itemsize]) >> shift
+    e &= mask
+    return e
 
 
 def _strided(n: int) -> slice:
     return slice(None, None, max(1, n // _SAMPLE))
 
 
-def line_means(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(mean exponent of every row, of every column), each measured on a strided sample."""
-    rows = _exponents(m[:, _strided(m.shape[1])]).mean(axis=1, dtype=np.float32)
-    cols = _exponents(m[_strided(m.shape[0]), :]).mean(axis=0, dtype=np.float32)
-    return rows, cols
+def _samples(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exponents of every row at a strided sample of columns, and of every column at a
+    strided sample of rows."""
+    return _exponents(m[:, _strided(m.shape[1])]), _exponents(m[_strided(m.shape[0]), :])
 
 
 def _classes(means: np.ndarray, k: int) -> np.ndarray:
     """Class (0..k-1) of every line: equal-population bins of its mean exponent."""
     if k <= 1:
         return np.zeros(means.size, np.uint8)
-    edges = np.quantile(means, np.arange(1, k) / k)
+    edges = np.sort(means)[(np.arange(1, k) * means.size) // k]  # order statistics (np.quantile is slow)
     return np.searchsorted(edges, means, side="right").astype(np.uint8)
 
 
-def _entropy(counts: np.ndarray) -> float:
-    total = counts.sum()
-    p = counts[counts > 0] / total
-    return float(-(p * np.log2(p)).sum()) * float(total)
-
-
-def _band_axis(m: np.ndarray) -> tuple[bool, np.ndarray]:
-    """(transposed, mean exponent of every line): the axis whose line means spread more."""
-    rows, cols = line_means(m)
+def _band_axis(m: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray]:
+    """(transposed, mean exponent of every line, sampled exponents of every line): the
+    lines are the rows or the columns, whichever have the more spread means."""
+    by_row, by_col = _samples(m)
+    rows, cols = by_row.mean(axis=1, dtype=np.float32), by_col.mean(axis=0, dtype=np.float32)
     transposed = bool(_spread(cols) > _spread(rows))
-    return transposed, (cols if transposed else rows)
+    return (True, cols, by_col.T) if transposed else (False, rows, by_row)
 
 
 def _spread(means: np.ndarray) -> float:
     """Interquartile range: a few lines holding NaN or inf do not decide the axis."""
-    q1, q3 = np.percentile(means, [25, 75])
-    return float(q3 - q1)
+    ordered = np.sort(means)
+    return float(ordered[(3 * ordered.size) // 4] - ordered[ordered.size // 4])
 
 
 def _class_count(lines: int, size: int, classes: int, min_band: int) -> int:
     return max(1, min(classes, lines, size // min_band))
 
 
+def _xlogx(n: np.ndarray) -> float:
+    n = n[n > 0].astype(np.float64)
+    return float((n * np.log2(n)).sum())
+
+
 def band_gain(array: np.ndarray, classes: int = 16, min_band: int = 1 << 16) -> float:
     """Bits per element the exponents would save when coded per band (a sample estimate).
 
-    ``H(exponent) - H(exponent | class)`` on a strided sample of lines and columns, with
-    the classes the codec of this config would use; 0 for tensors it does not take.
+    ``H(exponent) - H(exponent | class)`` on the strided sample the classes are built
+    from (at most 64K exponents), with the classes the codec of this config would use;
+    0 for tensors it does not take.
     """
-    if array.dtype not in _EXPONENT or array.ndim < 2 or array.size == 0:
-        return 0.0
+    if array.dtype not in _EXPONENT or array.ndim < 2 or array.size < 2 * min_band:
+        return 0.0  # (one band at most: nothing to gain)
     m = _matrix(array)
-    transposed, means = _band_axis(m)
-    if transposed:
-        m = m.T
-    k = _class_count(m.shape[0], m.size, classes, min_band)
+    transposed, means, sample = _band_axis(m)
+    k = _class_count(means.size, m.size, classes, min_band)
     if k == 1:
         return 0.0
-    cls = _classes(means, k)
-    pick = _strided(m.shape[0])
-    e = _exponents(m[pick, _strided(m.shape[1])]).astype(np.int64)
-    c = np.broadcast_to(cls[pick, None].astype(np.int64), e.shape)
+    pick = slice(None, None, max(1, sample.size >> 16))
+    e = sample[pick].astype(np.int64)
+    c = np.broadcast_to(_classes(means, k)[pick, None].astype(np.int64), e.shape)
     bins = int(e.max()) + 1
     joint = np.bincount((c * bins + e).reshape(-1), minlength=k * bins).reshape(k, bins)
-    cond = sum(_entropy(r) for r in joint if r.sum())
-    return (_entropy(joint.sum(axis=0)) - cond) / max(1, e.size)
+    # N H(E) = N log N - sum n_e log n_e;  N H(E | C) = sum n_c log n_c - sum n_ce log n_ce
+    n = joint.sum()
+    total = float(n * np.log2(n)) - _xlogx(joint.sum(axis=0))
+    cond = _xlogx(joint.sum(axis=1)) - _xlogx(joint)
+    return (total - cond) / float(n)
 
 
 class ExponentBands(Codec):
@@ -167,7 +171,7 @@ class ExponentBands(Codec):
         if array.dtype not in _EXPONENT or array.ndim < 2 or array.size == 0:
             raise CodecNotApplicable("exponent-bands codes float matrices only")
         m = _matrix(array)
-        transposed, means = _band_axis(m)
+        transposed, means, _ = _band_axis(m)
         if transposed:
             m = np.ascontiguousarray(m.T)  # then the gather: both faster than one gather through the view
         width = m.shape[1]

@@ -85,7 +85,7 @@ def test_stream_of_another_shape_or_damaged_is_refused() -> None:
 def test_chooser_takes_bands_where_lines_differ_in_scale() -> None:
     child = scaled("bfloat16", (1024, 384), 1, seed=4)
     spec = TensorSpec("bfloat16", child.shape)
-    assert band_gain(child) > 0.1
+    assert band_gain(child) > 0.3
     codec, data = encode_best(child, spec, None, None)
     assert codec.id == "exponent-bands"
     assert len(data) < 0.98 * len(get_codec("float-planes").encode(child))
