@@ -123,3 +123,15 @@ export type IModelDiff = Schemas['ModelDiffJSON'];
 
 /** `POST mgit/api/versions/{key}/export` (Python `CheckoutPayload`). */
 export type ICheckoutPayload = Schemas['CheckoutPayload'];
+
+/** A configured remote: name, URL, options; never a credential (Python `RemoteInfo`). */
+export type IRemoteInfo = Schemas['RemoteInfo'];
+
+/** `GET mgit/api/remotes` (Python `RemoteList`). */
+export type IRemoteList = Schemas['RemoteList'];
+
+/** `GET mgit/api/remotes/{name}/status`: versions to push and to pull (Python `RemoteTracking`). */
+export type IRemoteTracking = Schemas['RemoteTracking'];
+
+/** A finished push, fetch or pull job's result (Python `TransferPayload`). */
+export type ITransferPayload = Schemas['TransferPayload'];
