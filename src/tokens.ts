@@ -28,6 +28,11 @@ export namespace CommandIDs {
   export const exportVersion = 'mgit-lab:export';
   export const remove = 'mgit-lab:remove';
   export const collapse = 'mgit-lab:toggle-collapse';
+  export const fetch = 'mgit-lab:fetch';
+  export const pull = 'mgit-lab:pull';
+  export const push = 'mgit-lab:push';
+  export const pushSelected = 'mgit-lab:push-selected';
+  export const remotes = 'mgit-lab:show-remotes';
 }
 
 /** Id of the lineage sidebar widget (also its tab's `data-id`). */

@@ -62,6 +62,15 @@ export function displayUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
 }
 
+/** `text` cut in the middle to at most `max` characters (a URL keeps its start and its tail). */
+export function middleEllipsis(text: string, max: number): string {
+  if (text.length <= max) {
+    return text;
+  }
+  const tail = Math.ceil((max - 1) * 0.6);
+  return `${text.slice(0, max - 1 - tail)}…${text.slice(text.length - tail)}`;
+}
+
 function names(list: readonly string[], count: number, max = 3): string {
   const shown = list.slice(0, max).join(', ');
   return count > max ? `${shown} and ${count - max} more` : shown;
@@ -170,6 +179,7 @@ export function transferFailure(verb: TransferVerb, remote: string, error: unkno
         ? error.message
         : String(error);
   const kind = failureKind(error);
-  const label = kind === 'conflict' ? 'Conflict' : kind === 'remote' ? 'Remote unavailable' : 'Failed';
+  const label =
+    kind === 'conflict' ? 'Conflict' : kind === 'remote' ? 'Remote unavailable' : 'Failed';
   return `${FAILED[verb]} ${remote}: ${label}: ${details}`;
 }
