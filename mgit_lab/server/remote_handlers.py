@@ -12,7 +12,7 @@ from typing import Any
 
 from tornado import web
 
-from ..core.errors import InvalidInput, MgitError
+from ..core.errors import Conflict, InvalidInput, MgitError
 from ..core.progress import Progress
 from ..core.remotes import status, tracking
 from ..core.remotes.fetch import fetch, pull
@@ -76,6 +76,15 @@ class RemoteStatusHandler(MgitHandler):
         self.reply(payload)
 
 
+def _remember(repo: Repository, remote: str | None) -> None:
+    """Keep a fresh copy of the remote's lineage for ``GET remotes/{name}/status`` (best effort:
+    the transfer's own outcome stands; only the ahead/behind shown stays older)."""
+    try:
+        tracking.remember_lineage(repo, remote)
+    except MgitError as exc:
+        log.info("the lineage of remote %s could not be read again: %s", remote or "(default)", exc)
+
+
 def _versions(doc: dict[str, Any]) -> list[str] | None:
     versions = string_list(doc, "versions", [])
     if len(versions) > _MAX_VERSIONS:
@@ -99,12 +108,13 @@ class TransferLauncher(JobLauncher):
         status.check_remote(repo, remote)
 
         def work(repo: Repository, progress: Progress) -> TransferPayload:
-            report = verb(repo, remote, versions, progress).to_json()
+            try:
+                report = verb(repo, remote, versions, progress).to_json()
+            except Conflict:
+                _remember(repo, remote)  # the remote moved on: show what it holds now
+                raise
             if kind == "push":  # fetch and pull keep their copy of the remote's lineage themselves
-                try:
-                    tracking.remember_lineage(repo, remote)
-                except MgitError as exc:  # the push is done; only the panel's ahead/behind stays older
-                    log.info("after the push, the lineage of %s could not be read again: %s", report["url"], exc)
+                _remember(repo, remote)
             return report
 
         title = f"{self.kind} {remote or 'origin'}" + (f" ({', '.join(versions[:5])})" if versions else "")

@@ -87,6 +87,7 @@ export class RemotesSection {
     this._scope.id = `${id}-scope`;
     scopeLabel.htmlFor = this._scope.id;
     this._scope.setAttribute('aria-label', 'Versions to push');
+    this._scope.addEventListener('change', () => this._render());
     scope.append(scopeLabel, this._scope);
 
     this._list = el('ul', 'mgit-Remotes-list');
@@ -143,6 +144,7 @@ export class RemotesSection {
     selected.disabled = names.length === 0;
     this._scope.append(all, selected);
     this._scope.value = keep ? 'selected' : 'all';
+    this._render();
   }
 
   // ------------------------------------------------------------ drawing

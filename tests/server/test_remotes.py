@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mgit_lab.core.repository import Repository
 
 from .test_jobs import wait_for
@@ -104,3 +106,24 @@ async def test_a_push_whose_names_clash_fails_naming_them(api, zoo, jp_root_dir)
     done = await wait_for(api, job["id"])
     assert done["status"] == "failed" and done["error"]["status"] == 409, done
     assert "'c1'" in done["error"]["message"] and done["error"]["hint"], done
+    status, doc = await api("GET", "remotes/origin/status", params=R)  # the failed push re-read the remote
+    assert doc["behind"] == ["c1"] and "c1" in doc["ahead"], doc
+
+
+async def test_an_unreachable_s3_endpoint_fails_the_job_clearly_and_soon(api, zoo, monkeypatch):
+    import time
+
+    pytest.importorskip("s3fs")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+    body = {**R, "name": "cloud", "url": "s3://bucket/models", "options": {"endpoint_url": "http://127.0.0.1:9"}}
+    status, doc = await api("POST", "remotes", body=body)
+    assert status == 200 and "test-secret" not in str(doc), doc
+    t0 = time.monotonic()
+    status, job = await api("POST", "push", body={**R, "remote": "cloud"})
+    done = await wait_for(api, job["id"], timeout=30)
+    assert done["status"] == "failed" and done["error"]["status"] == 502, done
+    assert "cannot be reached" in done["error"]["message"] and "test-secret" not in str(done), done
+    assert time.monotonic() - t0 < 20
+    status, doc = await api("GET", "remotes/cloud/status", params=R)  # nothing read: still "not fetched"
+    assert doc["checked"] is None, doc
