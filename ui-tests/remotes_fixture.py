@@ -1,7 +1,7 @@
 """Repositories for the Remotes Galata test (made by the test itself, under the server root).
 
-    python remotes_fixture.py ROOT team                -> team/alice (base -> ft), team/bob (empty)
-    python remotes_fixture.py ROOT add REPO NAME SEED  -> a version NAME (random, seeded) in REPO
+python remotes_fixture.py ROOT team                -> team/alice (base -> ft), team/bob (empty)
+python remotes_fixture.py ROOT add REPO NAME SEED  -> a version NAME (random, seeded) in REPO
 """
 
 from __future__ import annotations

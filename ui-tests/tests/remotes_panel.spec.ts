@@ -159,7 +159,7 @@ test.describe('mgit remotes panel', () => {
     await page.locator(`${SECTION} .mgit-Remotes-scopePicker`).selectOption('all');
     await remote(page, 'origin').locator('button[data-verb="push"]').click();
     const failure = remote(page, 'origin').locator('.mgit-Remote-outcome[role="alert"]');
-    await expect(failure).toContainText("Push to origin: Conflict: 1 name(s) label different");
+    await expect(failure).toContainText('Push to origin: Conflict: 1 name(s) label different');
     await expect(failure).toContainText("'ft'");
     await expect(failure).toContainText('rename the local version');
     await expect(remote(page, 'origin').locator('.mgit-Remote-status')).toContainText(
