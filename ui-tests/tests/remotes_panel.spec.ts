@@ -174,6 +174,11 @@ test.describe('mgit remotes panel', () => {
     );
     await shot(page, '04-alice-conflict-and-missing-remote');
     await checkAxe(page, SECTION);
+    // the dark theme: the section's text and outcomes stay readable (axe's contrast rules)
+    await page.theme.setDarkTheme();
+    await shot(page, '05-dark-theme');
+    await checkAxe(page, SECTION);
+    await page.theme.setLightTheme();
     await remote(page, 'nowhere').locator('.mgit-Remote-remove').click();
     await page.locator('.jp-Dialog .jp-mod-warn').click();
     await expect(remote(page, 'nowhere')).toHaveCount(0);
