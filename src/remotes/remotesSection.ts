@@ -9,10 +9,10 @@
 import { jobFraction } from '../jobs';
 import { renderProgress } from '../panel/statusViews';
 import { IRemoteInfo } from '../tokens';
+import { RemoteForm } from './remoteForm';
 import { IOutcome, RemotesChange, RemotesModel } from './remotesModel';
 import {
   displayUrl,
-  isObjectStorage,
   middleEllipsis,
   trackingText,
   TransferVerb,
@@ -94,7 +94,10 @@ export class RemotesSection {
     this._list.setAttribute('aria-label', 'Remotes of this repository');
     this._empty = el('p', 'mgit-Remotes-empty');
 
-    this._body.append(scope, this._empty, this._list, this._buildForm(id));
+    this._form = new RemoteForm(model, id, () =>
+      this._list.querySelector<HTMLElement>('.mgit-Remote-action')?.focus()
+    );
+    this._body.append(scope, this._empty, this._list, this._form.node);
     this.node.append(heading, this._body);
     model.changed.connect((_, what) => this._onModel(what));
     this.updateScope();
@@ -118,7 +121,7 @@ export class RemotesSection {
   /** Unfold and put the focus in the add form's name field. */
   focusAdd(): void {
     this.setExpanded(true);
-    this._name.focus();
+    this._form.focus();
   }
 
   /** Whether a push sends the selection only (else every version). */
@@ -151,7 +154,7 @@ export class RemotesSection {
 
   private _onModel(what: RemotesChange): void {
     if (what === 'form') {
-      this._renderFormError();
+      this._form.renderError();
     } else {
       this._render();
     }
@@ -173,7 +176,7 @@ export class RemotesSection {
     for (const r of remotes) {
       this._list.append(this._renderRemote(r));
     }
-    this._addButton.disabled = m.repo === null;
+    this._form.setEnabled(m.repo !== null);
     if (focused) {
       this.node.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
     }
@@ -281,88 +284,6 @@ export class RemotesSection {
     return li;
   }
 
-  private _buildForm(id: string): HTMLFormElement {
-    const form = el('form', 'mgit-Remotes-add');
-    form.setAttribute('aria-label', 'Add a remote');
-    form.noValidate = true;
-    const field = (key: string, label: string, placeholder: string): HTMLInputElement => {
-      const wrap = el('div', `mgit-Remotes-field mgit-Remotes-field-${key}`);
-      const l = el('label', '', label);
-      const input = el('input', 'jp-mod-styled mgit-Remotes-input');
-      input.id = `${id}-${key}`;
-      input.name = key;
-      input.placeholder = placeholder;
-      input.autocomplete = 'off';
-      input.spellcheck = false;
-      input.setAttribute('aria-describedby', `${id}-error`);
-      l.htmlFor = input.id;
-      wrap.append(l, input);
-      form.append(wrap);
-      return input;
-    };
-    this._name = field('name', 'Name', 'origin');
-    this._url = field('url', 'URL', 'folder (from the Jupyter root) or s3://bucket/prefix');
-    this._endpoint = field('endpoint', 'S3 endpoint', 'http://127.0.0.1:9000 (optional)');
-    this._endpointWrap = this._endpoint.parentElement as HTMLElement;
-    this._endpointWrap.hidden = true;
-    this._url.addEventListener('input', () => {
-      this._endpointWrap.hidden = !isObjectStorage(this._url.value);
-    });
-    this._addButton = el(
-      'button',
-      'jp-Button jp-mod-styled jp-mod-accept mgit-Remotes-addButton',
-      'Add remote'
-    );
-    this._addButton.type = 'submit';
-    this._error = el('p', 'mgit-Remotes-formError');
-    this._error.id = `${id}-error`;
-    this._error.setAttribute('role', 'alert');
-    this._error.hidden = true;
-    form.append(this._addButton, this._error);
-    form.addEventListener('submit', event => {
-      event.preventDefault();
-      void this._submit();
-    });
-    return form;
-  }
-
-  private async _submit(): Promise<void> {
-    this._addButton.disabled = true;
-    try {
-      const added = await this.model.add(
-        this._name.value,
-        this._url.value,
-        this._endpointWrap.hidden ? '' : this._endpoint.value
-      );
-      if (added) {
-        this._name.value = '';
-        this._url.value = '';
-        this._endpoint.value = '';
-        this._endpointWrap.hidden = true;
-        this._list.querySelector<HTMLElement>('.mgit-Remote-action')?.focus();
-      }
-    } finally {
-      this._addButton.disabled = this.model.repo === null;
-    }
-  }
-
-  private _renderFormError(): void {
-    const { text, field } = this.model.formError;
-    this._error.textContent = text;
-    this._error.hidden = !text;
-    const inputs: [string, HTMLInputElement][] = [
-      ['name', this._name],
-      ['url', this._url],
-      ['endpoint', this._endpoint]
-    ];
-    for (const [key, input] of inputs) {
-      input.setAttribute('aria-invalid', String(Boolean(text) && key === field));
-    }
-    if (text && field) {
-      inputs.find(([key]) => key === field)?.[1].focus();
-    }
-  }
-
   private _focusKey(): string | null {
     const active = document.activeElement as HTMLElement | null;
     return active && this._list.contains(active) ? (active.dataset.key ?? null) : null;
@@ -374,12 +295,7 @@ export class RemotesSection {
   private _scope: HTMLSelectElement;
   private _list: HTMLUListElement;
   private _empty: HTMLParagraphElement;
-  private _name!: HTMLInputElement;
-  private _url!: HTMLInputElement;
-  private _endpoint!: HTMLInputElement;
-  private _endpointWrap!: HTMLElement;
-  private _addButton!: HTMLButtonElement;
-  private _error!: HTMLParagraphElement;
+  private _form: RemoteForm;
 }
 
 /** A finished transfer's result (a status line) or failure (an alert). */
