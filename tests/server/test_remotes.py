@@ -116,7 +116,12 @@ async def test_an_unreachable_s3_endpoint_fails_the_job_clearly_and_soon(api, zo
     pytest.importorskip("s3fs")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test-key")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    body = {**R, "name": "cloud", "url": "s3://bucket/models", "options": {"endpoint_url": "http://127.0.0.1:9"}}
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    body = {**R, "name": "cloud", "url": "s3://bucket/models", "options": {"endpoint_url": f"http://127.0.0.1:{port}"}}
     status, doc = await api("POST", "remotes", body=body)
     assert status == 200 and "test-secret" not in str(doc), doc
     t0 = time.monotonic()
