@@ -108,13 +108,13 @@ export class RemotesSection {
     return !this._body.hidden;
   }
 
-  /** Unfold (or fold) the section; unfolding also refreshes the remotes' status. */
+  /** Unfold (or fold) the section; unfolding also reloads the remotes (the CLI may have changed them). */
   setExpanded(open: boolean): void {
     this._body.hidden = !open;
     this._toggle.setAttribute('aria-expanded', String(open));
     this.node.classList.toggle('mgit-mod-expanded', open);
     if (open) {
-      void this.model.refreshTracking();
+      void this.model.reload();
     }
   }
 
