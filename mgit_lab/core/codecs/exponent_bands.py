@@ -7,7 +7,7 @@ lineage's word embedding) whose magnitudes differ; their exponents are then pred
 from the row or column they sit in.  This codec conditions on that:
 
 1. The tensor is seen as a matrix ``(prod(shape[:-1]), shape[-1])``.  The mean exponent
-   field of every row and of every column is measured (on a strided sample of about 128
+   field of every row and of every column is measured (on a strided sample of about 64
    columns or rows); the axis whose means spread more (interquartile range) is the *band
    axis* (columns: the matrix is transposed first).
 2. The lines (rows of the possibly transposed matrix) are put into ``k`` classes of equal
@@ -55,8 +55,9 @@ _EXPONENT = {
     np.dtype("float64"): (52, 0x7FF),
 }
 _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
-#: about this many columns (rows) are sampled to measure the mean of every row (column)
-_SAMPLE = 128
+#: about this many columns (rows) are sampled to measure the mean of every row (column);
+#: 64 classes lines as well as 128 on our models (within 0.1%) at half the cost
+_SAMPLE = 64
 
 
 def _matrix(array: np.ndarray) -> np.ndarray:
