@@ -11,7 +11,7 @@ whole source was read and found unchanged.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,10 +22,14 @@ from ..errors import NotFound
 from ..lineage.files_manifest import FileEntry, FilesRecord
 from .folder_scan import FolderFile, check_unchanged, kind_of, scan_folder, stamp_of
 from .hf_folder import HF_INDEX_FILES, shard_names
-from .safetensors_layout import Layout, open_bytes, read_layout, segment_array
+from .safetensors_layout import Layout, layout_state, open_bytes, read_layout, segment_array
+from .state import ArrayState
 
-#: ``put(array, dtype, base) -> oid`` of the open transaction
-Put = Callable[[np.ndarray, str, "str | None"], str]
+#: ``put(array, dtype, base, oid) -> oid`` of the open transaction (``oid``: the content
+#: hash when already known, else None)
+Put = Callable[[np.ndarray, str, "str | None", "str | None"], str]
+#: ``{tensor name: (array, dtype, oid)}`` of tensors already hashed (see :func:`store_record`)
+Hashed = Mapping[str, tuple[np.ndarray, str, str]]
 
 
 @dataclass
@@ -47,6 +51,16 @@ class RecordedSource:
     def check_unchanged(self) -> None:
         """Refuse when a file changed since it was read (call after every read of the source)."""
         check_unchanged(self.folder, self.files)
+
+    def safetensors_state(self) -> ArrayState | None:
+        """When the source is one ``.safetensors`` file: its tensors, as read-only arrays over
+        the bytes this record read and hashed (see :func:`.safetensors_layout.layout_state`);
+        else None."""
+        if self.root != "file" or len(self.pending) != 1 or self.pending[0].layout is None:
+            return None
+        p = self.pending[0]
+        assert p.layout is not None
+        return layout_state(p.buf, p.layout)
 
 
 def _sha256(buf: Any) -> str:
@@ -100,19 +114,33 @@ def _check_indexes(folder: Path, files: list[FolderFile]) -> None:
                     )
 
 
-def store_record(rec: RecordedSource, put: Put, base_of: Callable[[str], str | None]) -> FilesRecord:
+def _known_oid(hashed: Hashed | None, name: str | None, arr: np.ndarray, dtype: str) -> str | None:
+    """The oid of ``arr`` from ``hashed`` when that entry is this very array (same memory,
+    dtype, shape and strides: the same bytes, hashed once); else None (``put`` hashes it)."""
+    hit = hashed.get(name) if (hashed is not None and name is not None) else None
+    if hit is None or hit[1] != dtype or hit[0].__array_interface__ != arr.__array_interface__:
+        return None
+    return hit[2]
+
+
+def store_record(
+    rec: RecordedSource, put: Put, base_of: Callable[[str], str | None], hashed: Hashed | None = None
+) -> FilesRecord:
     """Put every object of ``rec`` through ``put``; ``base_of(tensor name)`` suggests a delta
-    base (the parent's object of that name).  Returns the record to write."""
+    base (the parent's object of that name).  ``hashed`` holds tensors already hashed (the
+    version's own, when they were read from these bytes): a segment that is the same memory
+    reuses that hash.  Returns the record to write."""
     out = []
     for p in rec.pending:
         entry = p.entry
         if p.layout is None:
-            entry.oid = put(np.frombuffer(p.buf, dtype=np.uint8), "uint8", None)
+            entry.oid = put(np.frombuffer(p.buf, dtype=np.uint8), "uint8", None, None)
         else:
-            entry.header = put(np.frombuffer(p.layout.header, dtype=np.uint8), "uint8", None)
+            entry.header = put(np.frombuffer(p.layout.header, dtype=np.uint8), "uint8", None, None)
             for seg in p.layout.segments:
                 arr, dtype = segment_array(p.buf, p.layout, seg)
-                oid = put(arr, dtype, base_of(seg.name) if seg.name else None)
+                known = _known_oid(hashed, seg.name, arr, dtype)
+                oid = put(arr, dtype, base_of(seg.name) if seg.name else None, known)
                 entry.segments.append([seg.name, oid, seg.dtype, list(arr.shape)])
         out.append(entry)
     return FilesRecord(rec.root, out)

@@ -120,7 +120,7 @@ class PackReader:
         self.path = path
         self._file: h5py.File | None = None
 
-    def read(self, offset: int, length: int) -> bytes:
+    def read(self, offset: int, length: int) -> bytes | bytearray:
         if not length:
             return b""
         if self._file is None:
@@ -128,7 +128,9 @@ class PackReader:
         blob = self._file["blob"]
         if offset + length > blob.shape[0]:
             raise OSError(f"pack {self.path.name} is truncated")
-        return blob[offset : offset + length].tobytes()
+        out = bytearray(length)  # HDF5 reads straight into it: no second copy of the bytes
+        blob.read_direct(np.frombuffer(out, dtype=np.uint8), np.s_[offset : offset + length])
+        return out
 
     def close(self) -> None:
         if self._file is not None:
