@@ -1,6 +1,7 @@
 """Record, at add time, everything needed to give back a file or folder byte for byte.
 
-:func:`record_source` reads each file once (memory-mapped), hashes it, and splits it into
+:func:`record_source` reads each file once (memory-mapped), hashes it (sha256, on a thread
+of its own while the add goes on: :meth:`RecordedSource.finish_hashes`), and splits it into
 objects: a safetensors file into its header bytes and its data segments (tensors stay
 tensors, so they dedup and delta against the parent's), any other file into one ``uint8``
 blob.  :func:`store_record` puts those objects through the transaction's ``put`` and returns
@@ -11,6 +12,7 @@ whole source was read and found unchanged.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +36,34 @@ Hashed = Mapping[str, tuple[np.ndarray, str, str]]
 
 @dataclass
 class _Pending:
-    entry: FileEntry
+    entry: FileEntry  # its sha256 is filled in by :meth:`RecordedSource.finish_hashes`
     buf: Any
     layout: Layout | None = None
+
+
+class _Digests:
+    """The sha256 of each buffer, computed on a thread of its own: hashlib releases the GIL,
+    so the add hashes tensors, infers its parent and encodes meanwhile (the digests are
+    needed only when the files record is stored)."""
+
+    def __init__(self, bufs: list[Any]) -> None:
+        self._values: list[str] = []
+        self._error: BaseException | None = None
+        # a daemon: an add that fails early does not wait for the hash of a large file
+        self._thread = threading.Thread(target=self._run, args=(bufs,), name="mgit-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self, bufs: list[Any]) -> None:
+        try:
+            self._values = [_sha256(b) for b in bufs]
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            self._error = exc
+
+    def result(self) -> list[str]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._values
 
 
 @dataclass
@@ -47,6 +74,15 @@ class RecordedSource:
     root: str
     files: list[FolderFile]
     pending: list[_Pending] = field(default_factory=list)
+    _digests: _Digests | None = None
+
+    def finish_hashes(self) -> None:
+        """Wait for the files' sha256 (hashed in the background since the read) and fill
+        them into the entries."""
+        if self._digests is not None:
+            for p, digest in zip(self.pending, self._digests.result(), strict=True):
+                p.entry.sha256 = digest
+            self._digests = None
 
     def check_unchanged(self) -> None:
         """Refuse when a file changed since it was read (call after every read of the source)."""
@@ -74,7 +110,7 @@ def _sha256(buf: Any) -> str:
 def _read(folder: Path, f: FolderFile) -> _Pending:
     path = folder / f.path
     buf = open_bytes(path)
-    entry = FileEntry(f.path, len(buf), _sha256(buf), f.kind)
+    entry = FileEntry(f.path, len(buf), "", f.kind)
     if f.kind == "safetensors":
         return _Pending(entry, buf, read_layout(path, buf))
     return _Pending(entry, buf)
@@ -98,6 +134,7 @@ def record_source(path: Path) -> RecordedSource | None:
     else:
         return None
     rec.pending = [_read(rec.folder, f) for f in rec.files]
+    rec._digests = _Digests([p.buf for p in rec.pending])
     rec.check_unchanged()
     return rec
 
@@ -130,6 +167,7 @@ def store_record(
     base (the parent's object of that name).  ``hashed`` holds tensors already hashed (the
     version's own, when they were read from these bytes): a segment that is the same memory
     reuses that hash.  Returns the record to write."""
+    rec.finish_hashes()
     out = []
     for p in rec.pending:
         entry = p.entry

@@ -120,7 +120,8 @@ class PackReader:
         self.path = path
         self._file: h5py.File | None = None
 
-    def read(self, offset: int, length: int) -> bytes | bytearray:
+    def read(self, offset: int, length: int) -> bytes | memoryview:
+        """The bytes at ``offset`` (a memoryview over a new buffer: every codec decodes from one)."""
         if not length:
             return b""
         if self._file is None:
@@ -128,9 +129,9 @@ class PackReader:
         blob = self._file["blob"]
         if offset + length > blob.shape[0]:
             raise OSError(f"pack {self.path.name} is truncated")
-        out = bytearray(length)  # HDF5 reads straight into it: no second copy of the bytes
-        blob.read_direct(np.frombuffer(out, dtype=np.uint8), np.s_[offset : offset + length])
-        return out
+        out = np.empty(length, dtype=np.uint8)  # HDF5 reads straight into it: no copy, no zeroing
+        blob.read_direct(out, np.s_[offset : offset + length])
+        return out.data
 
     def close(self) -> None:
         if self._file is not None:
