@@ -69,6 +69,7 @@ from mgit_lab.core.codecs.abc import TensorSpec  # noqa: E402
 from mgit_lab.core.codecs.choose import encode_best  # noqa: E402
 from mgit_lab.core.codecs.registry import get_codec  # noqa: E402
 
+HEAVY = ("torch", "transformers", "tqdm", "fsspec", "networkx", "scipy")
 PHASES = ("import", "read", "hash", "infer", "base", "encode", "write", "commit", "cli", "start+exit")
 
 #: run in the measured subprocess: times one `mgit add` phase by phase (see the docstring)
@@ -214,9 +215,10 @@ def main() -> int:
     driver = [sys.executable, "-c", DRIVER]
     # warm-up: bytecode written, page cache filled, and the modules an add loads listed
     timed_add(template, work / "run", mgit, environment(None, tree))
-    _, out = timed_add(template, work / "run", [*driver, json.dumps({"modules": [], "child": str(child)})], environment(None, tree))
+    listing = [*driver, json.dumps({"modules": [], "child": str(child)})]
+    _, out = timed_add(template, work / "run", listing, environment(None, tree))
     modules = json.loads(out)["modules"]
-    heavy = sorted(m for m in ("torch", "transformers", "tqdm", "fsspec", "networkx", "scipy") if m in modules)
+    heavy = sorted(m for m in HEAVY if m in modules)
     walls: dict[str, list[float]] = {k: [] for k in settings}
     splits: dict[str, dict[str, list[float]]] = {k: {p: [] for p in PHASES} for k in settings}
     codec: dict[str, dict[str, list[float]]] = {k: {"chosen": [], "auto": []} for k in settings}
@@ -239,8 +241,9 @@ def main() -> int:
     size = child.stat().st_size / 2**20
     print(f"\nmgit add of a {size:.0f} MB safetensors fine-tune, parent stored; {opts.rounds} rounds (medians)")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"measured: {tree or ROOT}; default threads here: {parallel.default_threads()}; load {os.getloadavg()[0]:.1f}")
-    print(f"heavy modules an add loaded: {', '.join(heavy) or 'none of torch, transformers, tqdm, fsspec, networkx, scipy'}\n")
+    load = os.getloadavg()[0]
+    print(f"measured: {tree or ROOT}; default threads here: {parallel.default_threads()}; load {load:.1f}")
+    print(f"heavy modules an add loaded: {', '.join(heavy) or 'none of ' + ', '.join(HEAVY)}\n")
     names = list(settings)
     print("| figure | " + " | ".join(f"{k}: s | x codec" for k in names) + " |")
     print("|---|" + "---:|---:|" * len(names))

@@ -62,7 +62,7 @@ class PackWriter:
             self._buffer = None
         return self._blob
 
-    def append(self, data: bytes | bytearray) -> tuple[int, int]:
+    def append(self, data: bytes | bytearray | memoryview) -> tuple[int, int]:
         """Write ``data`` to the blob; returns its ``(offset, length)``."""
         offset, length = self._size, len(data)
         if self._buffer is not None and len(self._buffer) + length <= _BUFFER_LIMIT:
