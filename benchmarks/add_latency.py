@@ -11,6 +11,8 @@ cores, at most 8; what ``mgit add`` uses unless the repository's ``threads`` set
 - **pure codec**: each child tensor encoded once against its parent tensor with the codec
   the add chose for it (``codec.encode(child, base=parent)``), summed; and the automatic
   choice (``encode_best``, which may try several candidates) for comparison;
+- **CPU**: the command's user + system seconds over all its threads, against the codec's
+  (``time.process_time``): on a loaded machine the CPU ratio moves less than the wall's;
 - **split** of the same command run in a subprocess that times its phases by wrapping the
   functions that do them (medians over the rounds):
 
@@ -49,6 +51,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -162,22 +165,27 @@ def environment(threads: int | None, tree: Path | None) -> dict[str, str]:
     return env
 
 
-def timed_add(template: Path, copy: Path, cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
+def timed_add(template: Path, copy: Path, cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds of the subprocess (user + system, all its threads), stdout)."""
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(template, copy)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
-    return wall, proc.stdout
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu, proc.stdout
 
 
-def codec_times(repo_dir: Path, threads: int) -> tuple[float, float, dict[str, int]]:
-    """Seconds of the chosen codecs and of the automatic choice over the child's tensors."""
+def codec_times(repo_dir: Path, threads: int) -> tuple[float, float, float, dict[str, int]]:
+    """Seconds of the chosen codecs (wall and CPU) and of the automatic choice (wall) over
+    the child's tensors."""
     repo = Repository.open(repo_dir)
     child, parent = repo.version("child"), repo.version("parent")
-    chosen_total = auto_total = 0.0
+    chosen_total = chosen_cpu = auto_total = 0.0
     used: dict[str, int] = {}
     with parallel.using(threads):
         for name, ref in child.manifest.items():
@@ -189,13 +197,14 @@ def codec_times(repo_dir: Path, threads: int) -> tuple[float, float, dict[str, i
             config = hit[0]["chunks"][0][3]
             used[config["id"]] = used.get(config["id"], 0) + 1
             codec = get_codec(config)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             codec.encode(a, base if codec.needs_base else None)
             chosen_total += time.perf_counter() - t
+            chosen_cpu += time.process_time() - c
             t = time.perf_counter()
             encode_best(a, spec, base, spec, effort=repo.store.codec_effort)
             auto_total += time.perf_counter() - t
-    return chosen_total, auto_total, used
+    return chosen_total, chosen_cpu, auto_total, used
 
 
 def main() -> int:
@@ -216,26 +225,29 @@ def main() -> int:
     # warm-up: bytecode written, page cache filled, and the modules an add loads listed
     timed_add(template, work / "run", mgit, environment(None, tree))
     listing = [*driver, json.dumps({"modules": [], "child": str(child)})]
-    _, out = timed_add(template, work / "run", listing, environment(None, tree))
+    _, _, out = timed_add(template, work / "run", listing, environment(None, tree))
     modules = json.loads(out)["modules"]
     heavy = sorted(m for m in HEAVY if m in modules)
     walls: dict[str, list[float]] = {k: [] for k in settings}
+    cpus: dict[str, list[float]] = {k: [] for k in settings}
     splits: dict[str, dict[str, list[float]]] = {k: {p: [] for p in PHASES} for k in settings}
-    codec: dict[str, dict[str, list[float]]] = {k: {"chosen": [], "auto": []} for k in settings}
+    codec: dict[str, dict[str, list[float]]] = {k: {"chosen": [], "cpu": [], "auto": []} for k in settings}
     used: dict[str, int] = {}
     args = json.dumps({"modules": modules, "child": str(child)})
     for _ in range(opts.rounds):  # interleaved: drift of the machine's load hits every figure alike
         for key, threads in settings.items():
             env = environment(threads, tree)
-            wall, _ = timed_add(template, work / "run", mgit, env)
+            wall, cpu, _ = timed_add(template, work / "run", mgit, env)
             walls[key].append(wall)
-            wall, out = timed_add(template, work / "run", [*driver, args], env)
+            cpus[key].append(cpu)
+            wall, _, out = timed_add(template, work / "run", [*driver, args], env)
             phases = json.loads(out)["phases"]
             phases["start+exit"] = wall - sum(phases.values())
             for p in PHASES:
                 splits[key][p].append(phases[p])
-            chosen, auto, used = codec_times(work / "run", threads or parallel.default_threads())
+            chosen, chosen_cpu, auto, used = codec_times(work / "run", threads or parallel.default_threads())
             codec[key]["chosen"].append(chosen)
+            codec[key]["cpu"].append(chosen_cpu)
             codec[key]["auto"].append(auto)
     med = statistics.median
     size = child.stat().st_size / 2**20
@@ -248,14 +260,16 @@ def main() -> int:
     print("| figure | " + " | ".join(f"{k}: s | x codec" for k in names) + " |")
     print("|---|" + "---:|---:|" * len(names))
 
-    def row(label: str, values: dict[str, float]) -> None:
-        cells = [f"{values[k]:.3f} | {values[k] / med(codec[k]['chosen']):.2f}" for k in names]
+    def row(label: str, values: dict[str, float], per: str = "chosen") -> None:
+        cells = [f"{values[k]:.3f} | {values[k] / med(codec[k][per]):.2f}" for k in names]
         print(f"| {label} | " + " | ".join(cells) + " |")
 
     codecs = ", ".join(f"{k} x{n}" for k, n in used.items())
     row("**wall: mgit add** (subprocess)", {k: med(walls[k]) for k in names})
     row(f"pure codec: chosen per tensor ({codecs})", {k: med(codec[k]["chosen"]) for k in names})
     row("automatic choice (encode_best)", {k: med(codec[k]["auto"]) for k in names})
+    row("CPU: mgit add (user + system, x codec CPU)", {k: med(cpus[k]) for k in names}, per="cpu")
+    row("CPU: pure codec (all threads)", {k: med(codec[k]["cpu"]) for k in names}, per="cpu")
     for p in PHASES:
         row(f"split: {p}", {k: med(splits[k][p]) for k in names})
     row("split: sum (the split's own run)", {k: sum(med(splits[k][p]) for p in PHASES) for k in names})
