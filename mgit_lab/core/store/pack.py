@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from .files import INDEX_SUFFIX, PACK_SUFFIX
 #: dataset from memory; past this size the blob streams to a chunked dataset instead.
 _BUFFER_LIMIT = 8 << 20
 _BLOB_CHUNK = 256 << 10
+#: once this many bytes were streamed since the last early flush, the disk starts on them
+_WRITEBACK_BYTES = 16 << 20
 
 
 class PackWriter:
@@ -43,6 +46,9 @@ class PackWriter:
         self._blob: h5py.Dataset | None = None
         self._buffer: bytearray | None = bytearray()
         self._size = 0
+        self._flushed = 0
+        self._flusher: threading.Thread | None = None
+        self._flush_error: OSError | None = None
         self.objects: dict[str, dict[str, Any]] = {}
 
     def _open(self) -> h5py.File:
@@ -71,8 +77,38 @@ class PackWriter:
             ds = self._stream()
             ds.resize((offset + length,))
             ds[offset : offset + length] = np.frombuffer(data, dtype=np.uint8)
+            if offset + length - self._flushed >= _WRITEBACK_BYTES:
+                self._write_back(offset + length)
         self._size += length
         return offset, length
+
+    def _write_back(self, size: int) -> None:
+        """Start the disk on the bytes streamed so far: an ``fdatasync`` on a thread of its
+        own while the encoding goes on, so :meth:`commit`'s fsync waits only for the rest.
+        Durability is :meth:`commit`'s as before (its fsync covers every byte); an error of
+        the early flush is raised there (the kernel reports it once)."""
+        if self._flusher is not None and self._flusher.is_alive():
+            return  # one at a time: the next append asks again
+        assert self._file is not None
+        self._file.flush()  # HDF5's buffers to the operating system
+        self._flushed = size
+        fd = os.open(self.tmp_path, os.O_RDONLY)
+
+        def flush() -> None:
+            try:
+                os.fdatasync(fd)
+            except OSError as exc:
+                self._flush_error = exc
+            finally:
+                os.close(fd)
+
+        self._flusher = threading.Thread(target=flush, name="mgit-writeback", daemon=True)
+        self._flusher.start()
+
+    def _join_flusher(self) -> None:
+        if self._flusher is not None:
+            self._flusher.join()
+            self._flusher = None
 
     def read(self, offset: int, length: int) -> bytes:
         """Read back bytes written earlier in this (uncommitted) pack."""
@@ -97,6 +133,9 @@ class PackWriter:
         self._file.attrs["version"] = 1
         self._file.close()
         self._file = None
+        self._join_flusher()
+        if self._flush_error is not None:
+            raise self._flush_error
         with open(self.tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
         final = self.packs_dir / (self.name + PACK_SUFFIX)
@@ -107,6 +146,7 @@ class PackWriter:
 
     def abort(self) -> None:
         """Drop everything written; nothing becomes visible."""
+        self._join_flusher()
         if self._file is not None:
             self._file.close()
             self._file = None
