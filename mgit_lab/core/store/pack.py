@@ -89,9 +89,7 @@ class PackWriter:
         the early flush is raised there (the kernel reports it once)."""
         if self._flusher is not None and self._flusher.is_alive():
             return  # one at a time: the next append asks again
-        assert self._file is not None
-        self._file.flush()  # HDF5's buffers to the operating system
-        self._flushed = size
+        self._flushed = size  # what HDF5 still holds in its chunk cache (< 1 MB) waits for the commit
         fd = os.open(self.tmp_path, os.O_RDONLY)
 
         def flush() -> None:
