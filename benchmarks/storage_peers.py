@@ -7,8 +7,9 @@
 
 Per-core timings are the process's CPU time (ZipNN runs native threads that the calling
 thread's CPU time would miss; our codecs run on one thread there), the best of ``repeat``
-runs taken in turn (codec A, codec B, A, B, ...), so that other load on the shared
-machine slows the figures little; thread scaling needs wall clock.
+runs taken in turn (codec A, codec B, A, B, ...; each run starts with the next method,
+as the first one meets colder caches), so that other load on the shared machine slows
+the figures little; thread scaling needs wall clock.
 """
 
 from __future__ import annotations
@@ -122,8 +123,9 @@ def measure(
     with parallel.using(threads):
         for array, base in pairs:
             best = {m[0]: [float("inf"), float("inf"), 0] for m in methods}
-            for _ in range(repeat):
-                for name, enc, dec in methods:
+            for r in range(repeat):
+                # each run starts with another method: the first one meets colder caches
+                for name, enc, dec in methods[r % len(methods) :] + methods[: r % len(methods)]:
                     t0 = clock()
                     data = enc(array, base)
                     t1 = clock()
