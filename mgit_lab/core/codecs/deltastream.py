@@ -16,6 +16,7 @@ from .splitplanes import (
     PlaneReader,
     PlaneWriter,
     raw_low_planes,
+    plane_compressor,
     sample_ranges,
 )
 
@@ -61,7 +62,7 @@ def pack_delta(
     c, p = int_view(child), int_view(base)
     if c.dtype != p.dtype or c.size != p.size:
         raise ValueError("a delta needs child and base of equal size and dtype")
-    cctx = zstandard.ZstdCompressor(level=level)
+    cctx = plane_compressor(level)
     n = c.size
     ranges = sample_ranges(n)
     if low is not None and not group:
