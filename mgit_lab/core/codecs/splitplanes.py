@@ -42,6 +42,9 @@ DEFAULT_LEVEL = 1
 #: a plane is stored raw when zstd does not get it below this share of its size.
 _KEEP_RAW_ABOVE = 0.97
 _SAMPLE_BLOCKS = 16
+#: a sparse plane is also tried with zstd when zstd's sampled estimate is below this
+#: share of the sparse size
+_ZSTD_MARGIN = 1.25
 _SAMPLE_BLOCK = 4096
 
 BlockSource = Callable[[int, int], np.ndarray]
@@ -166,23 +169,44 @@ def unpack_positions(data: bytes | bytearray | memoryview, n: int) -> tuple[np.n
     return pos, _COUNT.size + reader.end
 
 
+def _pack_sparse(plane: np.ndarray, nnz: int, cctx: zstandard.ZstdCompressor) -> bytes:
+    pos = nonzero_positions(plane)
+    n = plane.size
+    gaps = np.diff(pos, prepend=-1) - 1
+    gap_stream = pack_split(
+        gaps.astype(np.uint32 if n < 2**32 else np.uint64),
+        cctx=cctx,
+        allow_sparse=False,
+    )
+    return b"".join([_SPARSE.pack(nnz, len(gap_stream)), gap_stream, cctx.compress(plane[pos])])
+
+
+def _zstd_may_win(plane: np.ndarray, than: int, cctx: zstandard.ZstdCompressor) -> bool:
+    """Whether zstd could beat ``than`` bytes on ``plane``, judged on a sample (large planes)."""
+    ranges = sample_ranges(plane.size)
+    if len(ranges) == 1:
+        return True
+    sample = np.concatenate([plane[s:e] for s, e in ranges])
+    estimate = len(cctx.compress(sample.data)) * plane.size / sample.size
+    return estimate < _ZSTD_MARGIN * than
+
+
 def _pack_plane(plane: np.ndarray, cctx: zstandard.ZstdCompressor, allow_sparse: bool) -> list[bytes | memoryview]:
     n = plane.size
     nnz = int(np.count_nonzero(plane))
     if nnz == 0:
         return [_PLANE.pack(_ZERO, 0)]
-    best_mode, best = _ZSTD, cctx.compress(plane.data)
+    best_mode, best = _ZSTD, b""
     if allow_sparse and nnz * 16 < n:
-        pos = nonzero_positions(plane)
-        gaps = np.diff(pos, prepend=-1) - 1
-        gap_stream = pack_split(
-            gaps.astype(np.uint32 if n < 2**32 else np.uint64),
-            cctx=cctx,
-            allow_sparse=False,
-        )
-        sparse = b"".join([_SPARSE.pack(nnz, len(gap_stream)), gap_stream, cctx.compress(plane[pos])])
-        if len(sparse) < len(best):
-            best_mode, best = _SPARSE_MODE, sparse
+        best_mode, best = _SPARSE_MODE, _pack_sparse(plane, nnz, cctx)
+        # a sparse plane is nearly always smaller than zstd's: compress it whole only
+        # when a sample says zstd may win (the full pass is most of a sparse plane's time)
+        if _zstd_may_win(plane, len(best), cctx):
+            packed = cctx.compress(plane.data)
+            if len(packed) < len(best):
+                best_mode, best = _ZSTD, packed
+    else:
+        best = cctx.compress(plane.data)
     if len(best) >= _KEEP_RAW_ABOVE * n:
         return [_PLANE.pack(_RAW, n), plane.data]
     return [_PLANE.pack(best_mode, len(best)), best]
@@ -209,7 +233,10 @@ def pack_split(
     return writer.finish(cctx, allow_sparse)
 
 
-def _unpack_plane(mode: int, payload: memoryview, n: int, dctx: zstandard.ZstdDecompressor) -> np.ndarray | None:
+def _unpack_plane(
+    mode: int, payload: memoryview, n: int, dctx: zstandard.ZstdDecompressor
+) -> np.ndarray | tuple[np.ndarray, np.ndarray] | None:
+    """A decoded plane: None (all zero), its bytes, or (positions, values) of a sparse one."""
     if mode == _ZERO:
         return None
     if mode == _RAW:
@@ -228,8 +255,7 @@ def _unpack_plane(mode: int, payload: memoryview, n: int, dctx: zstandard.ZstdDe
         pos = np.cumsum(gaps.astype(np.int64) + 1) - 1
         if count and pos[-1] >= n:
             raise ValueError("sparse byte plane points past the end")
-        plane = np.zeros(n, np.uint8)
-        plane[pos] = values
+        return pos, values
     else:
         raise ValueError(f"unknown byte-plane mode {mode}")
     if plane.size != n:
@@ -252,6 +278,7 @@ class PlaneReader:
         pos = _HEADER.size
         dctx = zstandard.ZstdDecompressor()
         live = []
+        sparse = []
         for k in range(r, width):
             mode, length = _PLANE.unpack_from(view, pos)
             pos += _PLANE.size
@@ -259,9 +286,13 @@ class PlaneReader:
                 raise ValueError("split-plane stream is truncated")
             plane = _unpack_plane(mode, view[pos : pos + length], n, dctx)
             pos += length
-            if plane is not None:
+            if isinstance(plane, tuple):
+                sparse.append((k, *plane))
+            elif plane is not None:
                 live.append((8 * k, plane))
         self.live = live
+        #: (byte index, positions, values) of the sparse planes, written into each block
+        self.sparse = sparse
         self.low = None
         if r:
             pos += -pos % 8  # padding: the low part starts 8-aligned
@@ -291,6 +322,10 @@ class PlaneReader:
             for shift, plane in live:
                 k = shift // 8
                 out_bytes[k::width] = plane[s:e]
+        for k, pos, values in self.sparse:
+            i, j = np.searchsorted(pos, (s, e))
+            if j > i:
+                out.view(np.uint8)[(pos[i:j] - s) * self.dtype.itemsize + k] = values[i:j]
         return out
 
     def read_all(self) -> np.ndarray:
