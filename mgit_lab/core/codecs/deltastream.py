@@ -15,8 +15,8 @@ from .splitplanes import (
     DEFAULT_LEVEL,
     PlaneReader,
     PlaneWriter,
-    raw_low_planes,
     plane_compressor,
+    raw_low_planes,
     sample_ranges,
 )
 
