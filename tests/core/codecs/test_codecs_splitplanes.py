@@ -8,8 +8,11 @@ import threading
 import numpy as np
 import pytest
 
-from mgit_lab.core.codecs import splitplanes
+from mgit_lab.core.codecs import parallel, splitplanes
+from mgit_lab.core.codecs.abc import TensorSpec
+from mgit_lab.core.codecs.blockframe import unpack_blocks
 from mgit_lab.core.codecs.intdelta import BLOCK
+from mgit_lab.core.codecs.registry import get_codec
 from mgit_lab.core.codecs.splitplanes import PlaneReader, pack_split, plane_compressor, unpack_split
 
 #: a few work blocks and a partial one
@@ -77,3 +80,20 @@ def test_one_plane_compressor_per_thread_and_level() -> None:
     t.join()
     assert other[0] is not plane_compressor()
     assert splitplanes.DEFAULT_LEVEL == 1
+
+
+def test_ordered_delta_with_sparse_planes_writes_the_same_bytes_whatever_the_thread_count() -> None:
+    rng = np.random.default_rng(11)
+    base = (rng.standard_normal(40_000) * 0.02).astype(np.float32)
+    child = base + (rng.standard_normal(base.size) * 1e-5).astype(np.float32)
+    far = rng.random(base.size) < 0.03  # a few elements move far: sparse high planes
+    child[far] = -child[far]
+    codec = get_codec({"id": "ordered-delta", "block": 4096})
+    spec = TensorSpec("float32", child.shape)
+    streams = []
+    for n in (1, 2):
+        with parallel.using(n):
+            streams.append(bytes(codec.encode(child, base)))
+            assert codec.decode(streams[-1], base, spec).tobytes() == child.tobytes()
+    assert streams[0] == streams[1]
+    assert any(PlaneReader(payload).sparse for _, _, payload in unpack_blocks(streams[0])[1])
