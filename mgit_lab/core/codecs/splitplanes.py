@@ -4,8 +4,11 @@ An array of unsigned integers (usually zigzag deltas) is cut into byte planes.  
 planes of a delta are nearly random and stay *together*, uncompressed, as the low ``r``
 bytes of each element (one truncating cast, no byte shuffling); every higher plane is
 stored on its own as all-zero, zstd, sparse (positions of its non-zero bytes plus their
-values, for planes that are almost all zero) or raw, whichever is smallest.  Which low
+values, for planes that are almost all zero) or raw, whichever is smallest (a sparse
+plane is packed with zstd too only when a sample says zstd may be smaller).  Which low
 planes are random is judged on a sample, so encoding touches each element a few times.
+zstd runs with parameters tuned for such planes (:func:`plane_compressor`); a sparse
+plane is decoded block by block from its positions, never as a whole zero plane.
 
 Stream layout (little endian)::
 
