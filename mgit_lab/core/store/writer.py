@@ -16,6 +16,7 @@ from ..codecs.abc import STORAGE_DTYPES, Codec, CodecNotApplicable, TensorSpec
 from ..codecs.choose import encode_best
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, InvalidInput
+from .base_choice import BaseChoice, candidates, skip_is_worth_it
 from .hashing import ObjectHasher, object_id
 from .object_info import ObjectInfo
 from .pack import PackWriter
@@ -127,15 +128,14 @@ class StoreWriter:
             oid = oid or object_id(array, dtype)
             if self.store.has(oid):
                 return oid
-        base_info = None
-        if base is not None:
-            base_info = self.store.info(base)
-            if base_info.depth + 1 > self.store.max_depth:
-                base_info = None  # chain long enough: store a full object
         flat = np.ascontiguousarray(array).reshape(-1)
         n = flat.size
         step = self.store.chunk_elems
         whole = n <= step
+        choice = BaseChoice(None, 0)
+        if base is not None:
+            choice = self._choose_base(flat[:step], spec, base, whole, shortcut=forced is None)
+        base_info = choice.base
         chunks: list[list[Any]] = []
         # a lossy object's id is that of its reconstruction, known only after encoding: its
         # chunks wait in memory until the dedup check (lossless chunks go straight to the pack)
@@ -176,14 +176,40 @@ class StoreWriter:
                 offset, length = self.pack.append(data)
                 chunks.append([offset, length, size, chosen.get_config()])
         assert oid is not None
+        delta = used_base and base_info is not None
         self.pack.objects[oid] = {
             "dtype": dtype,
             "shape": list(spec.shape),
-            "base": base_info.oid if (used_base and base_info) else None,
-            "depth": base_info.depth + 1 if (used_base and base_info) else 0,
+            "base": base_info.oid if delta and base_info else None,
+            "depth": base_info.depth + 1 if delta and base_info else 0,
+            "gen": choice.generation if delta else 0,
             "chunks": chunks,
         }
         return oid
+
+    def _choose_base(
+        self, first: np.ndarray, spec: TensorSpec, parent_oid: str, whole: bool, *, shortcut: bool
+    ) -> BaseChoice:
+        """The delta base of a child of object ``parent_oid`` (see :mod:`.base_choice`);
+        ``first`` is the child's first chunk, on which the candidates are judged.  Without
+        ``shortcut`` (a codec the caller forced) the base is the parent's object itself."""
+        parent = self.store.info(parent_oid)
+        generation = parent.generation + 1
+        if not shortcut or parent.spec.dtype != spec.dtype or parent.spec.size != spec.size:
+            options = [parent] if parent.depth + 1 <= self.store.max_depth else []  # a cast: no shortcut
+        else:
+            options = candidates(self.store, parent, self.store.max_depth)
+        if not options:
+            return BaseChoice(None, 0)  # chain long enough: store a full object
+        if len(options) == 1:
+            return BaseChoice(options[0], generation)
+        skip, _ = options
+        # judged on the first chunk: decoding the parent decodes (and caches) the skip base
+        parent_part = self.store._chunk(parent.oid, 0, keep=whole)
+        skip_part = self.store._chunk(skip.oid, 0, keep=whole)
+        if skip_is_worth_it(first, skip_part, parent_part, generation - skip.generation):
+            return BaseChoice(skip, generation)
+        return BaseChoice(parent, generation)
 
     def put_encoded(self, oid: str, entry: dict[str, Any], chunks: list[bytes]) -> None:
         """Add an object received as stored elsewhere (``entry`` as :meth:`ObjectStore.read_encoded`

@@ -81,13 +81,14 @@ def test_chain_depth_is_bounded_by_max_depth(tmp_path) -> None:
     store = _store(tmp_path, max_depth=3)
     x = rng.standard_normal(500).astype(np.float32)
     oids, versions, prev = [], [], None
-    for _ in range(8):
+    for _ in range(18):
         prev = _put(store, x, base=prev)
         oids.append(prev)
         versions.append(x)
         x = _step(rng, x)
-    assert [store.info(o).depth for o in oids] == [0, 1, 2, 3, 0, 1, 2, 3]
-    assert store.info(oids[4]).base is None
+    # skip-deltas: generation g takes popcount(g) hops; 15 would take 4 > 3: stored whole
+    assert [store.info(o).depth for o in oids] == [bin(g).count("1") for g in range(15)] + [0, 1, 1]
+    assert store.info(oids[15]).base is None
     store.clear_cache()
     for oid, want in zip(oids, versions, strict=True):
         assert store.get(oid).tobytes() == want.tobytes()
@@ -98,7 +99,7 @@ def test_repository_max_delta_depth_setting_bounds_chains(tmp_path) -> None:
     repo = Repository.init(tmp_path, max_delta_depth=2)
     x = rng.standard_normal((20, 10)).astype(np.float32)
     parent = None
-    for g in range(6):
+    for g in range(9):
         repo.add_arrays(
             {"w": (x, "float32")},
             f"g{g}",
@@ -106,8 +107,9 @@ def test_repository_max_delta_depth_setting_bounds_chains(tmp_path) -> None:
         )
         parent = f"g{g}"
         x = _step(rng, x)
-    depths = [repo.store.info(repo.version(f"g{g}").manifest["w"].oid).depth for g in range(6)]
-    assert max(depths) == 2 and depths == [0, 1, 2, 0, 1, 2]
+    depths = [repo.store.info(repo.version(f"g{g}").manifest["w"].oid).depth for g in range(9)]
+    # skip-deltas (popcount(g) hops); generation 7 would take 3 > 2 hops: stored whole
+    assert max(depths) == 2 and depths == [0, 1, 1, 2, 1, 2, 2, 0, 1]
     assert repo.verify().ok
 
 
@@ -217,7 +219,8 @@ def test_ten_generation_lossy_chain_stays_within_the_bound(tmp_path) -> None:
         got = repo.checkout_arrays(f"g{g}")["w"][0]
         errors.append(float(np.max(np.abs(got.astype(np.float64) - truth[g]))))
     assert max(errors) <= bound
-    assert repo.store.info(repo.version("g10").manifest["w"].oid).depth == 10
+    info = repo.store.info(repo.version("g10").manifest["w"].oid)
+    assert info.generation == 10 and info.depth == 2  # ten lossy generations, two skip-delta hops
     assert repo.version("g10").metadata["lossy_bound"] == bound
 
     # the same chain quantised against the *true* parents drifts past the bound
