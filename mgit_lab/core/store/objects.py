@@ -23,7 +23,7 @@ from ..codecs import parallel
 from ..codecs.abc import TensorSpec
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, NotFound
-from .hashing import object_id
+from .hashing import hash_threads, object_id
 from .index_doc import load_index
 from .object_info import ObjectInfo, object_info
 from .pack import PACK_SUFFIX, PackReader, PackWriter
@@ -33,8 +33,6 @@ from .writer import StoreWriter
 DEFAULT_CHUNK_ELEMS = 1 << 24  # 64 MiB of float32
 DEFAULT_MAX_DEPTH = 8
 DEFAULT_CACHE_BYTES = 512 << 20
-#: objects from this size up are hashed on every core when checked on read
-_THREADED_HASH_BYTES = 16 << 20
 #: a delta chain longer than this is damage (the writer caps chains at max_delta_depth)
 _MAX_CHAIN = 256
 
@@ -288,7 +286,7 @@ class ObjectStore:
 
     def _check_hash(self, oid: str, arr: np.ndarray, entry: dict[str, Any], pack: str) -> None:
         """Raise :class:`Corrupt` unless ``arr`` is exactly what ``oid`` names."""
-        if object_id(arr, entry["dtype"], threads=arr.nbytes >= _THREADED_HASH_BYTES) == oid:
+        if object_id(arr, entry["dtype"], threads=hash_threads(arr.nbytes)) == oid:
             return
         # a damaged cached chunk must not poison later reads
         with self._lock:

@@ -17,7 +17,7 @@ from ..codecs.choose import encode_best
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, InvalidInput
 from .base_choice import BaseChoice, candidates, skip_is_worth_it
-from .hashing import ObjectHasher, object_id
+from .hashing import ObjectHasher, hash_threads, object_id
 from .object_info import ObjectInfo
 from .pack import PackWriter
 
@@ -125,7 +125,7 @@ class StoreWriter:
         forced = _forced_codec(codec)
         lossy = lossy_bound is not None or (forced is not None and not forced.lossless)
         if not lossy:
-            oid = oid or object_id(array, dtype)
+            oid = oid or object_id(array, dtype, threads=hash_threads(array.nbytes))
             if self.store.has(oid):
                 return oid
         flat = np.ascontiguousarray(array).reshape(-1)

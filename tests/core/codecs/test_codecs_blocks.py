@@ -86,3 +86,17 @@ def test_damaged_block_frame_says_so() -> None:
 def test_threads_setting_is_checked() -> None:
     with pytest.raises(ValueError, match="positive"):
         parallel.set_threads(0)
+
+
+def test_measuring_splits_cpu_time_into_parallel_and_serial() -> None:
+    rng = np.random.default_rng(5)
+    codec = get_codec({"id": "float-planes", "block": 1 << 16})
+    big, small = _bf16_model(rng, 1 << 19), _bf16_model(rng, 1 << 12)
+    with parallel.measuring() as many:
+        assert parallel.threads() == 1
+        codec.encode(big)  # 8 blocks: their encodes are the parallel part
+    assert 0 < many.parallel < many.total
+    assert 0 < many.serial_share < 0.5 and 1 < many.bound(2) < 2
+    with parallel.measuring() as one:
+        codec.encode(small)  # one block: nothing to share
+    assert one.parallel == 0 and one.serial_share == 1 and one.bound(2) == 1

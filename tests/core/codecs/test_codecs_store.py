@@ -267,18 +267,31 @@ def test_small_effort_groups_fine_tune_deltas_and_stays_exact(tmp_path) -> None:
     assert not (tmp_path / "bad").exists()
 
 
-def _pack_bytes(repo_root) -> bytes:
-    return b"".join(p.read_bytes() for p in sorted((repo_root / ".mgit" / "packs").glob("*.pack")))
+def _stored(repo: Repository) -> list[tuple[str, dict, list[bytes]]]:
+    """Every object as stored: id, index entry (chunk offsets dropped) and encoded chunks."""
+    out = []
+    for oid in sorted(repo.store.object_ids()):
+        entry, chunks = repo.store.read_encoded(oid)
+        layout = {**entry, "chunks": [c[1:] for c in entry["chunks"]]}
+        out.append((oid, layout, [bytes(c) for c in chunks]))
+    return out
 
 
 def test_stored_bytes_do_not_depend_on_the_thread_count(tmp_path) -> None:
     from mgit_lab.core.codecs.floatbits import f32_to_bf16
 
     rng = np.random.default_rng(8)
-    base = {"w": (f32_to_bf16(rng.standard_normal(3_000_000).astype(np.float32) * 0.02), "bfloat16")}
-    child = {"w": (base["w"][0] + (rng.random(3_000_000) < 0.5).astype(np.uint16), "bfloat16")}
-    packs = []
-    for n in (1, 2):
+    big = (rng.standard_normal(1 << 22) * 0.02).astype(np.float32)  # 16 MiB: hashed on the threads
+    base = {
+        "w": (f32_to_bf16(rng.standard_normal(3_000_000).astype(np.float32) * 0.02), "bfloat16"),
+        "big": (big, "float32"),
+    }
+    child = {
+        "w": (base["w"][0] + (rng.random(3_000_000) < 0.5).astype(np.uint16), "bfloat16"),
+        "big": ((big + rng.standard_normal(big.size).astype(np.float32) * 1e-5).astype(np.float32), "float32"),
+    }
+    stored = []
+    for n in (1, 2, 3):
         repo = Repository.init(tmp_path / f"t{n}", threads=n)
         assert repo.store.threads == n
         repo.add_arrays(base, "base")
@@ -286,9 +299,11 @@ def test_stored_bytes_do_not_depend_on_the_thread_count(tmp_path) -> None:
         infos = [repo.store.info(repo.version(v).manifest["w"].oid) for v in ("base", "ft")]
         assert [i.codecs for i in infos] == [("float-planes",), ("ordered-delta",)]
         repo.store.clear_cache()
-        assert repo.checkout_arrays("ft")["w"][0].tobytes() == child["w"][0].tobytes()
-        packs.append(_pack_bytes(tmp_path / f"t{n}"))
-    assert packs[0] == packs[1]
+        got = repo.checkout_arrays("ft")
+        assert all(got[k][0].tobytes() == child[k][0].tobytes() for k in child)
+        stored.append(_stored(repo))
+    assert len(stored[0]) == 4
+    assert stored[0] == stored[1] == stored[2]
 
 
 def test_large_tensor_put_and_get_hold_at_most_one_extra_copy(tmp_path) -> None:
