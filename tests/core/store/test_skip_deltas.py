@@ -192,3 +192,20 @@ def test_remotes_carry_generations(tmp_path: Path) -> None:
     assert info.generation == 7 and info.depth == 3
     assert other.checkout_arrays("g7")["w"][0].tobytes() == nxt.tobytes()
     assert other.verify().ok
+
+
+def test_an_index_with_a_bad_generation_is_rejected() -> None:
+    import json
+
+    from mgit_lab.core.remotes.packs import check_entry
+    from mgit_lab.core.store.index_doc import BadIndex, parse_index
+
+    entry = {"dtype": "float32", "shape": [2], "base": None, "depth": 0, "chunks": [[0, 8, 2, {"id": "raw"}]]}
+    oid = "a" * 64
+    assert parse_index(json.dumps({"objects": {oid: {**entry, "gen": 3}}}))[oid]["gen"] == 3
+    assert check_entry(oid, {**entry, "gen": 3}, 8)["gen"] == 3
+    for bad in (-1, "3", True):
+        with pytest.raises(BadIndex, match="generation"):
+            parse_index(json.dumps({"objects": {oid: {**entry, "gen": bad}}}))
+        with pytest.raises(ValueError, match="generation"):
+            check_entry(oid, {**entry, "gen": bad}, 8)
