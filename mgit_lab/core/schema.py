@@ -692,6 +692,10 @@ class TransferPayload(TypedDict):
     refused: list[RefusedObject]
     #: remote versions not added because a tensor they need was refused
     skipped_versions: list[str]
+    #: renames and tag changes made on the receiving side ("renamed 'a' -> 'b'", "tag 'best' -> 'ft2'")
+    labels: list[str]
+    #: renames and tag changes the receiving side made since the last sync, kept as they are
+    label_notes: list[str]
     bytes_sent: int
     bytes_received: int
     requests: int

@@ -80,7 +80,11 @@ class TransferLauncher(JobLauncher):
         verb = {"push": push, "fetch": fetch, "pull": pull}[self.kind]
         status.check_remote(repo, remote)
 
+        offline = bool(field(doc, "offline", bool, False))
+
         def work(repo: Repository, progress: Progress) -> TransferPayload:
+            if offline:
+                return pull(repo, remote, versions, progress, offline=True).to_json()
             return verb(repo, remote, versions, progress).to_json()
 
         title = f"{self.kind} {remote or 'origin'}" + (f" ({', '.join(versions[:5])})" if versions else "")
@@ -96,4 +100,7 @@ class FetchHandler(TransferLauncher):
 
 
 class PullHandler(TransferLauncher):
+    """``POST {repo, remote, versions, offline}``: ``offline`` adds what the last fetch brought."""
+
     kind = "pull"
+    fields = frozenset({"remote", "versions", "offline"})

@@ -1,12 +1,14 @@
 """A push in a process of its own, for the tests that need real concurrency or a kill.
 
-    python pusher.py REPO [--slow-union SECONDS] [--barrier DIR] [--lock] [--slow-packs SECONDS]
+    python pusher.py REPO [--slow-union SECONDS] [--barrier DIR] [--lock] [--hold-after N]
 
 ``--slow-union`` sleeps between reading the remote lineage and swapping it (so two pushers
 overlap); ``--barrier DIR`` makes the first combine wait there until two pushers have read
 the remote lineage (so both swap against the same state and one must lose); ``--lock``
-forces the lock-object mode, ``--slow-packs`` sends small packs slowly
-(so the test can kill the process mid-transfer).  Prints the report as JSON.
+forces the lock-object mode; ``--hold-after N`` sends small packs and, once N packs are
+complete on the remote, prints ``checkpoint N`` and stops every sending thread after the
+pack it is on (the process stays alive, mid-transfer, for the test to kill it).  Prints
+the report as JSON.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -27,7 +30,7 @@ def main() -> None:
     parser.add_argument("--slow-union", type=float, default=0.0)
     parser.add_argument("--barrier", type=Path, default=None)
     parser.add_argument("--lock", action="store_true")
-    parser.add_argument("--slow-packs", type=float, default=0.0)
+    parser.add_argument("--hold-after", type=int, default=0)
     args = parser.parse_args()
     if args.slow_union or args.barrier:
         real = union.union
@@ -52,16 +55,24 @@ def main() -> None:
             self.mode = "lock"
 
         lineage_slot.LineageSlot.__init__ = locked
-    if args.slow_packs:
+    if args.hold_after:
         packs.PACK_TARGET = 32 << 10
         real_put = transport.RemoteFS.put
+        done = [0]
+        count_lock = threading.Lock()
+        never = threading.Event()
 
-        def slow_put(self, rel, data):  # type: ignore[no-untyped-def]
+        def holding_put(self, rel, data):  # type: ignore[no-untyped-def]
             real_put(self, rel, data)
-            if rel.endswith(packs.INDEX_SUFFIX):
-                time.sleep(args.slow_packs)
+            if rel.endswith(packs.INDEX_SUFFIX):  # a pack is complete on the remote
+                with count_lock:
+                    done[0] += 1
+                    print(f"checkpoint {done[0]}", flush=True)
+                    hold = done[0] >= args.hold_after
+                if hold:
+                    never.wait()  # until the test kills this process
 
-        transport.RemoteFS.put = slow_put
+        transport.RemoteFS.put = holding_put
     report = push.push(Repository.open(args.repo))
     print(json.dumps({**report.to_json(), "attempts": report.lineage_attempts}))
 
