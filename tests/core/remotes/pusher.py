@@ -1,14 +1,15 @@
 """A push in a process of its own, for the tests that need real concurrency or a kill.
 
-    python pusher.py REPO [--slow-union SECONDS] [--barrier DIR] [--lock] [--hold-after N]
+    python pusher.py REPO [--slow-union SECONDS] [--barrier DIR] [--lock] [--hold-after BYTES]
 
 ``--slow-union`` sleeps between reading the remote lineage and swapping it (so two pushers
 overlap); ``--barrier DIR`` makes the first combine wait there until two pushers have read
 the remote lineage (so both swap against the same state and one must lose); ``--lock``
-forces the lock-object mode; ``--hold-after N`` sends small packs and, once N packs are
-complete on the remote, prints ``checkpoint N`` and stops every sending thread after the
-pack it is on (the process stays alive, mid-transfer, for the test to kill it).  Prints
-the report as JSON.
+forces the lock-object mode; ``--hold-after BYTES`` sends small packs, prints
+``checkpoint PACKS BYTES`` each time a pack is complete on the remote (its index written),
+and once BYTES of packs are complete stops every sending thread after the pack it is on
+(the process stays alive, mid-transfer, for the test to kill it).  Prints the report as
+JSON.
 """
 
 from __future__ import annotations
@@ -58,17 +59,22 @@ def main() -> None:
     if args.hold_after:
         packs.PACK_TARGET = 32 << 10
         real_put = transport.RemoteFS.put
-        done = [0]
+        done = [0, 0]  # packs, bytes
+        sizes: dict[str, int] = {}
         count_lock = threading.Lock()
         never = threading.Event()
 
         def holding_put(self, rel, data):  # type: ignore[no-untyped-def]
             real_put(self, rel, data)
+            if rel.endswith(packs.PACK_SUFFIX):
+                with count_lock:
+                    sizes[rel[: -len(packs.PACK_SUFFIX)]] = len(data)
             if rel.endswith(packs.INDEX_SUFFIX):  # a pack is complete on the remote
                 with count_lock:
                     done[0] += 1
-                    print(f"checkpoint {done[0]}", flush=True)
-                    hold = done[0] >= args.hold_after
+                    done[1] += sizes[rel[: -len(packs.INDEX_SUFFIX)]]
+                    print(f"checkpoint {done[0]} {done[1]}", flush=True)
+                    hold = done[1] >= args.hold_after
                 if hold:
                     never.wait()  # until the test kills this process
 
