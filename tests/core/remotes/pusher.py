@@ -3,8 +3,8 @@
     python pusher.py REPO [--slow-union SECONDS] [--barrier DIR] [--lock] [--hold-after BYTES]
 
 ``--slow-union`` sleeps between reading the remote lineage and swapping it (so two pushers
-overlap); ``--barrier DIR`` makes the first combine wait there until two pushers have read
-the remote lineage (so both swap against the same state and one must lose); ``--lock``
+overlap); ``--barrier DIR`` makes the first swap attempt wait there, after reading the
+remote lineage, until two pushers have read it (so both swap against the same state and one must lose); ``--lock``
 forces the lock-object mode; ``--hold-after BYTES`` sends small packs, prints
 ``checkpoint PACKS BYTES`` each time a pack is complete on the remote (its index written),
 and once BYTES of packs are complete stops every sending thread after the pack it is on
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from mgit_lab.api import Repository
-from mgit_lab.core.remotes import lineage_slot, packs, push, transport, union
+from mgit_lab.core.remotes import lineage_slot, packs, push, transport
 
 
 def main() -> None:
@@ -34,20 +34,24 @@ def main() -> None:
     parser.add_argument("--hold-after", type=int, default=0)
     args = parser.parse_args()
     if args.slow_union or args.barrier:
-        real = union.union
+        real_update = lineage_slot.LineageSlot.update
         waited: list[bool] = []
 
-        def slow(*a, **k):  # type: ignore[no-untyped-def]
-            time.sleep(args.slow_union)
-            if args.barrier and not waited:
-                waited.append(True)
-                (args.barrier / str(os.getpid())).touch()
-                deadline = time.monotonic() + 60
-                while len(list(args.barrier.iterdir())) < 2 and time.monotonic() < deadline:
-                    time.sleep(0.01)
-            return real(*a, **k)
+        def slow_update(self, change):  # type: ignore[no-untyped-def]
+            def slow_change(current):  # type: ignore[no-untyped-def]
+                # called with the lineage just read, before the swap
+                time.sleep(args.slow_union)
+                if args.barrier and not waited:
+                    waited.append(True)
+                    (args.barrier / str(os.getpid())).touch()
+                    deadline = time.monotonic() + 60
+                    while len(list(args.barrier.iterdir())) < 2 and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                return change(current)
 
-        push.union = slow
+            return real_update(self, slow_change)
+
+        lineage_slot.LineageSlot.update = slow_update
     if args.lock:
         real_init = lineage_slot.LineageSlot.__init__
 
