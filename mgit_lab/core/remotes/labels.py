@@ -15,7 +15,8 @@ or absent):
 * both changed it, differently (or there is no base and they differ): a **conflict**,
   reported with every clashing label; nothing is overwritten.
 
-Only labels of versions the transfer covers (its *scope*) are considered, so
+Only labels of versions the transfer covers (its *scope*) are considered: a tag the
+sender has on a version it covers, or one the receiver has on such a version, so
 ``mgit push origin sst2`` never removes a tag from a version it does not send.  After the
 changes, a name or tag that would label two versions is a conflict too.
 """
@@ -91,8 +92,8 @@ def plan_labels(
             )
     for tag in sorted(s_tags.keys() | r_tags.keys() | b_tags.keys()):
         s_at, r_at, b_at = s_tags.get(tag), r_tags.get(tag), b_tags.get(tag)
-        if s_at == r_at or any(x is not None and x not in scope for x in (s_at, r_at, b_at)):
-            continue
+        if s_at == r_at or (s_at not in scope if s_at is not None else r_at not in scope):
+            continue  # the sender does not speak for the version the tag is (or would be) on
         if r_at == b_at:
             plan.tags[tag] = s_at
         elif s_at == b_at:

@@ -71,6 +71,11 @@ class TransferReport:
         what = "sent" if self.verb == "push" else "received"
         if not self.versions and not self.objects and not self.labels:
             head = f"{self.verb}: {self.remote} ({self.url}) is up to date; {self.requests} request(s)"
+        elif not self.versions and not self.objects:
+            head = (
+                f"{self.verb}: names and tags only; {_mb(moved)} {what} in {self.requests} request(s), "
+                f"{self.seconds:.1f} s"
+            )
         else:
             names = ", ".join(self.versions[:8]) + (" ..." if len(self.versions) > 8 else "")
             head = (

@@ -104,6 +104,15 @@ def test_labels_changed_on_both_sides_are_conflicts(
     assert pull(b).labels == ["tag 'prod' -> 'ft-a'"]
     assert _labels(b) == _remote_labels(b)
 
+    # a tag the remote has on a version b has not pulled yet, set here on another: a conflict
+    pull(a)
+    a.add_arrays(finetuned(layer_state(), 12), "only-a", parents=[("ft-a", "finetune")])
+    a.tag("only-a", "rc")
+    push(a)
+    b.tag("from-b", "rc")
+    with pytest.raises(Conflict, match="tag 'rc' is on 'from-b' here and on 'only-a' on the remote"):
+        push(b)
+
 
 def test_a_push_keeps_what_others_changed_and_a_name_clash_is_refused(
     remote: tuple[str, dict[str, str]], source: Repository, tmp_path: Path
