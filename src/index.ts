@@ -10,6 +10,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { registerCommands } from './commands';
 import { lineageIcon } from './icons';
 import { LineagePanel } from './panel';
+import { attachRemotes } from './remotes/remoteCommands';
 
 const lineagePlugin: JupyterFrontEndPlugin<void> = {
   id: 'mgit-lab:lineage',
@@ -28,6 +29,7 @@ const lineagePlugin: JupyterFrontEndPlugin<void> = {
     shell.add(panel, 'left', { rank: 900 });
     const folder = (): string => browser?.model.path ?? '';
     registerCommands(app, panel, palette, folder);
+    attachRemotes(app, panel, palette);
     if (browser) {
       browser.model.pathChanged.connect(() => void panel.model.setFolder(folder()));
       void browser.model.restored.then(() => panel.model.setFolder(folder()));

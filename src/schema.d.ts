@@ -769,6 +769,55 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/remotes/{name}/status': {
+    parameters: {
+      query?: {
+        /** @description a folder (relative to the server root) at or below the repository; default the root */
+        repo?: components['parameters']['Repo'];
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    /** versions to push and to pull, as of the last read of the remote's lineage (a fetch, a pull, or a push over REST); no network */
+    get: {
+      parameters: {
+        query?: {
+          /** @description a folder (relative to the server root) at or below the repository; default the root */
+          repo?: components['parameters']['Repo'];
+        };
+        header?: never;
+        path: {
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description the remote compared with this repository */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RemoteTracking'];
+          };
+        };
+        400: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/repos': {
     parameters: {
       query?: never;
@@ -1847,6 +1896,16 @@ export interface components {
     };
     RemoteList: {
       remotes: components['schemas']['RemoteInfo'][];
+    };
+    /** @description A remote compared with this repository, as of the last time this repository read the remote's lineage (a fetch, a pull, or a push from the panel). */
+    RemoteTracking: {
+      ahead: string[];
+      ahead_count: number | null;
+      behind: string[];
+      behind_count: number | null;
+      checked: string | null;
+      name: string;
+      url: string;
     };
     RemovePayload: {
       id: string;

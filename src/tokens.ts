@@ -28,6 +28,11 @@ export namespace CommandIDs {
   export const exportVersion = 'mgit-lab:export';
   export const remove = 'mgit-lab:remove';
   export const collapse = 'mgit-lab:toggle-collapse';
+  export const fetch = 'mgit-lab:fetch';
+  export const pull = 'mgit-lab:pull';
+  export const push = 'mgit-lab:push';
+  export const pushSelected = 'mgit-lab:push-selected';
+  export const remotes = 'mgit-lab:show-remotes';
 }
 
 /** Id of the lineage sidebar widget (also its tab's `data-id`). */
@@ -123,3 +128,15 @@ export type IModelDiff = Schemas['ModelDiffJSON'];
 
 /** `POST mgit/api/versions/{key}/export` (Python `CheckoutPayload`). */
 export type ICheckoutPayload = Schemas['CheckoutPayload'];
+
+/** A configured remote: name, URL, options; never a credential (Python `RemoteInfo`). */
+export type IRemoteInfo = Schemas['RemoteInfo'];
+
+/** `GET mgit/api/remotes` (Python `RemoteList`). */
+export type IRemoteList = Schemas['RemoteList'];
+
+/** `GET mgit/api/remotes/{name}/status`: versions to push and to pull (Python `RemoteTracking`). */
+export type IRemoteTracking = Schemas['RemoteTracking'];
+
+/** A finished push, fetch or pull job's result (Python `TransferPayload`). */
+export type ITransferPayload = Schemas['TransferPayload'];

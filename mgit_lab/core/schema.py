@@ -670,6 +670,24 @@ class RemoteList(TypedDict):
     remotes: list[RemoteInfo]
 
 
+class RemoteTracking(TypedDict):
+    """A remote compared with this repository, as of the last time this repository read the
+    remote's lineage (a fetch, a pull, or a push from the panel)."""
+
+    name: str
+    url: str
+    #: when the remote's lineage was last read here (ISO 8601, UTC); null: never (not fetched yet)
+    checked: str | None
+    #: local versions the remote lacks (to push): names, at most 50
+    ahead: list[str]
+    #: how many local versions the remote lacks; null when never checked
+    ahead_count: int | None
+    #: versions on the remote this repository lacks (to pull): names, at most 50
+    behind: list[str]
+    #: how many remote versions this repository lacks; null when never checked
+    behind_count: int | None
+
+
 class RefusedObject(TypedDict):
     """An object a fetch refused (damaged, truncated or missing on the remote)."""
 

@@ -48,6 +48,7 @@ ROUTES: list[tuple[str, type]] = [
     ("/verify", jh.VerifyHandler),
     ("/remotes", rh.RemotesHandler),
     ("/remotes/{name}", rh.RemoteHandler),
+    ("/remotes/{name}/status", rh.RemoteStatusHandler),
     ("/push", rh.PushHandler),
     ("/fetch", rh.FetchHandler),
     ("/pull", rh.PullHandler),

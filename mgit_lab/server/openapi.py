@@ -55,6 +55,7 @@ PAYLOADS = [
     "CascadeReport",
     "ModelDiffJSON",
     "RemoteList",
+    "RemoteTracking",
     "TransferPayload",
 ]
 

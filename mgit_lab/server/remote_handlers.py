@@ -7,21 +7,24 @@ remote names, URLs and options only: the config holds no credential to leak.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from tornado import web
 
-from ..core.errors import InvalidInput
+from ..core.errors import Conflict, InvalidInput, MgitError
 from ..core.progress import Progress
-from ..core.remotes import status
+from ..core.remotes import status, tracking
 from ..core.remotes.fetch import fetch, pull
 from ..core.remotes.push import push
 from ..core.repository import Repository
-from ..core.schema import RemoteList, TransferPayload
+from ..core.schema import RemoteList, RemoteTracking, TransferPayload
 from .base import MgitHandler, field, string_list
 from .job_handlers import JobLauncher, RepoWork
 
 _MAX_VERSIONS = 1000
+
+log = logging.getLogger(__name__)
 
 
 def _url(handler: MgitHandler, url: str) -> str:
@@ -47,7 +50,9 @@ class RemotesHandler(MgitHandler):
         doc = self.body({"repo", "name", "url", "options"})
         _, repo = self.repository(field(doc, "repo", str, ""))
         options = field(doc, "options", dict, {})
-        await self.call(status.add, repo, field(doc, "name", str), _url(self, field(doc, "url", str)), options)
+        name = field(doc, "name", str)
+        await self.call(status.add, repo, name, _url(self, field(doc, "url", str)), options)
+        await self.call(tracking.forget, repo, name)  # a former remote of that name: its state is not this one's
         self.reply(await self.call(status.remotes_payload, repo))
 
 
@@ -56,7 +61,28 @@ class RemoteHandler(MgitHandler):
     async def delete(self, name: str) -> None:
         _, repo = self.repository(self.query_str("repo", ""))
         await self.call(status.remove, repo, name)
+        await self.call(tracking.forget, repo, name)
         self.reply(await self.call(status.remotes_payload, repo))
+
+
+class RemoteStatusHandler(MgitHandler):
+    """``GET remotes/{name}/status``: versions to push and to pull, as of the last read of
+    the remote's lineage (no network: a fetch, a pull or a push refreshes it)."""
+
+    @web.authenticated
+    async def get(self, name: str) -> None:
+        _, repo = self.repository(self.query_str("repo", ""))
+        payload: RemoteTracking = await self.call(tracking.tracking, repo, name)
+        self.reply(payload)
+
+
+def _remember(repo: Repository, remote: str | None) -> None:
+    """Keep a fresh copy of the remote's lineage for ``GET remotes/{name}/status`` (best effort:
+    the transfer's own outcome stands; only the ahead/behind shown stays older)."""
+    try:
+        tracking.remember_lineage(repo, remote)
+    except MgitError as exc:
+        log.info("the lineage of remote %s could not be read again: %s", remote or "(default)", exc)
 
 
 def _versions(doc: dict[str, Any]) -> list[str] | None:
@@ -77,15 +103,24 @@ class TransferLauncher(JobLauncher):
         for key in versions or []:
             if self.kind == "push":
                 repo.version(key)  # unknown versions answer 404 before anything is queued
-        verb = {"push": push, "fetch": fetch, "pull": pull}[self.kind]
+        kind = self.kind
+        verb = {"push": push, "fetch": fetch, "pull": pull}[kind]
         status.check_remote(repo, remote)
 
         offline = bool(field(doc, "offline", bool, False))
 
         def work(repo: Repository, progress: Progress) -> TransferPayload:
-            if offline:
-                return pull(repo, remote, versions, progress, offline=True).to_json()
-            return verb(repo, remote, versions, progress).to_json()
+            try:
+                if offline:  # what the last fetch brought: nothing is asked of the remote
+                    return pull(repo, remote, versions, progress, offline=True).to_json()
+                report = verb(repo, remote, versions, progress).to_json()
+            except Conflict:
+                if not offline:
+                    _remember(repo, remote)  # the remote moved on: show what it holds now
+                raise
+            if kind == "push":  # fetch and pull keep their copy of the remote's lineage themselves
+                _remember(repo, remote)
+            return report
 
         title = f"{self.kind} {remote or 'origin'}" + (f" ({', '.join(versions[:5])})" if versions else "")
         return title, work

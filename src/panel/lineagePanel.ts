@@ -136,6 +136,11 @@ export class LineagePanel extends Widget {
     this._redraw();
   }
 
+  /** Add a section (e.g. Remotes) below the graph and the details. */
+  addSection(section: HTMLElement): void {
+    this.node.append(section);
+  }
+
   /** Show a job's progress line (null hides it). */
   showProgress(title: string | null, job?: IJobPayload, fraction?: number | null): void {
     renderProgress(this._progress, title, job, fraction ?? null);
@@ -391,6 +396,7 @@ export const CONTEXT_COMMANDS = [
   CommandIDs.rename,
   CommandIDs.reparent,
   CommandIDs.exportVersion,
+  CommandIDs.pushSelected,
   CommandIDs.collapse,
   '-',
   CommandIDs.remove

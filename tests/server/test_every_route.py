@@ -34,6 +34,7 @@ EXAMPLES: list[tuple[str, str, str, dict | None]] = [
     ("/remotes", "post", "remotes", {**R, "name": "origin", "url": "shared/models"}),
     ("/remotes", "get", "remotes", R),
     ("/push", "post", "push", R),
+    ("/remotes/{name}/status", "get", "remotes/origin/status", R),
     ("/fetch", "post", "fetch", R),
     ("/pull", "post", "pull", {**R, "remote": "origin", "versions": ["c1"]}),
     ("/remotes/{name}", "delete", "remotes/origin", R),

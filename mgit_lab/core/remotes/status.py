@@ -36,7 +36,7 @@ def remove(repo: Repository, name: str) -> RemoteInfo:
     """Forget a remote and what was fetched from it (git drops ``refs/remotes/NAME`` too):
     versions fetched but never pulled become garbage for ``mgit gc``."""
     r = remove_remote(repo.mgit_dir, repo.lock, name)
-    forget(repo.mgit_dir, name)
+    forget(repo, name)
     return {"name": r.name, "url": r.url, "options": dict(r.options), "promisor": False}
 
 

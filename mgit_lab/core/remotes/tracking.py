@@ -2,16 +2,20 @@
 
 ``.mgit/remotes/<name>/`` holds, per configured remote:
 
-* ``lineage.json``: the remote's lineage as the last fetch, pull or push saw it.  What a
-  fetch brought (manifests, sketches, files records, tensors) is kept by ``gc`` as long as
-  this copy names the versions that need it, so ``mgit fetch`` then ``mgit gc`` then
-  ``mgit pull --offline`` loses nothing;
+* ``lineage.json``: the remote's lineage as the last fetch, pull or push saw it (or
+  :func:`remember_lineage`, one small read the panel makes after a push).  What a fetch
+  brought (manifests, sketches, files records, tensors) is kept by ``gc`` as long as this
+  copy names the versions that need it (:func:`tracked_roots`), so ``mgit fetch`` then
+  ``mgit gc`` then ``mgit pull --offline`` loses nothing.  :func:`tracking` compares it with
+  the local lineage by version id, without touching the network (versions to push and to
+  pull, as of the copy's time);
 * ``synced.json``: the names and tags both sides agreed on after the last pull or push,
   the common base from which a rename or a tag move is told apart from a conflict
   (:mod:`.labels`);
 * ``catalogue.json``: a cache of the remote's pack indexes (:mod:`.packs`).
 
-``mgit remote remove`` deletes the folder (git drops ``refs/remotes/<name>`` likewise).
+:func:`forget` drops the folder (``mgit remote remove``, and a remote added again under a
+former remote's name): git drops ``refs/remotes/<name>`` likewise.
 """
 
 from __future__ import annotations
@@ -19,19 +23,28 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Corrupt
 from ..lineage.files_manifest import read_files
 from ..lineage.manifests import manifest_dir
+from ..schema import RemoteTracking
 from ..store import atomic_write_json
-from .config import list_remotes
+from .config import check_remote_name, get_remote, list_remotes
 from .labels import Labels, labels_of
-from .union import check_lineage
+from .lineage_slot import LineageSlot
+from .transport import RemoteFS
+from .union import check_lineage, empty_lineage
+
+if TYPE_CHECKING:
+    from ..repository import Repository
 
 TRACKED = "lineage.json"
 SYNCED = "synced.json"
+#: names listed per direction (the counts are always whole)
+MAX_NAMES = 50
 
 
 def state_dir(mgit_dir: Path, remote: str) -> Path:
@@ -85,11 +98,6 @@ def write_base(mgit_dir: Path, remote: str, base: Labels) -> None:
     atomic_write_json(folder / SYNCED, {"names": base[0], "tags": base[1]})
 
 
-def forget(mgit_dir: Path, remote: str) -> None:
-    """Drop everything remembered about ``remote`` (on ``mgit remote remove``)."""
-    shutil.rmtree(state_dir(mgit_dir, remote), ignore_errors=True)
-
-
 @dataclass
 class TrackedRoots:
     """What the remote-tracking lineages keep alive through ``gc``."""
@@ -123,3 +131,57 @@ def tracked_roots(mgit_dir: Path) -> TrackedRoots:
             if record is not None:
                 roots.objects |= record.oids()
     return roots
+
+
+def tracking(repo: Repository, name: str) -> RemoteTracking:
+    """Versions to push and to pull for the configured remote ``name`` (no network).
+
+    Raises
+    ------
+    NotFound
+        When no remote ``name`` is configured.
+    """
+    cfg = get_remote(repo.mgit_dir, name)
+    copy = state_dir(repo.mgit_dir, cfg.name) / TRACKED
+    out: RemoteTracking = {
+        "name": cfg.name,
+        "url": cfg.url,
+        "checked": None,
+        "ahead": [],
+        "ahead_count": None,
+        "behind": [],
+        "behind_count": None,
+    }
+    try:
+        checked = copy.stat().st_mtime
+        doc = check_lineage(json.loads(copy.read_bytes()), str(copy))
+    except (OSError, ValueError, Corrupt):
+        return out  # never read (or a copy being replaced): "not fetched yet"
+    remote_ids = {str(n["id"]): str(n["name"]) for n in doc["nodes"]}
+    local = repo.graph
+    ahead = [v.name for v in local.versions() if v.id not in remote_ids]
+    behind = [n for vid, n in remote_ids.items() if vid not in local.g]
+    out["checked"] = datetime.fromtimestamp(checked, timezone.utc).isoformat(timespec="seconds")
+    out["ahead"], out["ahead_count"] = ahead[:MAX_NAMES], len(ahead)
+    out["behind"], out["behind_count"] = sorted(behind)[:MAX_NAMES], len(behind)
+    return out
+
+
+def remember_lineage(repo: Repository, name: str | None) -> None:
+    """Read the remote's lineage (one small read) and keep it as the copy :func:`tracking` uses.
+
+    Raises
+    ------
+    RemoteError
+        When the remote cannot be reached.
+    """
+    cfg = get_remote(repo.mgit_dir, name)
+    doc: dict[str, Any] = LineageSlot(RemoteFS(cfg)).read() or empty_lineage()  # None: nothing pushed yet
+    write_tracked(repo.mgit_dir, cfg.name, doc)
+
+
+def forget(repo: Repository, name: str) -> None:
+    """Drop what this repository remembers about a remote named ``name`` (lineage copy, caches)."""
+    folder = state_dir(repo.mgit_dir, check_remote_name(name))
+    if folder.parent == repo.mgit_dir / "remotes" and folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
