@@ -39,10 +39,10 @@ import numpy as np
 
 from benchmarks.lineage_model import Child
 from benchmarks.storage import _save_children, _saved_children
+from mgit_lab.api import Repository
 from mgit_lab.core.io.modules import tensors_of
 from mgit_lab.core.remotes import status
 from mgit_lab.core.remotes.push import push
-from mgit_lab.core.repository import Repository
 from mgit_lab.core.verbs.clone import clone
 
 CHILD = "chain-3"  # (b): fine-tuned from chain-2
