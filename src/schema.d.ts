@@ -1975,8 +1975,8 @@ export interface components {
     TransferPayload: {
       bytes_received: number;
       bytes_sent: number;
-      label_notes: string[];
-      labels: string[];
+      label_notes?: string[];
+      labels?: string[];
       objects: number;
       packs: number;
       refused: components['schemas']['RefusedObject'][];
