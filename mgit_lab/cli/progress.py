@@ -12,8 +12,12 @@ from ..core.progress import Progress
 
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Progress]:
-    """A core progress callback drawing one tqdm bar per step name."""
+    """A core progress callback drawing one tqdm bar per step name.
+
+    Off a terminal nothing is drawn and tqdm is never imported (its own ``disable=None``
+    rule, checked before paying ~30 ms for the import)."""
     bars: dict[str, Any] = {}
+    enabled = enabled and _is_terminal(sys.stderr)
 
     def update(done: int, total: int, step: str) -> None:
         if not enabled:
@@ -32,3 +36,11 @@ def progress_bar(enabled: bool = True) -> Iterator[Progress]:
     finally:
         for bar in bars.values():
             bar.close()
+
+
+def _is_terminal(stream: Any) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False

@@ -17,12 +17,19 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar, cast
 
 from .errors import InvalidInput, MgitError, NotFound
 
 P = TypeVar("P")
+
+
+def entry_points(group: str) -> Any:
+    """``importlib.metadata.entry_points(group=group)``, imported on first call (~10 ms that
+    a lookup of a built-in name, such as every codec ``mgit add`` uses, never pays)."""
+    from importlib import metadata
+
+    return metadata.entry_points(group=group)
 
 
 class Registry(Generic[P]):

@@ -42,9 +42,9 @@ from .io.state import ArrayState
 from .lineage import LineageGraph, ModelVersion, Relation, TensorRef, check_label
 from .lineage.accounting import Accounts, charge, settle_figures
 from .lineage.checks import check_config, check_lineage
-from .lineage.manifests import MANIFEST_DIR, read_manifest, write_manifest
+from .lineage.manifests import MANIFEST_DIR, manifest_file, read_manifest
 from .progress import Progress
-from .store.atomic import atomic_write_bytes, atomic_write_json, disk_full_as_error
+from .store.atomic import atomic_write_bytes, atomic_write_json, atomic_write_many, disk_full_as_error
 from .store.index import PackIndex
 from .store.lock import WriterLock
 from .transaction import Transaction
@@ -291,13 +291,14 @@ class Repository:
                     txn = self._txn = Transaction(graph, writer)
                     yield txn
                     written = txn.written
-                for path, data in txn.files:
-                    atomic_write_bytes(path, data)
+                writes = list(txn.files)
                 for vid in graph.ids():
                     if graph.g.nodes[vid]["version"].manifest_dirty:
                         v = graph.edit(vid)
-                        v.manifest_file = write_manifest(self.mgit_dir, v)
-                        v.manifest_dirty = False
+                        path, raw = manifest_file(self.mgit_dir, v)
+                        writes.append((path, raw))
+                        v.manifest_file, v.manifest_dirty = path.name, False
+                atomic_write_many(writes)  # all durable before the lineage names them
                 settle_figures(before, graph, self.store, written, recharge=txn.recharge)
             finally:
                 self._txn = None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import mmap
 import struct
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,8 @@ class Layout:
     segments: list[Segment]
     data_start: int
     size: int
+    #: tensor names in the header's order (the order a model's tensors are listed in)
+    names: tuple[str, ...] = ()
 
 
 def _lie(path: Path, what: str) -> InvalidInput:
@@ -100,11 +103,7 @@ def read_layout(path: Path, buf: Any) -> Layout:
     if not isinstance(doc, dict):
         raise _lie(path, "the header is not a JSON object")
     data_len = size - 8 - n
-    tensors = []
-    for name, info in doc.items():
-        if name == "__metadata__":
-            continue
-        tensors.append(_segment(path, name, info, data_len))
+    tensors = [_segment(path, name, info, data_len) for name, info in doc.items() if name != "__metadata__"]
     tensors.sort(key=lambda s: (s.begin, s.end))
     segments: list[Segment] = []
     pos = 0
@@ -117,7 +116,7 @@ def read_layout(path: Path, buf: Any) -> Layout:
         pos = seg.end
     if pos < data_len:
         segments.append(Segment(None, pos, data_len, "raw", [data_len - pos]))
-    return Layout(header, segments, 8 + n, size)
+    return Layout(header, segments, 8 + n, size, tuple(k for k in doc if k != "__metadata__"))
 
 
 def _segment(path: Path, name: str, info: Any, data_len: int) -> Segment:
@@ -157,6 +156,25 @@ def segment_array(buf: Any, layout: Layout, seg: Segment) -> tuple[np.ndarray, s
     count = (seg.end - seg.begin) // dt.itemsize
     arr = np.frombuffer(buf, dtype=dt, count=count, offset=start) if count else np.zeros(0, dtype=dt)
     return arr.reshape(seg.shape), seg.dtype
+
+
+def layout_state(buf: Any, layout: Layout) -> dict[str, tuple[np.ndarray, str]] | None:
+    """The tensors of the file as ``{name: (array, dtype)}`` in header order: read-only
+    arrays over ``buf`` (the bytes already read and hashed: no second read, no copy).
+
+    None when a tensor has a dtype mgit keeps only as raw bytes (the torch reader decides
+    what it is) or on a big-endian host.
+    """
+    if sys.byteorder != "little":
+        return None
+    by_name = {seg.name: seg for seg in layout.segments if seg.name is not None}
+    state = {}
+    for name in layout.names:
+        seg = by_name[name]
+        if seg.dtype == "raw":
+            return None
+        state[name] = segment_array(buf, layout, seg)
+    return state
 
 
 def open_bytes(path: Path) -> Any:

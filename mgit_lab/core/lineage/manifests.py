@@ -49,6 +49,14 @@ def write_manifest(mgit_dir: Path, version: ModelVersion) -> str:
 
     The first file of a version is ``<id>.json``; a replaced manifest gets
     ``<id>.<content hash>.json`` so no file is ever rewritten in place."""
+    path, raw = manifest_file(mgit_dir, version)
+    atomic_write_bytes(path, raw)
+    return path.name
+
+
+def manifest_file(mgit_dir: Path, version: ModelVersion) -> tuple[Path, bytes]:
+    """Where :func:`write_manifest` would write ``version``'s manifest, and the bytes (for a
+    caller that writes several files at once)."""
     folder = manifest_dir(mgit_dir)
     folder.mkdir(exist_ok=True)
     data = json.dumps({"version": version.id, "tensors": manifest_to_json(version.manifest)}, separators=(",", ":"))
@@ -58,8 +66,7 @@ def write_manifest(mgit_dir: Path, version: ModelVersion) -> str:
         import hashlib  # writes only
 
         name = f"{version.id}.{hashlib.sha256(raw).hexdigest()[:12]}.json"
-    atomic_write_bytes(folder / name, raw)
-    return name
+    return folder / name, raw
 
 
 def stale_manifests(mgit_dir: Path, live: set[str]) -> list[Path]:

@@ -18,9 +18,6 @@ from typing import Any
 from ..errors import Corrupt, NotFound
 from ..store import ObjectStore, WriterLock
 from .config import get_remote
-from .packs import Catalogue
-from .transfer import receive
-from .transport import RemoteFS
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +44,12 @@ class OnDemandFetcher:
             self._busy.on = False
 
     def _fetch(self, oids: list[str]) -> None:
+        # the transport (fsspec) loads here: every repository attaches this hook, only a
+        # partial clone ever calls it (`mgit add` in a full repository never imports fsspec)
+        from .packs import Catalogue
+        from .transfer import receive
+        from .transport import RemoteFS
+
         cfg = get_remote(self.mgit_dir, self.remote)
         rfs = RemoteFS(cfg)
         catalogue = Catalogue(rfs, self.mgit_dir / "remotes" / cfg.name).load()

@@ -177,7 +177,7 @@ class ObjectStore:
             if missing:
                 self.fetch_missing(missing)
 
-    def read_encoded(self, oid: str) -> tuple[dict[str, Any], list[bytes]]:
+    def read_encoded(self, oid: str) -> tuple[dict[str, Any], list[bytes | memoryview]]:
         """Object ``oid`` as stored: its index entry and the bytes of each chunk (not decoded)."""
         entry, pack = self._entry(oid)
         return entry, [self._read(pack, c[0], c[1]) for c in entry["chunks"]]
@@ -187,7 +187,7 @@ class ObjectStore:
         return list(self._index)
 
     # ----------------------------------------------------------------- reads
-    def _read(self, pack: str, offset: int, length: int) -> bytes:
+    def _read(self, pack: str, offset: int, length: int) -> bytes | memoryview:
         if pack == "":
             assert self._writer is not None
             return self._writer.pack.read(offset, length)

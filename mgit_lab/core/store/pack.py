@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from .files import INDEX_SUFFIX, PACK_SUFFIX
 #: dataset from memory; past this size the blob streams to a chunked dataset instead.
 _BUFFER_LIMIT = 8 << 20
 _BLOB_CHUNK = 256 << 10
+#: once this many bytes were streamed since the last early flush, the disk starts on them
+_WRITEBACK_BYTES = 16 << 20
 
 
 class PackWriter:
@@ -43,6 +46,9 @@ class PackWriter:
         self._blob: h5py.Dataset | None = None
         self._buffer: bytearray | None = bytearray()
         self._size = 0
+        self._flushed = 0
+        self._flusher: threading.Thread | None = None
+        self._flush_error: OSError | None = None
         self.objects: dict[str, dict[str, Any]] = {}
 
     def _open(self) -> h5py.File:
@@ -62,7 +68,7 @@ class PackWriter:
             self._buffer = None
         return self._blob
 
-    def append(self, data: bytes | bytearray) -> tuple[int, int]:
+    def append(self, data: bytes | bytearray | memoryview) -> tuple[int, int]:
         """Write ``data`` to the blob; returns its ``(offset, length)``."""
         offset, length = self._size, len(data)
         if self._buffer is not None and len(self._buffer) + length <= _BUFFER_LIMIT:
@@ -71,8 +77,36 @@ class PackWriter:
             ds = self._stream()
             ds.resize((offset + length,))
             ds[offset : offset + length] = np.frombuffer(data, dtype=np.uint8)
+            if offset + length - self._flushed >= _WRITEBACK_BYTES:
+                self._write_back(offset + length)
         self._size += length
         return offset, length
+
+    def _write_back(self, size: int) -> None:
+        """Start the disk on the bytes streamed so far: an ``fdatasync`` on a thread of its
+        own while the encoding goes on, so :meth:`commit`'s fsync waits only for the rest.
+        Durability is :meth:`commit`'s as before (its fsync covers every byte); an error of
+        the early flush is raised there (the kernel reports it once)."""
+        if self._flusher is not None and self._flusher.is_alive():
+            return  # one at a time: the next append asks again
+        self._flushed = size  # what HDF5 still holds in its chunk cache (< 1 MB) waits for the commit
+        fd = os.open(self.tmp_path, os.O_RDONLY)
+
+        def flush() -> None:
+            try:
+                os.fdatasync(fd)
+            except OSError as exc:
+                self._flush_error = exc
+            finally:
+                os.close(fd)
+
+        self._flusher = threading.Thread(target=flush, name="mgit-writeback", daemon=True)
+        self._flusher.start()
+
+    def _join_flusher(self) -> None:
+        if self._flusher is not None:
+            self._flusher.join()
+            self._flusher = None
 
     def read(self, offset: int, length: int) -> bytes:
         """Read back bytes written earlier in this (uncommitted) pack."""
@@ -97,6 +131,9 @@ class PackWriter:
         self._file.attrs["version"] = 1
         self._file.close()
         self._file = None
+        self._join_flusher()
+        if self._flush_error is not None:
+            raise self._flush_error
         with open(self.tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
         final = self.packs_dir / (self.name + PACK_SUFFIX)
@@ -107,6 +144,7 @@ class PackWriter:
 
     def abort(self) -> None:
         """Drop everything written; nothing becomes visible."""
+        self._join_flusher()
         if self._file is not None:
             self._file.close()
             self._file = None
@@ -120,7 +158,8 @@ class PackReader:
         self.path = path
         self._file: h5py.File | None = None
 
-    def read(self, offset: int, length: int) -> bytes:
+    def read(self, offset: int, length: int) -> bytes | memoryview:
+        """The bytes at ``offset`` (a memoryview over a new buffer: every codec decodes from one)."""
         if not length:
             return b""
         if self._file is None:
@@ -128,7 +167,9 @@ class PackReader:
         blob = self._file["blob"]
         if offset + length > blob.shape[0]:
             raise OSError(f"pack {self.path.name} is truncated")
-        return blob[offset : offset + length].tobytes()
+        out = np.empty(length, dtype=np.uint8)  # HDF5 reads straight into it: no copy, no zeroing
+        blob.read_direct(out, np.s_[offset : offset + length])
+        return out.data
 
     def close(self) -> None:
         if self._file is not None:

@@ -41,15 +41,18 @@ def _manifest(state: ArrayState, oids: dict[str, str] | None) -> dict[str, Tenso
     return {k: TensorRef(oids[k] if oids else "", d, list(a.shape)) for k, (a, d) in state.items()}
 
 
-def _read_without_torch(model: Any) -> LoadedModel | None:
-    """A ``.safetensors`` path read without importing torch (None: leave it to the torch reader)."""
+def _read_without_torch(model: Any, files: RecordedSource | None) -> LoadedModel | None:
+    """A ``.safetensors`` path read without importing torch (None: leave it to the torch reader).
+
+    With ``files`` (the file already read and hashed for its files record) the tensors are
+    views of those bytes: the file is read once per add, never copied."""
     if not isinstance(model, (str, Path)) or Path(model).suffix != ".safetensors":
         return None
     from ..io.safetensors_file import read_safetensors
     from ..io.state import LoadedModel
 
     path = Path(model).expanduser()
-    state = read_safetensors(path)
+    state = files.safetensors_state() if files is not None and files.root == "file" else read_safetensors(path)
     if state is None:
         return None
     if not state:
@@ -108,7 +111,7 @@ def prepare_add(
     from .files import record_for_add
 
     files = record_for_add(model) if lossy is None else None  # every file, read once and hashed
-    loaded = _read_without_torch(model)
+    loaded = _read_without_torch(model, files)
     if loaded is None:
         from ..io.sources import load_source  # torch: after the cheap checks above
 

@@ -82,6 +82,6 @@ def store_prepared(
         if prep.files is not None:
             from .files import store_files
 
-            store_files(repo, txn, version, prep.files)
+            store_files(repo, txn, version, prep.files, prep.loaded.state if prep.oids else None)
             prep.files.check_unchanged()
     return version

@@ -14,6 +14,7 @@ from ..lineage.files_manifest import FILES_DIR, FileEntry, FilesRecord, encode_r
 
 if TYPE_CHECKING:
     from ..io.file_record import RecordedSource
+    from ..io.state import ArrayState
     from ..lineage import ModelVersion
     from ..repository import Repository
     from ..transaction import Transaction
@@ -32,8 +33,13 @@ def record_for_add(model: Any) -> RecordedSource | None:
     return record_source(path) if path.exists() else None
 
 
-def store_files(repo: Repository, txn: Transaction, version: ModelVersion, rec: RecordedSource) -> FilesRecord:
-    """Store ``rec``'s objects and queue its files manifest, inside the open transaction."""
+def store_files(
+    repo: Repository, txn: Transaction, version: ModelVersion, rec: RecordedSource, state: ArrayState | None = None
+) -> FilesRecord:
+    """Store ``rec``'s objects and queue its files manifest, inside the open transaction.
+
+    ``state``: the version's tensors as stored; those that are views of ``rec``'s own bytes
+    (a safetensors file read once) are not hashed a second time."""
     from ..io.file_record import store_record
 
     put, write_file = txn.put, txn.write_file
@@ -46,7 +52,10 @@ def store_files(repo: Repository, txn: Transaction, version: ModelVersion, rec: 
         ref = parent.get(name) if parent else None
         return ref.oid if ref else None
 
-    record = store_record(rec, lambda a, d, b: put(a, d, base=b), base_of)
+    hashed = None
+    if state is not None:
+        hashed = {k: (a, d, version.manifest[k].oid) for k, (a, d) in state.items() if k in version.manifest}
+    record = store_record(rec, lambda a, d, b, oid: put(a, d, base=b, oid=oid), base_of, hashed)
     (repo.mgit_dir / FILES_DIR).mkdir(exist_ok=True)
     write_file(files_path(repo.mgit_dir, version.id), encode_record(version.id, record))
     return record

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import save_file
@@ -83,3 +84,39 @@ def test_mgit_add_of_a_safetensors_file_does_not_import_torch(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "False"
     assert "as a finetune of base" in proc.stdout
+
+
+def test_the_files_record_gives_the_same_tensors_over_its_own_bytes(tmp_path):
+    # `mgit add` takes the tensors from the bytes its files record mapped and hashed, not
+    # from a second read: the same names in the header's order, dtypes and bits
+    from mgit_lab.core.io.file_record import record_source
+
+    path = tmp_path / "m.safetensors"
+    save_file(every_dtype(), path, metadata={"note": "x"})
+    rec = record_source(path)
+    assert rec is not None
+    state = rec.safetensors_state()
+    ours = read_safetensors(path)
+    assert state is not None and ours is not None
+    assert list(state) == list(ours)
+    buf = rec.pending[0].buf
+    for k, (a, d) in ours.items():
+        b, e = state[k]
+        assert (e, b.dtype, b.shape) == (d, a.dtype, a.shape) and b.tobytes() == a.tobytes(), k
+        if b.size:  # a read-only view of the mapped file, never a copy
+            assert not b.flags.writeable
+            assert np.shares_memory(b, np.frombuffer(buf, dtype=np.uint8))
+    rec.finish_hashes()
+    import hashlib
+
+    assert rec.pending[0].entry.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_dtype_mgit_keeps_as_raw_bytes_goes_to_the_torch_reader(tmp_path):
+    from mgit_lab.core.io.file_record import record_source
+
+    path = tmp_path / "m.safetensors"
+    save_file({"w": torch.zeros(4).to(torch.float8_e4m3fn), "b": torch.ones(2)}, path)
+    rec = record_source(path)
+    assert rec is not None and rec.safetensors_state() is None
+    assert read_safetensors(path) is None  # the same decision as the torch-free reader's

@@ -129,7 +129,14 @@ def test_manifest_file_is_written_before_lineage_json(repo, monkeypatch):
             raise OSError("simulated crash before the commit point")
         real(path, data)
 
+    real_many = repository_module.atomic_write_many
+
+    def many(items):  # a commit's files, flushed together before the lineage
+        written.extend(path.name for path, _ in items)
+        real_many(items)
+
     monkeypatch.setattr(repository_module, "atomic_write_bytes", crash_at_lineage)
+    monkeypatch.setattr(repository_module, "atomic_write_many", many)
     monkeypatch.setattr("mgit_lab.core.lineage.manifests.atomic_write_bytes", crash_at_lineage)
     with pytest.raises(OSError, match="simulated crash"):
         repo.add_arrays(_state(rng), "lost")
