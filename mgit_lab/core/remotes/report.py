@@ -83,6 +83,11 @@ class TransferReport:
                 f"{self.packs} pack(s); {_mb(moved)} {what} in {self.requests} request(s), {self.seconds:.1f} s"
             )
         lines = [head]
+        if self.lineage_attempts > 1:
+            lines.append(
+                f"the remote's lineage changed during this push: re-read and combined "
+                f"({self.lineage_attempts} attempts)"
+            )
         where = "on the remote" if self.verb == "push" else "here"
         lines += [f"{where}: {change}" for change in self.labels]
         lines += [f"kept: {note}" + (" (pull to take it)" if self.verb == "push" else "") for note in self.label_notes]
