@@ -218,8 +218,7 @@ def _check_labels(repo: Repository, doc: dict[str, Any], base: Labels, keep: set
     combined with the local ones (:mod:`.labels`)."""
     local_nodes = [v.to_json() for v in repo.versions()]
     incoming = [n for n in doc["nodes"] if n["id"] in keep]
-    scope = keep | ({n["id"] for n in doc["nodes"]} & {n["id"] for n in local_nodes})
-    plan = plan_labels(incoming, local_nodes, base, scope, ("at the remote", "here"))
+    plan = plan_labels(incoming, local_nodes, base, keep, ("at the remote", "here"))
     raise_label_conflicts(plan.conflicts, url)
     have = {n["id"] for n in local_nodes}
     merged = apply_to_nodes(local_nodes, LabelPlan(renames=plan.renames))
