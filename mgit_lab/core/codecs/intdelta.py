@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-BLOCK = 1 << 14
+BLOCK = 1 << 16
 
 #: ``sink(start, stop, z_block)`` receives each encoded block (valid during the call only).
 Sink = Callable[[int, int, np.ndarray], None]

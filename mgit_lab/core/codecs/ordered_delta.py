@@ -19,14 +19,13 @@ encoded and decoded on the codec thread pool: the same bytes whatever the thread
 from __future__ import annotations
 
 import numpy as np
-import zstandard
 
 from .abc import Buffer, Codec, TensorSpec
 from .blockframe import pack_blocks, unpack_blocks
 from .deltastream import low_planes, pack_delta, unpack_delta
 from .intdelta import int_view
 from .parallel import pmap
-from .splitplanes import DEFAULT_LEVEL
+from .splitplanes import DEFAULT_LEVEL, plane_compressor
 
 #: the block size the store's automatic choice uses (elements)
 DEFAULT_BLOCK = 1 << 20
@@ -59,7 +58,7 @@ class OrderedDelta(Codec):
             if np.dtype(array.dtype) != np.dtype(base.dtype) or array.size != base.size:
                 raise ValueError("a delta needs child and base of equal size and dtype")
             c, p = int_view(array), int_view(base)
-            low = low_planes(c, p, zstandard.ZstdCompressor(level=self.level))  # once for all blocks
+            low = low_planes(c, p, plane_compressor(self.level))  # once for all blocks
             return pack_blocks(c.size, self.block, lambda s, e: pack_delta(c[s:e], p[s:e], self.level, low=low))
         return pack_delta(array, base, self.level, group=self.group)
 
