@@ -256,6 +256,22 @@ class ObjectStore:
                     self._cached -= old.nbytes
         return arr
 
+    def keep_decoded(self, oid: str, arr: np.ndarray) -> None:
+        """Cache ``arr`` (as :meth:`get` returned it; the cache takes it over, read-only), the
+        checked content of single-chunk object ``oid``, as a delta base: objects received
+        together decode their dependants from it instead of decoding it again."""
+        with self._lock:
+            key = (oid, 0)
+            if key in self._cache or arr.nbytes > self.cache_bytes:
+                return
+            kept = arr
+            kept.flags.writeable = False
+            self._cache[key] = kept
+            self._cached += kept.nbytes
+            while self._cached > self.cache_bytes and len(self._cache) > 1:
+                _, old = self._cache.popitem(last=False)
+                self._cached -= old.nbytes
+
     def get(self, oid: str) -> np.ndarray:
         """Decode object ``oid``: a new, writable array of its storage dtype and shape."""
         self.prefetch([oid])
