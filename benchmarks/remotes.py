@@ -38,11 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 
 from benchmarks.lineage_model import Child
-from benchmarks.storage import load_or_build
+from benchmarks.storage import _save_children, _saved_children
+from mgit_lab.api import Repository
 from mgit_lab.core.io.modules import tensors_of
 from mgit_lab.core.remotes import status
 from mgit_lab.core.remotes.push import push
-from mgit_lab.core.repository import Repository
 from mgit_lab.core.verbs.clone import clone
 
 CHILD = "chain-3"  # (b): fine-tuned from chain-2
@@ -71,6 +71,24 @@ def start_s3() -> tuple[subprocess.Popen[bytes], str]:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def trained_lineage(cache: Path | None, args: argparse.Namespace) -> list[Child]:
+    """The fp32 lineage of :mod:`benchmarks.lineage_model` (trained once, kept in ``cache``;
+    the storage benchmark's bf16 family is not needed here)."""
+    kids = _saved_children(cache, "lineage") if cache is not None else None
+    if kids is None:
+        import torch
+
+        from benchmarks.lineage_model import build_lineage
+
+        torch.set_num_threads(args.threads)
+        kids = build_lineage(
+            pretrain_steps=args.pretrain_steps, finetune_steps=args.finetune_steps, chain_steps=args.chain_steps
+        )
+        if cache is not None:
+            _save_children(cache, "lineage", kids)
+    return kids
 
 
 def synthetic_lineage() -> list[Child]:
@@ -138,7 +156,7 @@ def main() -> None:
     import s3fs
     from safetensors.torch import save_file
 
-    kids = {k.name: k for k in (synthetic_lineage() if args.synthetic else load_or_build(args.cache, args))}
+    kids = {k.name: k for k in (synthetic_lineage() if args.synthetic else trained_lineage(args.cache, args))}
     work = Path(tempfile.mkdtemp(prefix="mgit-remotes-bench-"))
     proc, endpoint = start_s3()
     try:

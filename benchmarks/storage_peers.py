@@ -222,8 +222,23 @@ def machine_scaling(n: int, repeat: int) -> float:
     return statistics.median(ratios)
 
 
+def serial_share(method: Method, pairs: list[tuple[np.ndarray, np.ndarray | None]]) -> tuple[float, float]:
+    """(encode, decode) serial share of ``method`` from CPU time on one thread: the part of
+    the work outside the codec pool's parallel maps (Amdahl's ``s``; load does not skew it)."""
+    name, enc, dec = method
+    datas = [enc(a, b) for a, b in pairs]
+    with parallel.measuring() as e:
+        for a, b in pairs:
+            enc(a, b)
+    with parallel.measuring() as d:
+        for data, (a, b) in zip(datas, pairs, strict=True):
+            dec(data, a, b)
+    return e.serial_share, d.serial_share
+
+
 def thread_scaling(methods: list[Method], pairs: list[tuple[np.ndarray, np.ndarray | None]], repeat: int) -> None:
-    """Wall time with 1 thread vs all threads, runs alternating; prints the speedups."""
+    """Wall time with 1 thread vs all threads, runs alternating; prints the speedups beside
+    CPU-time figures: the serial share (Amdahl bound) and the CPU the threaded runs cost."""
     n = parallel.default_threads()
     print(
         f"all cores ({n} threads) vs one thread, median of {repeat} alternating runs "
@@ -231,9 +246,12 @@ def thread_scaling(methods: list[Method], pairs: list[tuple[np.ndarray, np.ndarr
     )
     for method in methods:
         times: dict[int, list[tuple[float, float]]] = {1: [], n: []}
+        cpu: dict[int, list[float]] = {1: [], n: []}
         for _ in range(repeat):
             for t in (1, n):
+                c0 = time.process_time()
                 got = measure([method], pairs, repeat=1, threads=t, wall=True)[method[0]]
+                cpu[t].append(time.process_time() - c0)
                 times[t].append((got["enc"], got["dec"]))
         one = [statistics.median(x[i] for x in times[1]) for i in (0, 1)]
         many = [statistics.median(x[i] for x in times[n]) for i in (0, 1)]
@@ -241,4 +259,11 @@ def thread_scaling(methods: list[Method], pairs: list[tuple[np.ndarray, np.ndarr
         print(
             f"  {method[0]:22s} encode {raw / one[0]:5.0f} -> {raw / many[0]:5.0f} MB/s ({one[0] / many[0]:.2f}x), "
             f"decode {raw / one[1]:5.0f} -> {raw / many[1]:5.0f} MB/s ({one[1] / many[1]:.2f}x)   target >= 1.8x"
+        )
+        s_enc, s_dec = serial_share(method, pairs)
+        bound = [1 / (s + (1 - s) / n) for s in (s_enc, s_dec)]
+        print(
+            f"  {'':22s} CPU time: serial share encode {s_enc:.1%} (Amdahl bound {bound[0]:.2f}x), "
+            f"decode {s_dec:.1%} ({bound[1]:.2f}x); process CPU of a {n}-thread round / a 1-thread round "
+            f"{statistics.median(cpu[n]) / statistics.median(cpu[1]):.2f}"
         )

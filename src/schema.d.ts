@@ -566,7 +566,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** start a pull (fetch, then add the remote's versions to the lineage) */
+    /** start a pull (fetch, then add the remote's versions, renames and tag changes to the lineage) */
     post: {
       parameters: {
         query?: never;
@@ -577,6 +577,8 @@ export interface paths {
       requestBody?: {
         content: {
           'application/json': {
+            /** @description add what the last fetch brought, asking nothing of the remote */
+            offline?: boolean;
             /** @description the remote (default: origin, or the only one) */
             remote?: string;
             repo?: string;
@@ -1973,6 +1975,8 @@ export interface components {
     TransferPayload: {
       bytes_received: number;
       bytes_sent: number;
+      label_notes?: string[];
+      labels?: string[];
       objects: number;
       packs: number;
       refused: components['schemas']['RefusedObject'][];

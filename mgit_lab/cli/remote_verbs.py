@@ -88,7 +88,7 @@ def _pull(args: argparse.Namespace) -> int:
     _quiet_clients()
     repo = open_repo(args)
     with progress_bar(not args.json) as cb:
-        report = pull(repo, args.remote, args.versions or None, cb)
+        report = pull(repo, args.remote, args.versions or None, cb, offline=args.offline)
     return _done(args, report)
 
 
@@ -134,8 +134,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "send versions the remote lacks",
         "Send versions (default: all) with their ancestors to a remote: only objects it\n"
         "lacks travel, in packs, in parallel. Resumable: a re-run sends only what did not\n"
-        "arrive. Concurrent pushes are combined; a name that labels another version on the\n"
-        "remote is a conflict (nothing is overwritten).",
+        "arrive. Concurrent pushes are combined; renames and tags made here travel; a name\n"
+        "that labels another version on the remote, or a name or tag changed differently\n"
+        "on both sides, is a conflict (nothing is overwritten).",
         ["mgit push", "mgit push origin sst2", "mgit push --json"],
     )
     p.add_argument("remote", nargs="?", help="the remote (default: origin)")
@@ -160,12 +161,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         sub,
         "pull",
         "receive a remote's versions and add them to the lineage",
-        "Fetch, then add the remote's versions to the local lineage (a union).\n"
+        "Fetch, then add the remote's versions to the local lineage (a union), with the\n"
+        "remote's renames and tag changes. A name or tag changed differently on both sides\n"
+        "is a conflict (nothing is overwritten). --offline adds what the last `mgit fetch`\n"
+        "brought without contacting the remote.\n"
         "Exit code 1 when an object was refused (damaged or truncated on the remote).",
-        ["mgit pull", "mgit pull origin sst2"],
+        ["mgit pull", "mgit pull origin sst2", "mgit pull --offline"],
     )
     p.add_argument("remote", nargs="?", help="the remote (default: origin)")
     p.add_argument("versions", nargs="*", help="versions to receive (default: all)")
+    p.add_argument("--offline", action="store_true", help="add what the last fetch brought; ask nothing of the remote")
     add_json_flag(p)
     p.set_defaults(func=_pull)
 

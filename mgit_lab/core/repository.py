@@ -428,10 +428,20 @@ class Repository:
         from .integrity import decode_checked
 
         version = self.version(key)
-        self.store.prefetch([t.oid for t in version.manifest.values()])  # partial clones: one batch
-        out: ArrayState = {}
-        for i, (k, t) in enumerate(version.manifest.items()):
-            out[k] = (decode_checked(self.store, version, k, t, self.versions()), t.dtype)
+        items = list(version.manifest.items())
+        every = self.versions()
+        done = [0]
+        count = threading.Lock()
+
+        def decode(i: int) -> np.ndarray:  # small tensors run on the codec threads at once
+            k, t = items[i]
+            arr = decode_checked(self.store, version, k, t, every)
             if progress:
-                progress(i + 1, len(version.manifest), "decoding")
-        return out
+                with count:
+                    done[0] += 1
+                    progress(done[0], len(items), "decoding")
+            return arr
+
+        # partial clones fetch the missing objects in one batch first
+        arrays = self.store.map_objects([t.oid for _, t in items], decode)
+        return {k: (a, t.dtype) for (k, t), a in zip(items, arrays, strict=True)}

@@ -697,7 +697,17 @@ class RefusedObject(TypedDict):
     versions: list[str]
 
 
-class TransferPayload(TypedDict):
+class TransferLabels(TypedDict, total=False):
+    """Names and tags a transfer changed (always present in answers; optional in the schema,
+    added after the payload was first published)."""
+
+    #: renames and tag changes made on the receiving side ("renamed 'a' -> 'b'", "tag 'best' -> 'ft2'")
+    labels: list[str]
+    #: renames and tag changes the receiving side made since the last sync, kept as they are
+    label_notes: list[str]
+
+
+class TransferPayload(TransferLabels):
     """What a push, fetch, pull or clone moved (the result of a push/fetch/pull job)."""
 
     verb: str

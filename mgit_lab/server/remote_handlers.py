@@ -107,11 +107,16 @@ class TransferLauncher(JobLauncher):
         verb = {"push": push, "fetch": fetch, "pull": pull}[kind]
         status.check_remote(repo, remote)
 
+        offline = bool(field(doc, "offline", bool, False))
+
         def work(repo: Repository, progress: Progress) -> TransferPayload:
             try:
+                if offline:  # what the last fetch brought: nothing is asked of the remote
+                    return pull(repo, remote, versions, progress, offline=True).to_json()
                 report = verb(repo, remote, versions, progress).to_json()
             except Conflict:
-                _remember(repo, remote)  # the remote moved on: show what it holds now
+                if not offline:
+                    _remember(repo, remote)  # the remote moved on: show what it holds now
                 raise
             if kind == "push":  # fetch and pull keep their copy of the remote's lineage themselves
                 _remember(repo, remote)
@@ -130,4 +135,7 @@ class FetchHandler(TransferLauncher):
 
 
 class PullHandler(TransferLauncher):
+    """``POST {repo, remote, versions, offline}``: ``offline`` adds what the last fetch brought."""
+
     kind = "pull"
+    fields = frozenset({"remote", "versions", "offline"})

@@ -113,6 +113,27 @@ describe('transfer results and failures', () => {
       'Pushed 1 version (base) to origin: 4 objects in 1 pack, 12.3 KB sent in 0.3 s.'
     );
     assert.deepEqual(pushed.problems, []);
+    const renamed = transferSummary(
+      payload({ labels: ["renamed 'sst2' -> 'sst2-v1'", "tag 'best' -> 'sst2-v1'"], seconds: 0.1 })
+    );
+    assert.equal(
+      renamed.text,
+      "Names and tags only, on the remote: renamed 'sst2' -> 'sst2-v1'; tag 'best' -> 'sst2-v1' (0.1 s)."
+    );
+    const pulled = transferSummary(
+      payload({
+        verb: 'pull',
+        versions: ['ft'],
+        objects: 2,
+        packs: 1,
+        bytes_received: 2000,
+        labels: ["tag 'prod' -> 'ft'"],
+        label_notes: ["'a' was renamed 'b' here"]
+      })
+    );
+    assert.match(pulled.text, /^Pulled 1 version \(ft\) from origin: 2 objects in 1 pack/);
+    assert.match(pulled.text, / Names and tags, here: tag 'prod' -> 'ft'\./);
+    assert.match(pulled.text, / Kept as they are: 'a' was renamed 'b' here\.$/);
     const fetched = transferSummary(
       payload({ verb: 'fetch', versions: ['a', 'b'], objects: 9, packs: 2, bytes_received: 2e6 })
     );

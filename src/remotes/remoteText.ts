@@ -120,7 +120,11 @@ export function transferSummary(p: ITransferPayload): { text: string; problems: 
   const moved = verb === 'push' ? p.bytes_sent : p.bytes_received;
   const seconds = `${p.seconds.toFixed(1)} s`;
   let text: string;
-  if (!p.versions.length && !p.objects) {
+  const labels = p.labels ?? [];
+  const where = verb === 'push' ? 'on the remote' : 'here';
+  if (!p.versions.length && !p.objects && labels.length) {
+    text = `Names and tags only, ${where}: ${labels.join('; ')} (${seconds}).`;
+  } else if (!p.versions.length && !p.objects) {
     text =
       verb === 'push'
         ? `${p.remote} already has these versions: nothing sent (${seconds}).`
@@ -133,9 +137,15 @@ export function transferSummary(p: ITransferPayload): { text: string; problems: 
       ? `${plural(p.objects, 'object')} in ${plural(p.packs, 'pack')}`
       : 'no object (the tensors were there already)';
     const dir = verb === 'push' ? `${humanBytes(moved)} sent` : `${humanBytes(moved)} received`;
-    const where = verb === 'push' ? `to ${p.remote}` : `from ${p.remote}`;
     const note = verb === 'fetch' && p.versions.length ? '; pull adds them to the lineage' : '';
-    text = `${DONE[verb]} ${what} ${where}: ${objects}, ${dir} in ${seconds}${note}.`;
+    const to = verb === 'push' ? `to ${p.remote}` : `from ${p.remote}`;
+    const renamed = labels.length ? ` Names and tags, ${where}: ${labels.join('; ')}.` : '';
+    text = `${DONE[verb]} ${what} ${to}: ${objects}, ${dir} in ${seconds}${note}.${renamed}`;
+  }
+  const kept = p.label_notes ?? [];
+  if (kept.length) {
+    const take = verb === 'push' ? ' (pull to take them)' : '';
+    text += ` Kept as they are: ${kept.join('; ')}${take}.`;
   }
   const problems = p.refused.map(
     r =>

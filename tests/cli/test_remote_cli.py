@@ -64,3 +64,34 @@ def test_remote_verbs_end_to_end(
     assert run(capsys, "-C", s, "remote", "remove", "origin")[0] == 0
     code, out, _ = run(capsys, "-C", s, "remote")
     assert "no remotes" in out
+
+
+def test_fetch_gc_pull_offline_and_labels_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = Repository.init(tmp_path / "src")
+    src.add_arrays(layer_state(), "base")
+    s = str(src.root)
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "-C", s, "remote", "add", "origin", str(tmp_path / "shared"))[0] == 0
+    assert run(capsys, "-C", s, "push")[0] == 0
+    assert run(capsys, "clone", "shared", "other")[0] == 0
+
+    src.add_arrays(finetuned(layer_state(), 3), "ft", parents=[("base", "finetune")])
+    src.rename("base", "pretrained")
+    src.tag("ft", "best")
+    code, out, _ = run(capsys, "-C", s, "push")
+    assert code == 0 and "on the remote: renamed 'base' -> 'pretrained'" in out
+    assert "on the remote: tag 'best' -> 'ft'" in out
+    assert run(capsys, "-C", "other", "fetch")[0] == 0
+    code, out, _ = run(capsys, "-C", "other", "gc", "--json")
+    assert code == 0 and json.loads(out)["objects_removed"] == 0  # the fetched objects stay
+    (tmp_path / "shared").rename(tmp_path / "gone")  # the remote is unreachable now
+    code, _, err = run(capsys, "-C", "other", "pull")
+    assert code == 1 and err.startswith("mgit: error:")
+    code, out, _ = run(capsys, "-C", "other", "pull", "--offline", "--json")
+    got = json.loads(out)
+    assert code == 0 and got["versions"] == ["ft"] and got["requests"] == 0
+    assert got["labels"] == ["renamed 'base' -> 'pretrained'", "tag 'best' -> 'ft'"]
+    other = Repository.open(tmp_path / "other")
+    assert other.tags() == {"best": "ft"} and other.verify().ok

@@ -3,11 +3,11 @@ status it leaves, and wrong credentials failing the job clearly without showing 
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
+
+from tests.support.s3 import fresh_bucket, loopback_s3
 
 from .test_jobs import wait_for
 
@@ -20,31 +20,13 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "mgit-rest-key", "AWS_SECRET_ACCESS_KEY": "m
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    saved = {k: os.environ.get(k) for k in [*CREDENTIALS, "AWS_DEFAULT_REGION"]}
-    os.environ.update(CREDENTIALS, AWS_DEFAULT_REGION="us-east-1")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with loopback_s3(CREDENTIALS) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
 def bucket_url(s3_endpoint: str) -> str:
-    import boto3
-
-    bucket = "b" + uuid.uuid4().hex[:12]
-    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=bucket)
-    return f"s3://{bucket}/team/models"
+    return f"s3://{fresh_bucket(s3_endpoint)}/team/models"
 
 
 async def test_push_to_s3_then_status(api, zoo, s3_endpoint, bucket_url):

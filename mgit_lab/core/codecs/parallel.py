@@ -8,15 +8,21 @@ thread count (block boundaries are part of the format, not of the schedule).
 The count comes from :func:`using` (the store wraps its reads and writes in its
 ``threads`` setting), else :func:`set_threads`, else the environment variable
 ``MGIT_THREADS``, else the machine's cores (at most 8).
+
+:func:`measuring` splits the CPU time of work run on one thread into the part inside
+:func:`pmap` (what more threads share) and the rest (serial), the Amdahl figure that a
+busy machine's wall clock cannot give.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -88,6 +94,40 @@ def _get_pool(n: int) -> ThreadPoolExecutor:
         return _pool
 
 
+@dataclass
+class CpuSplit:
+    """CPU seconds of this thread's work: ``total`` and the part ``parallel`` inside :func:`pmap`."""
+
+    total: float = 0.0
+    parallel: float = 0.0
+
+    @property
+    def serial_share(self) -> float:
+        return 1.0 - self.parallel / self.total if self.total > 0 else 0.0
+
+    def bound(self, n: int) -> float:
+        """Amdahl's bound on the speedup with ``n`` threads."""
+        s = self.serial_share
+        return 1.0 / (s + (1.0 - s) / n)
+
+
+@contextmanager
+def measuring() -> Iterator[CpuSplit]:
+    """Measure the work of this thread inside the block, run on one thread (as :func:`using`
+    ``(1)``): every :func:`pmap` of more than one item then runs inline and its CPU time is
+    counted as parallel."""
+    split = CpuSplit()
+    old = getattr(_local, "split", None)
+    _local.split = split
+    start = time.thread_time()
+    try:
+        with using(1):
+            yield split
+    finally:
+        split.total += time.thread_time() - start
+        _local.split = old
+
+
 def pmap(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
     """``[fn(x) for x in items]``, run on the shared pool when more than one thread is set.
 
@@ -96,7 +136,16 @@ def pmap(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
     work = list(items)
     n = threads()
     if n <= 1 or len(work) <= 1 or getattr(_local, "inside", False):
-        return [fn(x) for x in work]
+        split = getattr(_local, "split", None)
+        if split is None or len(work) <= 1 or getattr(_local, "inside", False):
+            return [fn(x) for x in work]
+        start = time.thread_time()
+        _local.inside = True  # nested pmaps are counted once
+        try:
+            return [fn(x) for x in work]
+        finally:
+            _local.inside = False
+            split.parallel += time.thread_time() - start
 
     def task(x: T) -> R:
         _local.inside = True

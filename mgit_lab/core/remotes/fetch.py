@@ -30,15 +30,17 @@ from ..lineage import LineageGraph, ModelVersion, Relation, manifest_from_json
 from ..lineage.files_manifest import FILES_DIR, files_path, read_files
 from ..lineage.manifests import manifest_dir, read_manifest
 from ..progress import Progress
-from ..store import atomic_write_bytes, atomic_write_json
+from ..store import atomic_write_bytes
 from .config import get_remote, promisor
+from .labels import LabelPlan, Labels, agreed, apply_to_nodes, clashes, plan_labels
 from .lineage_slot import LineageSlot
 from .packs import PARALLEL, Catalogue
 from .push import MANIFESTS, state_dir
 from .report import TransferReport
+from .tracking import read_base, read_tracked, write_base, write_tracked
 from .transfer import receive
 from .transport import RemoteFS
-from .union import conflicts, raise_conflicts
+from .union import conflicts, raise_conflicts, raise_label_conflicts
 
 if TYPE_CHECKING:
     from ..repository import Repository
@@ -64,17 +66,22 @@ def _wanted_ids(graph: LineageGraph, versions: list[str] | None) -> list[str]:
     return [vid for vid in graph.ids() if vid in keep]
 
 
-def _receive_files(rfs: RemoteFS, repo: Repository, nodes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Store the manifest and sketch files of ``nodes`` not here; returns id -> manifest JSON."""
+def _receive_files(
+    rfs: RemoteFS | None, repo: Repository, nodes: list[dict[str, Any]]
+) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """Store the manifest and sketch files of ``nodes`` not here; returns (id -> manifest
+    JSON, ids of versions whose manifest is not here and could not be asked for: offline)."""
     folder = manifest_dir(repo.mgit_dir)
     folder.mkdir(exist_ok=True)
     (repo.mgit_dir / SKETCH_DIR).mkdir(exist_ok=True)
 
-    def one(node: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def one(node: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
         file = node["manifest_file"]
         path = folder / file
         if path.is_file():
             return node["id"], json.loads(path.read_bytes())["tensors"]
+        if rfs is None:
+            return node["id"], None
         data = rfs.cat(f"{MANIFESTS}/{file}")
         if data is None:
             raise Corrupt(f"the manifest of version {node['name']!r} is missing at {rfs.url}", hint="push it again")
@@ -93,7 +100,8 @@ def _receive_files(rfs: RemoteFS, repo: Repository, nodes: list[dict[str, Any]])
         return node["id"], doc["tensors"]
 
     with ThreadPoolExecutor(PARALLEL) as pool:
-        return dict(pool.map(one, nodes))
+        got = dict(pool.map(one, nodes))
+    return {vid: m for vid, m in got.items() if m is not None}, {vid for vid, m in got.items() if m is None}
 
 
 def _receive_files_record(rfs: RemoteFS, repo: Repository, node: dict[str, Any]) -> None:
@@ -137,23 +145,36 @@ def fetch(
     progress: Progress | None = None,
     *,
     merge: bool = False,
+    offline: bool = False,
 ) -> TransferReport:
     """Receive what the remote's ``versions`` (default: all) need; ``merge`` adds them to the
-    lineage (that is :func:`pull`).  On a partial clone without ``versions`` only the
-    lineage, manifests and sketches travel."""
+    lineage (that is :func:`pull`), with the remote's renames and tag changes.  On a partial
+    clone without ``versions`` only the lineage, manifests and sketches travel.  ``offline``
+    asks nothing of the remote: it uses what the last fetch brought (git's ``merge
+    origin/main``)."""
     cfg = get_remote(repo.mgit_dir, remote)
-    rfs = RemoteFS(cfg)
+    rfs = None if offline else RemoteFS(cfg)
     report = TransferReport("pull" if merge else "fetch", cfg.name, cfg.url)
-    doc = _remote_lineage(LineageSlot(rfs))
+    if rfs is None:
+        doc = read_tracked(repo.mgit_dir, cfg.name)
+        if doc is None:
+            raise NotFound(
+                f"nothing was fetched from {cfg.name!r} yet", hint=f"run `mgit fetch {cfg.name}` while it is reachable"
+            )
+    else:
+        doc = _remote_lineage(LineageSlot(rfs))
     rgraph = LineageGraph.from_json(doc)
     local = repo.graph
-    if merge:
-        raise_conflicts(conflicts({"nodes": [v.to_json() for v in local.versions()]}, doc["nodes"]), cfg.url)
     by_id = {n["id"]: n for n in doc["nodes"]}
-    absent = [by_id[vid] for vid in rgraph.ids() if vid not in local.g]
-    manifests = _receive_files(rfs, repo, absent)
     partial_clone = promisor(repo.mgit_dir) == cfg.name
     wanted = _wanted_ids(rgraph, versions) if (versions or not partial_clone) else []
+    # a partial clone takes the whole graph; a full repository only versions whose tensors it has
+    keep = set(rgraph.ids()) if partial_clone else set(wanted)
+    base = read_base(repo.mgit_dir, cfg.name)
+    if merge:
+        _check_labels(repo, doc, base, keep, cfg.url)
+    absent = [by_id[vid] for vid in rgraph.ids() if vid not in local.g]
+    manifests, unfetched = _receive_files(rfs, repo, absent)
     oids: set[str] = set()
     for vid in wanted:
         if vid in manifests:
@@ -163,10 +184,12 @@ def fetch(
         files = read_files(repo.mgit_dir, vid)  # blobs and safetensors headers of its files
         if files is not None:
             oids |= files.oids()
-    catalogue = Catalogue(rfs, state_dir(repo, cfg.name))
     todo = {o for o in oids if not repo.store.has(o)}
     refused: dict[str, str] = {}
-    if todo:
+    if todo and rfs is None:
+        refused.update(dict.fromkeys(todo, "it was not fetched (run `mgit fetch` while the remote is reachable)"))
+    elif todo and rfs is not None:
+        catalogue = Catalogue(rfs, state_dir(repo, cfg.name))
         catalogue.load()
         want, gone = catalogue.closure(todo, repo.store)
         refused.update(dict.fromkeys(gone, "it is missing on the remote"))
@@ -174,21 +197,34 @@ def fetch(
         refused.update(got.refused)
         report.objects = len(got.objects)
         report.packs = len({catalogue.objects[o].pack for o in got.objects})
-    bad_versions = _report_refused(report, refused, rgraph, wanted, manifests)
+    bad_versions = _report_refused(report, refused, rgraph, wanted, manifests) | unfetched
     skip = set()
     for vid in bad_versions:
         skip |= {vid} | rgraph.descendants(vid)
     report.skipped_versions = [by_id[v]["name"] for v in rgraph.ids() if v in skip and v not in local.g]
-    folder = state_dir(repo, cfg.name)
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(folder / "lineage.json", doc)
-    # a partial clone takes the whole graph; a full repository only versions whose tensors it has
-    keep = set(rgraph.ids()) if partial_clone else set(wanted)
+    if rfs is not None:
+        write_tracked(repo.mgit_dir, cfg.name, doc)
     added = [by_id[v] for v in rgraph.ids() if v not in local.g and v not in skip and v in keep]
-    if merge and added:
-        _add_versions(repo, added, doc["edges"])
+    if merge:
+        scope = (keep - skip) & (set(local.g) | {n["id"] for n in added})
+        changes = _add_versions(repo, cfg.name, added, doc, base, scope)
+        report.labels, report.label_notes = changes
     report.versions = [n["name"] for n in added] if merge else [by_id[v]["name"] for v in wanted if v not in local.g]
     return report.finish(rfs)
+
+
+def _check_labels(repo: Repository, doc: dict[str, Any], base: Labels, keep: set[str], url: str) -> None:
+    """Raise Conflict, before anything moves, when the remote's names and tags cannot be
+    combined with the local ones (:mod:`.labels`)."""
+    local_nodes = [v.to_json() for v in repo.versions()]
+    incoming = [n for n in doc["nodes"] if n["id"] in keep]
+    plan = plan_labels(incoming, local_nodes, base, keep, ("at the remote", "here"))
+    raise_label_conflicts(plan.conflicts, url)
+    have = {n["id"] for n in local_nodes}
+    merged = apply_to_nodes(local_nodes, LabelPlan(renames=plan.renames))
+    raise_conflicts(conflicts({"nodes": merged}, [{**n, "tags": []} for n in incoming if n["id"] not in have]), url)
+    merged += [{**n, "tags": []} for n in incoming if n["id"] not in have]
+    raise_conflicts(clashes(apply_to_nodes(merged, LabelPlan(tags=plan.tags))), url)
 
 
 def _report_refused(
@@ -211,13 +247,29 @@ def _report_refused(
     return bad
 
 
-def _add_versions(repo: Repository, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
-    """Add remote version records (parents first) to the local lineage in one transaction."""
+def _add_versions(
+    repo: Repository, remote: str, nodes: list[dict[str, Any]], doc: dict[str, Any], base: Labels, scope: set[str]
+) -> tuple[list[str], list[str]]:
+    """Add remote version records (parents first) to the local lineage and take the remote's
+    renames and tag changes, in one transaction; returns (changes made, changes kept)."""
     parents: dict[str, list[tuple[int, str, str]]] = {}
-    for e in edges:
+    for e in doc["edges"]:
         parents.setdefault(e["child"], []).append((int(e.get("order", 0)), e["parent"], e["relation"]))
+    sides = ("at the remote", "here")
+    plan = plan_labels(doc["nodes"], [v.to_json() for v in repo.versions()], base, scope, sides)
+    if not nodes and not plan.changes:
+        write_base(repo.mgit_dir, remote, agreed([v.to_json() for v in repo.versions()], doc["nodes"], base))
+        return [], plan.kept
     with repo.transaction() as txn:
         graph = txn.graph
+        here = [graph.g.nodes[i]["version"].to_json() for i in graph.ids()]
+        before = {n["id"]: n["name"] for n in here}
+        plan = plan_labels(doc["nodes"], here, base, scope, sides)
+        raise_label_conflicts(plan.conflicts, f"remote {remote!r}")  # the lineage changed since the check
+        _rename_all(graph, plan.renames)
+        for tag in plan.tags:
+            if tag in graph.tags():
+                graph.untag(tag)
         for node in nodes:
             if node["id"] in graph.g:
                 continue
@@ -225,12 +277,34 @@ def _add_versions(repo: Repository, nodes: list[dict[str, Any]], edges: list[dic
                 raise Conflict(f"a version named {node['name']!r} was added here meanwhile", hint="run the pull again")
             version = ModelVersion.from_json(node, partial(read_manifest, repo.mgit_dir, node["manifest_file"]))
             version.summary = None  # figures are recomputed from this repository's store
+            version.tags = []  # tags are taken below, like any other tag change
             ps = sorted(parents.get(node["id"], []))
             graph.add_version(version, [(p, Relation(r)) for _, p, r in ps if p in graph.g])
+        for tag, vid in sorted(plan.tags.items()):
+            if vid is not None:
+                graph.tag(vid, tag)
+        after = [graph.g.nodes[i]["version"].to_json() for i in graph.ids()]
+    write_base(repo.mgit_dir, remote, agreed(after, doc["nodes"], base))
+    names = {n["id"]: n["name"] for n in doc["nodes"]}
+    return plan.describe(before, names), plan.kept
+
+
+def _rename_all(graph: LineageGraph, renames: dict[str, str]) -> None:
+    """Rename in two steps (through unique temporary names), so names may swap."""
+    for vid in renames:
+        graph.rename(vid, f"~pull~{vid}")
+    for vid, name in renames.items():
+        graph.rename(vid, name)
 
 
 def pull(
-    repo: Repository, remote: str | None = None, versions: list[str] | None = None, progress: Progress | None = None
+    repo: Repository,
+    remote: str | None = None,
+    versions: list[str] | None = None,
+    progress: Progress | None = None,
+    *,
+    offline: bool = False,
 ) -> TransferReport:
-    """:func:`fetch`, then add the remote's versions to the local lineage."""
-    return fetch(repo, remote, versions, progress, merge=True)
+    """:func:`fetch`, then add the remote's versions to the local lineage (``offline``: those
+    the last fetch brought, asking nothing of the remote)."""
+    return fetch(repo, remote, versions, progress, merge=True, offline=offline)

@@ -6,7 +6,7 @@ On the remote::
     packs/<name>.pack       the objects' encoded chunks, back to back (as stored locally:
                             same codecs, same delta bases; nothing is re-encoded)
     packs/<name>.idx.json   {"format": 1, "pack": name, "size": bytes,
-                             "objects": {oid: {dtype, shape, base, depth,
+                             "objects": {oid: {dtype, shape, base, depth, gen,
                                                chunks: [[offset, length, elems, codec]]}}}
 
 The index is written after its pack, so an object is visible exactly when every byte of
@@ -96,7 +96,11 @@ def check_entry(oid: str, entry: Any, size: int) -> dict[str, Any]:
         n *= d
     if elems != n:
         raise ValueError(f"object {oid[:12]}: chunks hold {elems} elements, its shape {n}")
-    return {"dtype": dtype, "shape": shape, "base": base, "depth": int(entry.get("depth", 0)), "chunks": chunks}
+    gen = entry.get("gen")  # skip-delta generation (absent in packs of older versions)
+    if gen is not None and (isinstance(gen, bool) or not isinstance(gen, int) or gen < 0):
+        raise ValueError(f"object {oid[:12]}: bad generation")
+    out = {"dtype": dtype, "shape": shape, "base": base, "depth": int(entry.get("depth", 0)), "chunks": chunks}
+    return out if gen is None else {**out, "gen": gen}
 
 
 def parse_index(data: bytes, name: str, where: str) -> dict[str, RemoteObject]:
@@ -229,6 +233,7 @@ def build_pack(store: ObjectStore, oids: list[str]) -> tuple[str, bytes, bytes]:
             "shape": entry["shape"],
             "base": entry.get("base"),
             "depth": entry.get("depth", 0),
+            **({"gen": entry["gen"]} if "gen" in entry else {}),
             "chunks": layout,
         }
     name = new_name("pack")

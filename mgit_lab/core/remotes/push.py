@@ -21,12 +21,15 @@ from ..lineage.files_manifest import FILES_DIR, files_path, read_files
 from ..lineage.manifests import manifest_dir
 from ..progress import Progress
 from .config import get_remote
+from .labels import LabelPlan, Labels, agreed, apply_to_nodes, clashes, labels_of, plan_labels
 from .lineage_slot import LineageSlot
 from .packs import PARALLEL, Catalogue
 from .report import TransferReport
+from .tracking import read_base, write_base, write_tracked
+from .tracking import state_dir as _state_dir
 from .transfer import send
 from .transport import RemoteFS
-from .union import conflicts, empty_lineage, raise_conflicts, union
+from .union import empty_lineage, raise_conflicts, raise_label_conflicts, union
 
 if TYPE_CHECKING:
     from ..repository import Repository
@@ -35,8 +38,8 @@ MANIFESTS = "manifests"
 
 
 def state_dir(repo: Repository, remote: str) -> Path:
-    """``.mgit/remotes/<remote>/``: what this repository remembers about a remote (a cache)."""
-    return repo.mgit_dir / "remotes" / remote
+    """``.mgit/remotes/<remote>/``: what this repository remembers about a remote (:mod:`.tracking`)."""
+    return _state_dir(repo.mgit_dir, remote)
 
 
 def selected_ids(repo: Repository, versions: list[str] | None) -> list[str]:
@@ -68,12 +71,14 @@ def _record(repo: Repository, v: ModelVersion) -> tuple[dict[str, Any], str, byt
 def push(
     repo: Repository, remote: str | None = None, versions: list[str] | None = None, progress: Progress | None = None
 ) -> TransferReport:
-    """Send ``versions`` (default: all) with their ancestors to ``remote`` (default: origin).
+    """Send ``versions`` (default: all) with their ancestors to ``remote`` (default: origin),
+    with their names and tags (renames and tag moves made here travel: :mod:`.labels`).
 
     Raises
     ------
     Conflict
-        When a name or tag labels a different version on the remote (nothing is sent).
+        When a name or tag labels a different version on the remote, or a version or tag
+        was changed differently on both sides (nothing is sent).
     RemoteError
         When the remote cannot be reached or refuses access.
     """
@@ -83,15 +88,81 @@ def push(
     slot = LineageSlot(rfs)
     graph = repo.graph
     ids = selected_ids(repo, versions)
-    remote_doc = slot.read() or empty_lineage()
     local = [graph.g.nodes[vid]["version"] for vid in ids]
-    raise_conflicts(conflicts(remote_doc, [v.to_json() for v in local]), cfg.url)
-    have = {n["id"] for n in remote_doc["nodes"]}
+    sending = _Sending([v.to_json() for v in local], [], read_base(repo.mgit_dir, cfg.name), set(ids), cfg.url)
+    remote_doc = slot.read()
+    first, plan = sending.combine(remote_doc)
+    have = {n["id"] for n in (remote_doc or empty_lineage())["nodes"]}
     new = [v for v in local if v.id not in have]
-    if not new:
+    if first is None:
+        _remember(repo, cfg.name, remote_doc, plan, sending.base)
+        report.label_notes = plan.kept
         return report.finish(rfs)
 
-    catalogue = Catalogue(rfs, state_dir(repo, cfg.name)).load()
+    if new:
+        catalogue = Catalogue(rfs, state_dir(repo, cfg.name)).load()
+        missing = _missing_objects(repo, new, catalogue, cfg.url)
+        report.objects = len(missing)
+        sent = send(rfs, repo.store, missing, progress)
+        catalogue.remember(sent)  # the next push need not read these indexes back
+        report.packs = len(sent)
+        records = [_record(repo, v) for v in new]
+        _send_files(rfs, repo, records, [v.id for v in new])
+        files = {r["id"]: r["manifest_file"] for r, _, _ in records}
+        sending.records = [{**r, "manifest_file": files.get(r["id"], r.get("manifest_file"))} for r in sending.records]
+    new_ids = {v.id for v in new}
+    sending.edges = [e for e in graph.edges_json() if e["child"] in new_ids]
+    outcome: dict[str, Any] = {}
+
+    def change(current: dict[str, Any] | None) -> dict[str, Any] | None:
+        doc, plan = sending.combine(current)
+        outcome.update(doc=doc or current, plan=plan, names=labels_of((current or empty_lineage())["nodes"])[0])
+        return doc
+
+    slot.update(change)
+    plan = outcome["plan"]
+    _remember(repo, cfg.name, outcome["doc"], plan, sending.base)
+    report.lineage_attempts = slot.attempts
+    report.versions = [v.name for v in new]
+    report.labels = plan.describe(outcome["names"], labels_of(sending.records)[0])
+    report.label_notes = plan.kept
+    return report.finish(rfs)
+
+
+class _Sending:
+    """The local records a push offers, combined with whatever the remote lineage is."""
+
+    def __init__(
+        self, records: list[dict[str, Any]], edges: list[dict[str, Any]], base: Labels, scope: set[str], url: str
+    ) -> None:
+        self.records, self.edges, self.base, self.scope, self.url = records, edges, base, scope, url
+
+    def combine(self, current: dict[str, Any] | None) -> tuple[dict[str, Any] | None, LabelPlan]:
+        """(the new remote lineage, or None when it already has everything; the label plan)."""
+        cur = current or empty_lineage()
+        plan = plan_labels(self.records, cur["nodes"], self.base, self.scope)
+        raise_label_conflicts(plan.conflicts, self.url)
+        have = {n["id"] for n in cur["nodes"]}
+        new = [{**r, "tags": []} for r in self.records if r["id"] not in have]
+        if not new and not plan.changes:
+            return None, plan
+        renamed = {**cur, "nodes": apply_to_nodes(cur["nodes"], LabelPlan(renames=plan.renames))}
+        doc = union(renamed, new, self.edges, self.url)
+        doc["nodes"] = apply_to_nodes(doc["nodes"], LabelPlan(tags=plan.tags))
+        raise_conflicts(clashes(doc["nodes"]), self.url)
+        return doc, plan
+
+
+def _remember(repo: Repository, remote: str, doc: dict[str, Any] | None, plan: LabelPlan, base: Labels) -> None:
+    """Keep the remote's lineage as now known, and the labels both sides agree on."""
+    if doc is None:
+        return
+    write_tracked(repo.mgit_dir, remote, doc)
+    write_base(repo.mgit_dir, remote, agreed([v.to_json() for v in repo.versions()], doc["nodes"], base))
+
+
+def _missing_objects(repo: Repository, new: list[ModelVersion], catalogue: Catalogue, url: str) -> set[str]:
+    """Objects the new versions need (with their delta bases) that the remote lacks."""
     needed: set[str] = set()
     for v in new:
         for ref in v.manifest.values():
@@ -113,31 +184,10 @@ def push(
         elif oid not in catalogue.objects:
             users = [v.name for v in new if any(r.oid == oid for r in v.manifest.values())]
             raise Corrupt(
-                f"object {oid[:12]} (needed by {', '.join(users) or 'a delta chain'}) is neither here nor on {cfg.url}",
+                f"object {oid[:12]} (needed by {', '.join(users) or 'a delta chain'}) is neither here nor on {url}",
                 hint="run `mgit verify`; push the versions that are intact by naming them",
             )
-    missing = {o for o in closure if o not in catalogue.objects and repo.store.has(o)}
-    report.objects = len(missing)
-    sent = send(rfs, repo.store, missing, progress)
-    catalogue.remember(sent)  # the next push need not read these indexes back
-    report.packs = len(sent)
-
-    records = [_record(repo, v) for v in new]
-    _send_files(rfs, repo, records, [v.id for v in new])
-    new_ids = {v.id for v in new}
-    edges = [e for e in graph.edges_json() if e["child"] in new_ids]
-    nodes = [r for r, _, _ in records]
-
-    def change(current: dict[str, Any] | None) -> dict[str, Any] | None:
-        base = current or empty_lineage()
-        if all(n["id"] in {m["id"] for m in base["nodes"]} for n in nodes):
-            return None
-        return union(base, nodes, edges, cfg.url)
-
-    slot.update(change)
-    report.lineage_attempts = slot.attempts
-    report.versions = [v.name for v in new]
-    return report.finish(rfs)
+    return {o for o in closure if o not in catalogue.objects and repo.store.has(o)}
 
 
 def _send_files(

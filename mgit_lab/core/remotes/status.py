@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..codecs.abc import TensorSpec
 from ..schema import RemoteInfo, RemoteList
 from .config import add_remote, get_remote, list_remotes, promisor, remove_remote
+from .tracking import forget
 
 if TYPE_CHECKING:
     from ..repository import Repository
@@ -32,7 +33,10 @@ def add(
 
 
 def remove(repo: Repository, name: str) -> RemoteInfo:
+    """Forget a remote and what was fetched from it (git drops ``refs/remotes/NAME`` too):
+    versions fetched but never pulled become garbage for ``mgit gc``."""
     r = remove_remote(repo.mgit_dir, repo.lock, name)
+    forget(repo, name)
     return {"name": r.name, "url": r.url, "options": dict(r.options), "promisor": False}
 
 

@@ -10,6 +10,7 @@ credential: none is ever in the URL or the config) and says what to do.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -32,6 +33,32 @@ T = TypeVar("T")
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 30.0
 _CLIENT_RETRIES = 2
+
+
+#: environment variables that choose an S3 client's identity and endpoint
+_CLIENT_ENV = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+)
+_MAX_CLIENTS = 8
+_clients: dict[str, fsspec.AbstractFileSystem] = {}
+_clients_lock = threading.Lock()
+
+
+def _client_key(protocol: str, options: dict[str, str]) -> str:
+    """A digest naming one S3 client setup (options and credentials' environment); the
+    credentials are hashed, never kept."""
+    parts = [protocol, *sorted(f"{k}={v}" for k, v in options.items())]
+    parts += [f"{k}={os.environ.get(k, '')}" for k in _CLIENT_ENV]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 class RemoteError(MgitError):
@@ -62,6 +89,22 @@ class RemoteFS:
         self.bytes_received = 0
 
     def _filesystem(self, remote: RemoteConfig) -> fsspec.AbstractFileSystem:
+        """The storage client; an S3 client is kept for the process and shared by the
+        transfers with the same options and credentials (making one costs a few tenths
+        of a second: a server's or notebook's second push would pay it again)."""
+        if self.protocol not in ("s3", "s3a"):
+            return self._new_filesystem(remote)
+        key = _client_key(self.protocol, remote.options)
+        with _clients_lock:
+            fs = _clients.get(key)
+            if fs is None:
+                fs = self._new_filesystem(remote)
+                if len(_clients) >= _MAX_CLIENTS:
+                    _clients.pop(next(iter(_clients)))
+                _clients[key] = fs
+            return fs
+
+    def _new_filesystem(self, remote: RemoteConfig) -> fsspec.AbstractFileSystem:
         opts = remote.options
         try:
             if self.protocol in ("s3", "s3a"):

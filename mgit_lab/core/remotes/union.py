@@ -105,3 +105,16 @@ def union(into: dict[str, Any], nodes: list[dict[str, Any]], edges: list[dict[st
         "nodes": [*into["nodes"], *added],
         "edges": [*into.get("edges", []), *extra],
     }
+
+
+def raise_label_conflicts(problems: list[str], where: str) -> None:
+    """A version renamed, or a tag set, differently on both sides since they last agreed."""
+    if problems:
+        raise Conflict(
+            f"{len(problems)} name(s) or tag(s) changed differently here and at {where}: "
+            + "; ".join(problems[:10])
+            + (" ..." if len(problems) > 10 else ""),
+            hint="make this side agree with the other (`mgit mv OLD NEW`, `mgit tag VERSION TAG --force`, "
+            "`mgit tag -d TAG`), "
+            "then push or pull again; nothing was overwritten",
+        )

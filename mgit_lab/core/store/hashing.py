@@ -8,14 +8,27 @@ from __future__ import annotations
 import blake3
 import numpy as np
 
+from ..codecs import parallel
+
 _HASH_STEP = 1 << 26  # bytes hashed per update call; views, never copies
+
+
+#: tensors from this size up are hashed on the store's threads (smaller ones gain nothing)
+THREADED_HASH_BYTES = 16 << 20
+
+
+def hash_threads(nbytes: int) -> int:
+    """Threads to hash ``nbytes`` with: the codec thread count (:mod:`..codecs.parallel`) for
+    large tensors, else 1."""
+    return parallel.threads() if nbytes >= THREADED_HASH_BYTES else 1
 
 
 class ObjectHasher:
     """Incremental :func:`object_id`: feed the tensor's flat chunks in order."""
 
-    def __init__(self, dtype: str, shape: tuple[int, ...], *, threads: bool = False) -> None:
-        self._h = blake3.blake3(max_threads=blake3.blake3.AUTO) if threads else blake3.blake3()
+    def __init__(self, dtype: str, shape: tuple[int, ...], *, threads: bool | int = False) -> None:
+        n = blake3.blake3.AUTO if threads is True else int(threads)
+        self._h = blake3.blake3(max_threads=n) if n == blake3.blake3.AUTO or n > 1 else blake3.blake3()
         self._h.update(f"{dtype}|{','.join(map(str, shape))}|".encode())
 
     def update(self, part: np.ndarray) -> None:
@@ -27,11 +40,12 @@ class ObjectHasher:
         return self._h.hexdigest()
 
 
-def object_id(array: np.ndarray, dtype: str, *, threads: bool = False) -> str:
+def object_id(array: np.ndarray, dtype: str, *, threads: bool | int = False) -> str:
     """Content address of a tensor: equal dtype, shape and bits give an equal id.
 
     ``threads=True`` lets BLAKE3 use every core (same digest) for callers that hash
-    whole models outside a store transaction, such as the diff.
+    whole models outside a store transaction, such as the diff; an integer is a thread
+    count (the store passes :func:`hash_threads`).
     """
     h = ObjectHasher(dtype, tuple(array.shape), threads=threads)
     h.update(array)

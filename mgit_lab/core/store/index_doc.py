@@ -38,6 +38,8 @@ def _check_entry(oid: str, entry: Any) -> None:
         raise BadIndex(f"entry {oid[:12]} has a base that is not an object id")
     if not _int(entry.get("depth", 0)):
         raise BadIndex(f"entry {oid[:12]} has an invalid depth")
+    if not _int(entry.get("gen", 0)):
+        raise BadIndex(f"entry {oid[:12]} has an invalid generation")
     chunks = entry.get("chunks")
     if not isinstance(chunks, list) or not chunks:
         raise BadIndex(f"entry {oid[:12]} has no chunks")

@@ -19,6 +19,9 @@ class ObjectInfo:
     stored_nbytes: int
     codecs: tuple[str, ...]
     pack: str
+    #: successive deltas since the last whole object in the lineage (>= depth, the hops
+    #: decoding takes; see :mod:`.base_choice`)
+    generation: int = 0
 
     @property
     def raw_nbytes(self) -> int:
@@ -26,12 +29,15 @@ class ObjectInfo:
 
 
 def object_info(oid: str, entry: dict[str, Any], pack: str) -> ObjectInfo:
+    depth = int(entry.get("depth", 0))
     return ObjectInfo(
         oid=oid,
         spec=TensorSpec(entry["dtype"], tuple(entry["shape"])),
         base=entry.get("base"),
-        depth=int(entry.get("depth", 0)),
+        depth=depth,
         stored_nbytes=sum(c[1] for c in entry["chunks"]),
         codecs=tuple(sorted({c[3]["id"] for c in entry["chunks"]})),
         pack=pack,
+        # objects from before generations were recorded have linear chains: gen == depth
+        generation=int(entry.get("gen", depth)),
     )

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from ..codecs import parallel
 from ..codecs.abc import TensorSpec
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, NotFound
-from .hashing import object_id
+from .hashing import hash_threads, object_id
 from .index_doc import load_index
 from .object_info import ObjectInfo, object_info
 from .pack import PACK_SUFFIX, PackReader, PackWriter
@@ -33,10 +33,14 @@ from .writer import StoreWriter
 DEFAULT_CHUNK_ELEMS = 1 << 24  # 64 MiB of float32
 DEFAULT_MAX_DEPTH = 8
 DEFAULT_CACHE_BYTES = 512 << 20
-#: objects from this size up are hashed on every core when checked on read
-_THREADED_HASH_BYTES = 16 << 20
+#: objects up to this many elements are one codec block (see ``ordered_delta.DEFAULT_BLOCK``):
+#: :meth:`ObjectStore.get_many` decodes them concurrently rather than block by block
+SMALL_OBJECT_ELEMS = 1 << 20
 #: a delta chain longer than this is damage (the writer caps chains at max_delta_depth)
 _MAX_CHAIN = 256
+
+
+T = TypeVar("T")
 
 
 class _PackGone(Exception):
@@ -208,6 +212,9 @@ class ObjectStore:
             ) from None
 
     def _chunk(self, oid: str, i: int, *, keep: bool, hops: int = 0) -> np.ndarray:
+        """Chunk ``i`` of object ``oid``, decoded.  The lock covers the cache, the index and
+        the pack reads (h5py serialises those anyway), never a decode: several threads
+        decode different objects at once (see :meth:`get_many`)."""
         key = (oid, i)
         with self._lock:
             hit = self._cache.get(key)
@@ -215,43 +222,83 @@ class ObjectStore:
                 self._cache.move_to_end(key)
                 return hit
             entry, pack = self._entry(oid)
-            spec = TensorSpec(entry["dtype"], tuple(entry["shape"]))
-            chunks = entry["chunks"]
-            offset, length, n, config = chunks[i]
-            chunk_spec = spec if len(chunks) == 1 else TensorSpec(spec.dtype, (n,))
-            codec = get_codec(config)
-            base = None
-            if codec.needs_base:
-                if not entry.get("base"):
-                    raise Corrupt(f"object {oid[:12]} needs a delta base but records none")
-                if hops > _MAX_CHAIN:
-                    raise Corrupt(f"object {oid[:12]}: its delta chain is longer than {_MAX_CHAIN} (a loop?)")
-                # a chunked tensor uses each base chunk once per decode: caching them all
-                # would hold a second full copy; small tensors' bases are worth keeping
-                base = self._chunk(entry["base"], i, keep=len(chunks) == 1, hops=hops + 1)
-            try:
+        spec = TensorSpec(entry["dtype"], tuple(entry["shape"]))
+        chunks = entry["chunks"]
+        offset, length, n, config = chunks[i]
+        chunk_spec = spec if len(chunks) == 1 else TensorSpec(spec.dtype, (n,))
+        codec = get_codec(config)
+        base = None
+        if codec.needs_base:
+            if not entry.get("base"):
+                raise Corrupt(f"object {oid[:12]} needs a delta base but records none")
+            if hops > _MAX_CHAIN:
+                raise Corrupt(f"object {oid[:12]}: its delta chain is longer than {_MAX_CHAIN} (a loop?)")
+            # a chunked tensor uses each base chunk once per decode: caching them all
+            # would hold a second full copy; small tensors' bases are worth keeping
+            base = self._chunk(entry["base"], i, keep=len(chunks) == 1, hops=hops + 1)
+        try:
+            with self._lock:
                 data = self._read(pack, offset, length)
-                arr = codec.decode(data, base, chunk_spec)
-            except (NotFound, Corrupt, _PackGone):
-                raise
-            except Exception as exc:
-                raise Corrupt(
-                    f"object {oid[:12]} in {pack or 'the pack being written'} cannot be decoded: {exc}"
-                ) from exc
-            if keep:
-                arr.flags.writeable = False
+            arr = codec.decode(data, base, chunk_spec)
+        except (NotFound, Corrupt, _PackGone):
+            raise
+        except Exception as exc:
+            raise Corrupt(f"object {oid[:12]} in {pack or 'the pack being written'} cannot be decoded: {exc}") from exc
+        if keep:
+            arr.flags.writeable = False
+            with self._lock:
+                if key in self._cache:  # another thread decoded it meanwhile
+                    return self._cache[key]
                 self._cache[key] = arr
                 self._cached += arr.nbytes
                 while self._cached > self.cache_bytes and len(self._cache) > 1:
                     _, old = self._cache.popitem(last=False)
                     self._cached -= old.nbytes
-            return arr
+        return arr
+
+    def keep_decoded(self, oid: str, arr: np.ndarray) -> None:
+        """Cache ``arr`` (as :meth:`get` returned it; the cache takes it over, read-only), the
+        checked content of single-chunk object ``oid``, as a delta base: objects received
+        together decode their dependants from it instead of decoding it again."""
+        with self._lock:
+            key = (oid, 0)
+            if key in self._cache or arr.nbytes > self.cache_bytes:
+                return
+            kept = arr
+            kept.flags.writeable = False
+            self._cache[key] = kept
+            self._cached += kept.nbytes
+            while self._cached > self.cache_bytes and len(self._cache) > 1:
+                _, old = self._cache.popitem(last=False)
+                self._cached -= old.nbytes
 
     def get(self, oid: str) -> np.ndarray:
         """Decode object ``oid``: a new, writable array of its storage dtype and shape."""
         self.prefetch([oid])
         with parallel.using(self.threads):
             return self._get_retrying(oid)
+
+    def get_many(self, oids: list[str]) -> list[np.ndarray]:
+        """``[self.get(oid) for oid in oids]`` on all threads (see :meth:`map_objects`)."""
+        return self.map_objects(oids, lambda i: self.get(oids[i]))
+
+    def map_objects(self, oids: list[str], fn: Callable[[int], T]) -> list[T]:
+        """``[fn(i) for i in range(len(oids))]`` where ``fn(i)`` decodes object ``oids[i]``, on
+        all threads: objects small enough to be one codec block each are decoded concurrently,
+        one per thread; larger ones one after the other, each cut into blocks over the threads
+        (the codecs' own parallelism, which a task on the pool would not use)."""
+        self.prefetch(oids)
+        small = [i for i, oid in enumerate(oids) if self._elements(oid) <= SMALL_OBJECT_ELEMS]
+        with parallel.using(self.threads):
+            got = dict(zip(small, parallel.pmap(fn, small), strict=True))
+        for i in range(len(oids)):
+            if i not in got:
+                got[i] = fn(i)
+        return [got[i] for i in range(len(oids))]
+
+    def _elements(self, oid: str) -> int:
+        hit = self._lookup(oid)
+        return 0 if hit is None else int(np.prod(hit[0]["shape"], dtype=np.int64))
 
     def _get_retrying(self, oid: str) -> np.ndarray:
         try:
@@ -288,7 +335,7 @@ class ObjectStore:
 
     def _check_hash(self, oid: str, arr: np.ndarray, entry: dict[str, Any], pack: str) -> None:
         """Raise :class:`Corrupt` unless ``arr`` is exactly what ``oid`` names."""
-        if object_id(arr, entry["dtype"], threads=arr.nbytes >= _THREADED_HASH_BYTES) == oid:
+        if object_id(arr, entry["dtype"], threads=hash_threads(arr.nbytes)) == oid:
             return
         # a damaged cached chunk must not poison later reads
         with self._lock:

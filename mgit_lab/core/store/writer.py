@@ -16,7 +16,8 @@ from ..codecs.abc import STORAGE_DTYPES, Codec, CodecNotApplicable, TensorSpec
 from ..codecs.choose import encode_best
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, InvalidInput
-from .hashing import ObjectHasher, object_id
+from .base_choice import BaseChoice, candidates, skip_is_worth_it
+from .hashing import ObjectHasher, hash_threads, object_id
 from .object_info import ObjectInfo
 from .pack import PackWriter
 
@@ -28,8 +29,10 @@ class StoreReads(Protocol):
     max_depth: int
     chunk_elems: int
     codec_effort: str
+    check_hashes: bool
 
     def has(self, oid: str) -> bool: ...
+    def keep_decoded(self, oid: str, arr: np.ndarray) -> None: ...
     def info(self, oid: str) -> ObjectInfo: ...
     def get(self, oid: str) -> np.ndarray: ...
     def _chunk(self, oid: str, i: int, *, keep: bool, hops: int = 0) -> np.ndarray: ...
@@ -124,18 +127,17 @@ class StoreWriter:
         forced = _forced_codec(codec)
         lossy = lossy_bound is not None or (forced is not None and not forced.lossless)
         if not lossy:
-            oid = oid or object_id(array, dtype)
+            oid = oid or object_id(array, dtype, threads=hash_threads(array.nbytes))
             if self.store.has(oid):
                 return oid
-        base_info = None
-        if base is not None:
-            base_info = self.store.info(base)
-            if base_info.depth + 1 > self.store.max_depth:
-                base_info = None  # chain long enough: store a full object
         flat = np.ascontiguousarray(array).reshape(-1)
         n = flat.size
         step = self.store.chunk_elems
         whole = n <= step
+        choice = BaseChoice(None, 0)
+        if base is not None:
+            choice = self._choose_base(flat[:step], spec, base, whole, shortcut=forced is None)
+        base_info = choice.base
         chunks: list[list[Any]] = []
         # a lossy object's id is that of its reconstruction, known only after encoding: its
         # chunks wait in memory until the dedup check (lossless chunks go straight to the pack)
@@ -176,14 +178,40 @@ class StoreWriter:
                 offset, length = self.pack.append(data)
                 chunks.append([offset, length, size, chosen.get_config()])
         assert oid is not None
+        delta = used_base and base_info is not None
         self.pack.objects[oid] = {
             "dtype": dtype,
             "shape": list(spec.shape),
-            "base": base_info.oid if (used_base and base_info) else None,
-            "depth": base_info.depth + 1 if (used_base and base_info) else 0,
+            "base": base_info.oid if delta and base_info else None,
+            "depth": base_info.depth + 1 if delta and base_info else 0,
+            "gen": choice.generation if delta else 0,
             "chunks": chunks,
         }
         return oid
+
+    def _choose_base(
+        self, first: np.ndarray, spec: TensorSpec, parent_oid: str, whole: bool, *, shortcut: bool
+    ) -> BaseChoice:
+        """The delta base of a child of object ``parent_oid`` (see :mod:`.base_choice`);
+        ``first`` is the child's first chunk, on which the candidates are judged.  Without
+        ``shortcut`` (a codec the caller forced) the base is the parent's object itself."""
+        parent = self.store.info(parent_oid)
+        generation = parent.generation + 1
+        if not shortcut or parent.spec.dtype != spec.dtype or parent.spec.size != spec.size:
+            options = [parent] if parent.depth + 1 <= self.store.max_depth else []  # a cast: no shortcut
+        else:
+            options = candidates(self.store, parent, self.store.max_depth)
+        if not options:
+            return BaseChoice(None, 0)  # chain long enough: store a full object
+        if len(options) == 1:
+            return BaseChoice(options[0], generation)
+        skip, _ = options
+        # judged on the first chunk: decoding the parent decodes (and caches) the skip base
+        parent_part = self.store._chunk(parent.oid, 0, keep=whole)
+        skip_part = self.store._chunk(skip.oid, 0, keep=whole)
+        if skip_is_worth_it(first, skip_part, parent_part, generation - skip.generation):
+            return BaseChoice(skip, generation)
+        return BaseChoice(parent, generation)
 
     def put_encoded(self, oid: str, entry: dict[str, Any], chunks: list[bytes]) -> None:
         """Add an object received as stored elsewhere (``entry`` as :meth:`ObjectStore.read_encoded`
@@ -204,9 +232,11 @@ class StoreWriter:
             layout.append([offset, length, n, config])
         self.pack.objects[oid] = {**entry, "chunks": layout}
         try:
-            arr = self.store.get(oid)
-            if object_id(arr, entry["dtype"]) != oid:
+            arr = self.store.get(oid)  # checks the hash when the store checks hashes
+            if not self.store.check_hashes and object_id(arr, entry["dtype"]) != oid:
                 raise Corrupt(f"object {oid[:12]} decodes to content that does not match its hash")
+            if len(layout) == 1:
+                self.store.keep_decoded(oid, arr)  # a delta received with it decodes from this
         except Corrupt:
             del self.pack.objects[oid]
             raise

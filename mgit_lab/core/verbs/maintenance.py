@@ -13,6 +13,7 @@ from ..lineage.accounting import charge
 from ..lineage.files_manifest import live_file_objects, stale_files
 from ..lineage.manifests import stale_manifests
 from ..progress import Progress
+from ..remotes.tracking import tracked_roots
 from ..repository import Repository
 from ..schema import GcPayload, VerifyPayload
 from ..store import (
@@ -42,16 +43,20 @@ def live_objects(repo: Repository) -> set[str]:
 
 def gc(repo: Repository, progress: Progress | None = None) -> RepoGcReport:
     """Drop objects, sketches and manifest files no version references; repack the rest
-    into one pack; recompute every version's stored figures."""
+    into one pack; recompute every version's stored figures.
+
+    What a fetch brought and no pull added yet is kept while the remote-tracking lineage
+    (``.mgit/remotes/<name>/lineage.json``) names it, as git keeps ``refs/remotes``."""
     with repo.lock.hold(), disk_full_as_error(repo.mgit_dir):
         versions = repo.versions()
-        live = {v.id for v in versions}
+        tracked = tracked_roots(repo.mgit_dir)
+        live = {v.id for v in versions} | tracked.version_ids
         removed = 0
         for f in (repo.mgit_dir / SKETCH_DIR).glob("*" + SKETCH_SUFFIX):
             if f.name[: -len(SKETCH_SUFFIX)] not in live:
                 f.unlink(missing_ok=True)
                 removed += 1
-        report = collect_garbage(repo.store, live_objects(repo), progress)
+        report = collect_garbage(repo.store, live_objects(repo) | tracked.objects, progress)
         acc = charge(repo.graph, repo.store)
         if any(
             (v.summary or {}).get("stored_bytes") != acc.charged[v.id]
@@ -60,11 +65,11 @@ def gc(repo: Repository, progress: Progress | None = None) -> RepoGcReport:
         ):
             with repo.transaction() as txn:  # the charging changed: write the figures again
                 txn.recharge = True
-        named = {v.manifest_file for v in repo.versions() if v.manifest_file}
+        named = {v.manifest_file for v in repo.versions() if v.manifest_file} | tracked.manifest_files
         for f in stale_manifests(repo.mgit_dir, named):
             f.unlink(missing_ok=True)
             removed += 1
-        for f in stale_files(repo.mgit_dir, {v.id for v in repo.versions()}):
+        for f in stale_files(repo.mgit_dir, {v.id for v in repo.versions()} | tracked.version_ids):
             f.unlink(missing_ok=True)
             removed += 1
         return RepoGcReport(**asdict(report), sketches_removed=removed)

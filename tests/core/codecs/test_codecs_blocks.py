@@ -86,3 +86,36 @@ def test_damaged_block_frame_says_so() -> None:
 def test_threads_setting_is_checked() -> None:
     with pytest.raises(ValueError, match="positive"):
         parallel.set_threads(0)
+
+
+def test_measuring_splits_cpu_time_into_parallel_and_serial() -> None:
+    rng = np.random.default_rng(5)
+    codec = get_codec({"id": "float-planes", "block": 1 << 16})
+    big, small = _bf16_model(rng, 1 << 19), _bf16_model(rng, 1 << 12)
+    with parallel.measuring() as many:
+        assert parallel.threads() == 1
+        codec.encode(big)  # 8 blocks: their encodes are the parallel part
+    assert 0 < many.parallel < many.total
+    assert 0 < many.serial_share < 0.5 and 1 < many.bound(2) < 2
+    with parallel.measuring() as one:
+        codec.encode(small)  # one block: nothing to share
+    assert one.parallel == 0 and one.serial_share == 1 and one.bound(2) == 1
+
+
+@pytest.mark.parametrize("n", [0, 3, 10, 4096 * 3 + 1])
+def test_block_frame_bytes_are_header_lengths_and_payloads(n, threads) -> None:
+    """The frame is assembled in a buffer that is not zero-filled: every byte must be written."""
+    import struct
+
+    def payload(s: int, e: int) -> bytes:
+        return bytes((7 * s + i) % 251 for i in range(e - s + 3))
+
+    block = 4
+    ranges = [(0, 0)] if n == 0 else [(s, min(n, s + block)) for s in range(0, n, block)]
+    parts = [payload(s, e) for s, e in ranges]
+    want = struct.pack("<BQII", 1, n, block, len(parts)) + np.array([len(p) for p in parts], "<u8").tobytes()
+    want += b"".join(parts)
+    for count in (1, 2):
+        threads(count)
+        got = pack_blocks(n, block, payload)
+        assert isinstance(got, bytearray) and bytes(got) == want

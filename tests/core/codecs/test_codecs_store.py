@@ -81,13 +81,14 @@ def test_chain_depth_is_bounded_by_max_depth(tmp_path) -> None:
     store = _store(tmp_path, max_depth=3)
     x = rng.standard_normal(500).astype(np.float32)
     oids, versions, prev = [], [], None
-    for _ in range(8):
+    for _ in range(18):
         prev = _put(store, x, base=prev)
         oids.append(prev)
         versions.append(x)
         x = _step(rng, x)
-    assert [store.info(o).depth for o in oids] == [0, 1, 2, 3, 0, 1, 2, 3]
-    assert store.info(oids[4]).base is None
+    # skip-deltas: generation g takes popcount(g) hops; 15 would take 4 > 3: stored whole
+    assert [store.info(o).depth for o in oids] == [bin(g).count("1") for g in range(15)] + [0, 1, 1]
+    assert store.info(oids[15]).base is None
     store.clear_cache()
     for oid, want in zip(oids, versions, strict=True):
         assert store.get(oid).tobytes() == want.tobytes()
@@ -98,7 +99,7 @@ def test_repository_max_delta_depth_setting_bounds_chains(tmp_path) -> None:
     repo = Repository.init(tmp_path, max_delta_depth=2)
     x = rng.standard_normal((20, 10)).astype(np.float32)
     parent = None
-    for g in range(6):
+    for g in range(9):
         repo.add_arrays(
             {"w": (x, "float32")},
             f"g{g}",
@@ -106,8 +107,9 @@ def test_repository_max_delta_depth_setting_bounds_chains(tmp_path) -> None:
         )
         parent = f"g{g}"
         x = _step(rng, x)
-    depths = [repo.store.info(repo.version(f"g{g}").manifest["w"].oid).depth for g in range(6)]
-    assert max(depths) == 2 and depths == [0, 1, 2, 0, 1, 2]
+    depths = [repo.store.info(repo.version(f"g{g}").manifest["w"].oid).depth for g in range(9)]
+    # skip-deltas (popcount(g) hops); generation 7 would take 3 > 2 hops: stored whole
+    assert max(depths) == 2 and depths == [0, 1, 1, 2, 1, 2, 2, 0, 1]
     assert repo.verify().ok
 
 
@@ -217,7 +219,8 @@ def test_ten_generation_lossy_chain_stays_within_the_bound(tmp_path) -> None:
         got = repo.checkout_arrays(f"g{g}")["w"][0]
         errors.append(float(np.max(np.abs(got.astype(np.float64) - truth[g]))))
     assert max(errors) <= bound
-    assert repo.store.info(repo.version("g10").manifest["w"].oid).depth == 10
+    info = repo.store.info(repo.version("g10").manifest["w"].oid)
+    assert info.generation == 10 and info.depth == 2  # ten lossy generations, two skip-delta hops
     assert repo.version("g10").metadata["lossy_bound"] == bound
 
     # the same chain quantised against the *true* parents drifts past the bound
@@ -264,18 +267,31 @@ def test_small_effort_groups_fine_tune_deltas_and_stays_exact(tmp_path) -> None:
     assert not (tmp_path / "bad").exists()
 
 
-def _pack_bytes(repo_root) -> bytes:
-    return b"".join(p.read_bytes() for p in sorted((repo_root / ".mgit" / "packs").glob("*.pack")))
+def _stored(repo: Repository) -> list[tuple[str, dict, list[bytes]]]:
+    """Every object as stored: id, index entry (chunk offsets dropped) and encoded chunks."""
+    out = []
+    for oid in sorted(repo.store.object_ids()):
+        entry, chunks = repo.store.read_encoded(oid)
+        layout = {**entry, "chunks": [c[1:] for c in entry["chunks"]]}
+        out.append((oid, layout, [bytes(c) for c in chunks]))
+    return out
 
 
 def test_stored_bytes_do_not_depend_on_the_thread_count(tmp_path) -> None:
     from mgit_lab.core.codecs.floatbits import f32_to_bf16
 
     rng = np.random.default_rng(8)
-    base = {"w": (f32_to_bf16(rng.standard_normal(3_000_000).astype(np.float32) * 0.02), "bfloat16")}
-    child = {"w": (base["w"][0] + (rng.random(3_000_000) < 0.5).astype(np.uint16), "bfloat16")}
-    packs = []
-    for n in (1, 2):
+    big = (rng.standard_normal(1 << 22) * 0.02).astype(np.float32)  # 16 MiB: hashed on the threads
+    base = {
+        "w": (f32_to_bf16(rng.standard_normal(3_000_000).astype(np.float32) * 0.02), "bfloat16"),
+        "big": (big, "float32"),
+    }
+    child = {
+        "w": (base["w"][0] + (rng.random(3_000_000) < 0.5).astype(np.uint16), "bfloat16"),
+        "big": ((big + rng.standard_normal(big.size).astype(np.float32) * 1e-5).astype(np.float32), "float32"),
+    }
+    stored = []
+    for n in (1, 2, 3):
         repo = Repository.init(tmp_path / f"t{n}", threads=n)
         assert repo.store.threads == n
         repo.add_arrays(base, "base")
@@ -283,9 +299,11 @@ def test_stored_bytes_do_not_depend_on_the_thread_count(tmp_path) -> None:
         infos = [repo.store.info(repo.version(v).manifest["w"].oid) for v in ("base", "ft")]
         assert [i.codecs for i in infos] == [("float-planes",), ("ordered-delta",)]
         repo.store.clear_cache()
-        assert repo.checkout_arrays("ft")["w"][0].tobytes() == child["w"][0].tobytes()
-        packs.append(_pack_bytes(tmp_path / f"t{n}"))
-    assert packs[0] == packs[1]
+        got = repo.checkout_arrays("ft")
+        assert all(got[k][0].tobytes() == child[k][0].tobytes() for k in child)
+        stored.append(_stored(repo))
+    assert len(stored[0]) == 4
+    assert stored[0] == stored[1] == stored[2]
 
 
 def test_large_tensor_put_and_get_hold_at_most_one_extra_copy(tmp_path) -> None:

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,12 @@ from remote_cases import finetuned, layer_state, same_state
 
 from mgit_lab.api import Repository
 from mgit_lab.core.remotes import status
+from mgit_lab.core.remotes.config import get_remote
 from mgit_lab.core.remotes.fetch import pull
-from mgit_lab.core.remotes.packs import INDEX_SUFFIX
+from mgit_lab.core.remotes.lineage_slot import LineageSlot
+from mgit_lab.core.remotes.packs import INDEX_SUFFIX, PARALLEL, Catalogue
 from mgit_lab.core.remotes.push import push
+from mgit_lab.core.remotes.transport import RemoteFS
 from mgit_lab.core.verbs.clone import clone
 
 PUSHER = Path(__file__).with_name("pusher.py")
@@ -76,25 +78,42 @@ def _complete_packs(url: str, options: dict[str, str]) -> int:
     return sum(o["Key"].endswith(INDEX_SUFFIX) for o in got.get("Contents", []))
 
 
+HOLD_AFTER = 64_000  # bytes of complete packs before the kill
+
+
 def test_a_killed_push_resumes_sending_only_the_rest(
     remote: tuple[str, dict[str, str]], source: Repository, tmp_path: Path
 ) -> None:
     url, options = remote
     status.add(source, "origin", url, options)
-    proc = _pusher(source.root, "--slow-packs", "0.3")
-    deadline = time.monotonic() + 60
-    while _complete_packs(url, options) < 3:
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.02)
+    # the pusher reports each pack completed on the remote; once 64 KB of packs are there,
+    # its sending threads stop after the pack they are on: the kill lands mid-transfer at a
+    # checkpoint, not after a guessed delay
+    proc = _pusher(source.root, "--hold-after", str(HOLD_AFTER))
+    assert proc.stdout is not None
+    packs_done, bytes_done = 0, 0
+    while bytes_done < HOLD_AFTER:
+        line = proc.stdout.readline()
+        assert line, proc.communicate()  # the pusher ended before its checkpoint
+        if line.startswith("checkpoint "):
+            packs_done, bytes_done = (int(x) for x in line.split()[1:3])
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
     arrived = _complete_packs(url, options)
+    # at least the checkpoint's packs, at most one more per other sending thread; no lineage yet
+    assert packs_done <= arrived <= packs_done + PARALLEL - 1, (arrived, packs_done)
+    rfs = RemoteFS(get_remote(source.mgit_dir, "origin"))
+    assert LineageSlot(rfs).read() is None
+    already = set(Catalogue(rfs, None).load().objects)
 
     total = sum(source.store.info(o).stored_nbytes for o in source.store.object_ids())
     resumed = push(source)
     assert resumed.versions == ["base", "ft"]
     assert 0 < resumed.objects < len(source.store.object_ids())
-    # only what did not arrive is sent again (packs of 32 KB arrived before the kill)
-    assert resumed.bytes_sent < total - 3 * 16_000, (resumed.bytes_sent, total, arrived)
+    # only what did not arrive is sent again: at least 64 KB of packs arrived before the kill,
+    # of which at most 16 KB are outweighed by the manifests, indexes and lineage sent now
+    assert resumed.bytes_sent < total - 48_000, (resumed.bytes_sent, total, arrived)
+    assert resumed.objects == len(set(source.store.object_ids()) - already)  # exactly the rest
     check, _ = clone(url, tmp_path / "check", options=options)
     assert same_state(source, check, "base") and same_state(source, check, "ft")
