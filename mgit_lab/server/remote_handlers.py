@@ -7,12 +7,11 @@ remote names, URLs and options only: the config holds no credential to leak.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from tornado import web
 
-from ..core.errors import Conflict, InvalidInput, MgitError
+from ..core.errors import InvalidInput
 from ..core.progress import Progress
 from ..core.remotes import status, tracking
 from ..core.remotes.fetch import fetch, pull
@@ -23,8 +22,6 @@ from .base import MgitHandler, field, string_list
 from .job_handlers import JobLauncher, RepoWork
 
 _MAX_VERSIONS = 1000
-
-log = logging.getLogger(__name__)
 
 
 def _url(handler: MgitHandler, url: str) -> str:
@@ -76,15 +73,6 @@ class RemoteStatusHandler(MgitHandler):
         self.reply(payload)
 
 
-def _remember(repo: Repository, remote: str | None) -> None:
-    """Keep a fresh copy of the remote's lineage for ``GET remotes/{name}/status`` (best effort:
-    the transfer's own outcome stands; only the ahead/behind shown stays older)."""
-    try:
-        tracking.remember_lineage(repo, remote)
-    except MgitError as exc:
-        log.info("the lineage of remote %s could not be read again: %s", remote or "(default)", exc)
-
-
 def _versions(doc: dict[str, Any]) -> list[str] | None:
     versions = string_list(doc, "versions", [])
     if len(versions) > _MAX_VERSIONS:
@@ -110,17 +98,10 @@ class TransferLauncher(JobLauncher):
         offline = bool(field(doc, "offline", bool, False))
 
         def work(repo: Repository, progress: Progress) -> TransferPayload:
-            try:
-                if offline:  # what the last fetch brought: nothing is asked of the remote
-                    return pull(repo, remote, versions, progress, offline=True).to_json()
-                report = verb(repo, remote, versions, progress).to_json()
-            except Conflict:
-                if not offline:
-                    _remember(repo, remote)  # the remote moved on: show what it holds now
-                raise
-            if kind == "push":  # fetch and pull keep their copy of the remote's lineage themselves
-                _remember(repo, remote)
-            return report
+            # each verb keeps its copy of the remote's lineage (for status), also when refused
+            if offline:  # what the last fetch brought: nothing is asked of the remote
+                return pull(repo, remote, versions, progress, offline=True).to_json()
+            return verb(repo, remote, versions, progress).to_json()
 
         title = f"{self.kind} {remote or 'origin'}" + (f" ({', '.join(versions[:5])})" if versions else "")
         return title, work

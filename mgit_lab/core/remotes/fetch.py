@@ -172,7 +172,12 @@ def fetch(
     keep = set(rgraph.ids()) if partial_clone else set(wanted)
     base = read_base(repo.mgit_dir, cfg.name)
     if merge:
-        _check_labels(repo, doc, base, keep, cfg.url)
+        try:
+            _check_labels(repo, doc, base, keep, cfg.url)
+        except Conflict:  # keep what the remote holds now, so status shows both sides of the clash
+            if rfs is not None:
+                write_tracked(repo.mgit_dir, cfg.name, doc)
+            raise
     absent = [by_id[vid] for vid in rgraph.ids() if vid not in local.g]
     manifests, unfetched = _receive_files(rfs, repo, absent)
     oids: set[str] = set()

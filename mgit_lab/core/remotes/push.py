@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Corrupt
+from ..errors import Conflict, Corrupt
 from ..inference.sketch import SKETCH_DIR, SKETCH_SUFFIX
 from ..lineage import ModelVersion, manifest_to_json
 from ..lineage.files_manifest import FILES_DIR, files_path, read_files
@@ -91,7 +91,11 @@ def push(
     local = [graph.g.nodes[vid]["version"] for vid in ids]
     sending = _Sending([v.to_json() for v in local], [], read_base(repo.mgit_dir, cfg.name), set(ids), cfg.url)
     remote_doc = slot.read()
-    first, plan = sending.combine(remote_doc)
+    try:
+        first, plan = sending.combine(remote_doc)
+    except Conflict:  # keep what the remote holds now, so status shows both sides of the clash
+        write_tracked(repo.mgit_dir, cfg.name, remote_doc or empty_lineage())
+        raise
     have = {n["id"] for n in (remote_doc or empty_lineage())["nodes"]}
     new = [v for v in local if v.id not in have]
     if first is None:
@@ -115,7 +119,11 @@ def push(
     outcome: dict[str, Any] = {}
 
     def change(current: dict[str, Any] | None) -> dict[str, Any] | None:
-        doc, plan = sending.combine(current)
+        try:
+            doc, plan = sending.combine(current)
+        except Conflict:  # the remote moved on meanwhile: keep what it holds now, as above
+            write_tracked(repo.mgit_dir, cfg.name, current or empty_lineage())
+            raise
         outcome.update(doc=doc or current, plan=plan, names=labels_of((current or empty_lineage())["nodes"])[0])
         return doc
 

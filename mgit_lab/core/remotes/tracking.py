@@ -2,8 +2,8 @@
 
 ``.mgit/remotes/<name>/`` holds, per configured remote:
 
-* ``lineage.json``: the remote's lineage as the last fetch, pull or push saw it (or
-  :func:`remember_lineage`, one small read the panel makes after a push).  What a fetch
+* ``lineage.json``: the remote's lineage as the last fetch, pull or push saw it (a refused
+  one included, so status shows both sides of a conflict).  What a fetch
   brought (manifests, sketches, files records, tensors) is kept by ``gc`` as long as this
   copy names the versions that need it (:func:`tracked_roots`), so ``mgit fetch`` then
   ``mgit gc`` then ``mgit pull --offline`` loses nothing.  :func:`tracking` compares it with
@@ -34,9 +34,7 @@ from ..schema import RemoteTracking
 from ..store import atomic_write_json
 from .config import check_remote_name, get_remote, list_remotes
 from .labels import Labels, labels_of
-from .lineage_slot import LineageSlot
-from .transport import RemoteFS
-from .union import check_lineage, empty_lineage
+from .union import check_lineage
 
 if TYPE_CHECKING:
     from ..repository import Repository
@@ -165,19 +163,6 @@ def tracking(repo: Repository, name: str) -> RemoteTracking:
     out["ahead"], out["ahead_count"] = ahead[:MAX_NAMES], len(ahead)
     out["behind"], out["behind_count"] = sorted(behind)[:MAX_NAMES], len(behind)
     return out
-
-
-def remember_lineage(repo: Repository, name: str | None) -> None:
-    """Read the remote's lineage (one small read) and keep it as the copy :func:`tracking` uses.
-
-    Raises
-    ------
-    RemoteError
-        When the remote cannot be reached.
-    """
-    cfg = get_remote(repo.mgit_dir, name)
-    doc: dict[str, Any] = LineageSlot(RemoteFS(cfg)).read() or empty_lineage()  # None: nothing pushed yet
-    write_tracked(repo.mgit_dir, cfg.name, doc)
 
 
 def forget(repo: Repository, name: str) -> None:
