@@ -5,25 +5,11 @@
  */
 import { humanBytes } from '../graph/nodeDrawing';
 import { IMetricCheck, IParentRef, IVersionDetail } from '../tokens';
+import { element as h } from '../dom';
 
 export interface IDetailsHandlers {
   /** A parent or child link was activated. */
   onSelectVersion(id: string): void;
-}
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className = '',
-  text?: string
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) {
-    e.className = className;
-  }
-  if (text !== undefined) {
-    e.textContent = text;
-  }
-  return e;
 }
 
 function section(title: string): HTMLElement {

@@ -18,6 +18,7 @@ import {
   TransferVerb,
   transferSummary
 } from './remoteText';
+import { element as el } from '../dom';
 
 export interface IRemotesHandlers {
   /** Start `verb` with `remote` (push: `selected` pushes the graph's selection only). */
@@ -39,21 +40,6 @@ const VERBS: [TransferVerb, string, string][] = [
   ['pull', 'Pull', 'Fetch from {r}, then add its new versions to the lineage'],
   ['push', 'Push', 'Send the versions {r} lacks']
 ];
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className = '',
-  text?: string
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) {
-    e.className = className;
-  }
-  if (text !== undefined) {
-    e.textContent = text;
-  }
-  return e;
-}
 
 export class RemotesSection {
   readonly node: HTMLElement;
