@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.remotes.config import OPTIONS
 from . import emit
@@ -62,34 +63,31 @@ def _done(args: argparse.Namespace, report: TransferReport) -> int:
     return 0 if report.ok else 1
 
 
-def _push(args: argparse.Namespace) -> int:
-    from ..core.remotes.push import push
-
+def _transfer(args: argparse.Namespace, verb: Callable[..., TransferReport], **options: Any) -> int:
+    """Run a push, fetch or pull with a progress bar and print its report."""
     _quiet_clients()
     repo = open_repo(args)
     with progress_bar(not args.json) as cb:
-        report = push(repo, args.remote, args.versions or None, cb)
+        report = verb(repo, args.remote, args.versions or None, cb, **options)
     return _done(args, report)
+
+
+def _push(args: argparse.Namespace) -> int:
+    from ..core.remotes.push import push
+
+    return _transfer(args, push)
 
 
 def _fetch(args: argparse.Namespace) -> int:
     from ..core.remotes.fetch import fetch
 
-    _quiet_clients()
-    repo = open_repo(args)
-    with progress_bar(not args.json) as cb:
-        report = fetch(repo, args.remote, args.versions or None, cb)
-    return _done(args, report)
+    return _transfer(args, fetch)
 
 
 def _pull(args: argparse.Namespace) -> int:
     from ..core.remotes.fetch import pull
 
-    _quiet_clients()
-    repo = open_repo(args)
-    with progress_bar(not args.json) as cb:
-        report = pull(repo, args.remote, args.versions or None, cb, offline=args.offline)
-    return _done(args, report)
+    return _transfer(args, pull, offline=args.offline)
 
 
 def _clone(args: argparse.Namespace) -> int:
