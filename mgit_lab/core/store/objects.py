@@ -192,15 +192,18 @@ class ObjectStore:
 
     # ----------------------------------------------------------------- reads
     def _read(self, pack: str, offset: int, length: int) -> bytes | memoryview:
-        if pack == "":
-            assert self._writer is not None
-            return self._writer.pack.read(offset, length)
-        reader = self._readers.get(pack)
-        if reader is None:
-            path = self.packs_dir / (pack + PACK_SUFFIX)
-            if not path.exists():
-                raise _PackGone(pack)
-            reader = self._readers[pack] = PackReader(path)
+        """Bytes of a pack.  The lock covers the pack being written and the readers' table,
+        not a committed pack's read: threads read those at once (see :class:`PackReader`)."""
+        with self._lock:
+            if pack == "":
+                assert self._writer is not None
+                return self._writer.pack.read(offset, length)
+            reader = self._readers.get(pack)
+            if reader is None:
+                path = self.packs_dir / (pack + PACK_SUFFIX)
+                if not path.exists():
+                    raise _PackGone(pack)
+                reader = self._readers[pack] = PackReader(path)
         try:
             return reader.read(offset, length)
         except Exception as exc:  # noqa: BLE001 - h5py raises many kinds on a damaged file
@@ -212,9 +215,9 @@ class ObjectStore:
             ) from None
 
     def _chunk(self, oid: str, i: int, *, keep: bool, hops: int = 0) -> np.ndarray:
-        """Chunk ``i`` of object ``oid``, decoded.  The lock covers the cache, the index and
-        the pack reads (h5py serialises those anyway), never a decode: several threads
-        decode different objects at once (see :meth:`get_many`)."""
+        """Chunk ``i`` of object ``oid``, decoded.  The lock covers the cache and the index,
+        never a read of a committed pack nor a decode: several threads read and decode
+        different objects at once (see :meth:`get_many`)."""
         key = (oid, i)
         with self._lock:
             hit = self._cache.get(key)
@@ -237,8 +240,7 @@ class ObjectStore:
             # would hold a second full copy; small tensors' bases are worth keeping
             base = self._chunk(entry["base"], i, keep=len(chunks) == 1, hops=hops + 1)
         try:
-            with self._lock:
-                data = self._read(pack, offset, length)
+            data = self._read(pack, offset, length)
             arr = codec.decode(data, base, chunk_spec)
         except (NotFound, Corrupt, _PackGone):
             raise

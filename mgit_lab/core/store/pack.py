@@ -25,6 +25,7 @@ import numpy as np
 
 from .atomic import atomic_write_json, fsync_dir
 from .files import INDEX_SUFFIX, PACK_SUFFIX
+from .pack_direct import DirectReads, direct_reads
 
 #: HDF5 allocates whole chunks, so small packs are written as one exact-size contiguous
 #: dataset from memory; past this size the blob streams to a chunked dataset instead.
@@ -152,29 +153,63 @@ class PackWriter:
 
 
 class PackReader:
-    """Reads byte ranges of a committed pack (opened lazily, kept open)."""
+    """Reads byte ranges of a committed pack (opened lazily, kept open; thread safe).
+
+    Reads go straight to the file with ``preadv`` where HDF5 reports the blob's bytes as
+    plain runs of it (every pack this store writes: see :mod:`.pack_direct`), so threads
+    read at once; through h5py (one read at a time) otherwise.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = threading.Lock()
         self._file: h5py.File | None = None
+        self._blob: h5py.Dataset | None = None
+        self._direct: DirectReads | None = None
+
+    def _open(self) -> h5py.Dataset:
+        if self._blob is None:
+            fh = h5py.File(self.path, "r")
+            try:
+                blob = fh["blob"]
+                self._direct = direct_reads(self.path, blob)
+            except BaseException:
+                fh.close()
+                raise
+            self._file, self._blob = fh, blob
+        return self._blob
 
     def read(self, offset: int, length: int) -> bytes | memoryview:
         """The bytes at ``offset`` (a memoryview over a new buffer: every codec decodes from one)."""
         if not length:
             return b""
-        if self._file is None:
-            self._file = h5py.File(self.path, "r")
-        blob = self._file["blob"]
-        if offset + length > blob.shape[0]:
+        direct = self._direct
+        if direct is None:
+            with self._lock:
+                blob = self._open()
+                direct = self._direct
+                if direct is None:
+                    if offset + length > blob.shape[0]:
+                        raise OSError(f"pack {self.path.name} is truncated")
+                    out = np.empty(length, dtype=np.uint8)  # HDF5 reads straight into it: no copy
+                    blob.read_direct(out, np.s_[offset : offset + length])
+                    return out.data
+        if offset + length > direct.size:
             raise OSError(f"pack {self.path.name} is truncated")
-        out = np.empty(length, dtype=np.uint8)  # HDF5 reads straight into it: no copy, no zeroing
-        blob.read_direct(out, np.s_[offset : offset + length])
-        return out.data
+        return direct.read(offset, length)
+
+    @property
+    def reads_directly(self) -> bool:
+        """Whether reads bypass h5py (known once the pack was opened by a read)."""
+        return self._direct is not None
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        with self._lock:
+            self._direct = None  # its file closes when no read in flight holds it
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+                self._blob = None
 
 
 def read_embedded_index(path: Path) -> dict[str, Any]:

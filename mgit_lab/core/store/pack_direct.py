@@ -1,0 +1,158 @@
+"""Reading a pack's blob with ``os.preadv`` at file offsets HDF5 reports, not through h5py.
+
+h5py holds one global lock for every call into HDF5, so threads that decode different
+objects of a checkout at once queued on their pack reads (about 30% of a checkout's
+time).  A blob that HDF5 stores unfiltered (every pack: no compression filter is ever
+set) lies in the file as plain bytes, contiguously or in fixed-size chunks; HDF5 tells
+where (``H5Dget_offset`` for a contiguous dataset, ``H5Dchunk_iter`` for the chunks), so
+a read becomes one ``preadv`` per run of adjacent chunks, straight into the caller's
+buffer, without the lock (``preadv`` releases the GIL).
+
+:func:`direct_reads` returns None, and the reader keeps using h5py, for anything else:
+a filtered or compact dataset, a chunk that is not allocated, a platform without
+``os.preadv``, or a layout whose probe (a few bytes read both ways when the pack is
+opened) does not agree; a file too short for the blob HDF5 describes is an error
+(HDF5 shares one open file among all handles of a process, so it may still serve a pack
+truncated since from its caches: the bytes on disk decide).  What a direct read returns is checked like any other read: the
+decoded object must match its content hash before it leaves the store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+#: bytes compared both ways (at the start and the end of the blob) when a pack is opened
+_PROBE = 64
+
+
+class _Fd:
+    """An open file descriptor, closed when the last holder lets go of it."""
+
+    def __init__(self, path: Path) -> None:
+        self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+
+    def __del__(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+class DirectReads:
+    """Byte ranges of one blob dataset read with ``preadv`` (thread safe, no h5py calls).
+
+    The file stays open while the object lives: a read in flight on one thread keeps it
+    open while another thread's close drops the reader (its number is never reused under it).
+
+    ``starts[i]`` is where piece ``i`` of the blob lies in the file; each piece holds
+    ``piece`` bytes of the blob (one piece covering it all for a contiguous dataset).
+    """
+
+    def __init__(self, path: Path, size: int, piece: int, starts: np.ndarray) -> None:
+        self.size = size
+        self.piece = piece
+        self.starts = starts
+        self._fd = _Fd(path)
+
+    def read(self, offset: int, length: int) -> memoryview:
+        """The blob's bytes ``offset .. offset + length`` (a memoryview over a new buffer)."""
+        fd = self._fd
+        if offset < 0 or offset + length > self.size:
+            raise OSError(f"bytes {offset}..{offset + length} are past the blob's {self.size}")
+        out = np.empty(length, dtype=np.uint8)
+        if not length:
+            return out.data
+        first, last = offset // self.piece, (offset + length - 1) // self.piece
+        starts = self.starts[first : last + 1]
+        # runs of pieces that follow each other in the file: one preadv each
+        breaks = np.flatnonzero(np.diff(starts) != self.piece) + 1
+        pos = 0
+        for a, b in zip([0, *breaks.tolist()], [*breaks.tolist(), len(starts)], strict=True):
+            lo = offset + pos
+            hi = min(offset + length, (first + b) * self.piece)
+            file_at = int(starts[a]) + lo - (first + a) * self.piece
+            _read_fully(fd.fd, out[pos : pos + hi - lo], file_at)
+            pos += hi - lo
+        return out.data
+
+
+def _read_fully(fd: int, dest: np.ndarray, at: int) -> None:
+    view = memoryview(dest).cast("B")
+    while len(view):
+        got = os.preadv(fd, [view], at)
+        if got <= 0:
+            raise OSError(f"pack is truncated (no bytes at file offset {at})")
+        view, at = view[got:], at + got
+
+
+def direct_reads(path: Path, blob: h5py.Dataset) -> DirectReads | None:
+    """Direct reads of ``blob`` (a 1-D ``uint8`` dataset of the pack at ``path``), or None
+    when its bytes are not plain runs of the file (then read it with h5py).
+
+    Raises
+    ------
+    OSError
+        When the file is shorter than the blob's place in it (see :func:`_agrees`).
+    """
+    if not hasattr(os, "preadv") or blob.dtype != np.uint8 or blob.ndim != 1:
+        return None
+    size = int(blob.shape[0])
+    if size == 0:
+        return None
+    dcpl = blob.id.get_create_plist()
+    if dcpl.get_nfilters() != 0:
+        return None
+    layout = dcpl.get_layout()
+    if layout == h5py.h5d.CONTIGUOUS:
+        at = blob.id.get_offset()
+        if at is None or blob.id.get_storage_size() < size:
+            return None
+        reads = DirectReads(path, size, size, np.array([at], dtype=np.int64))
+    elif layout == h5py.h5d.CHUNKED and blob.chunks is not None:
+        reads = _chunked(path, blob, size, int(blob.chunks[0]))
+        if reads is None:
+            return None
+    else:
+        return None
+    return reads if _agrees(reads, blob) else None
+
+
+def _chunked(path: Path, blob: h5py.Dataset, size: int, chunk: int) -> DirectReads | None:
+    count = -(-size // chunk)
+    starts = np.full(count, -1, dtype=np.int64)
+    plain = [True]
+
+    def seen(info: h5py.h5d.StoreInfo) -> None:
+        i = int(info.chunk_offset[0]) // chunk
+        if info.filter_mask or info.size != chunk or info.byte_offset is None or not 0 <= i < count:
+            plain[0] = False
+        else:
+            starts[i] = int(info.byte_offset)
+
+    try:
+        blob.id.chunk_iter(seen)
+    except (AttributeError, RuntimeError, ValueError):  # HDF5 older than 1.14: no chunk_iter
+        return None
+    if not plain[0] or (starts < 0).any():  # a hole (an unwritten chunk reads as zeros in h5py)
+        return None
+    return DirectReads(path, size, chunk, starts)
+
+
+def _agrees(reads: DirectReads, blob: h5py.Dataset) -> bool:
+    """Whether a few bytes at both ends of the blob read the same both ways.
+
+    Raises
+    ------
+    OSError
+        When the file holds fewer bytes than HDF5 places the blob in (a truncated pack
+        that HDF5 still serves from a copy open elsewhere in this process).
+    """
+    n = min(_PROBE, reads.size)
+    for at in (0, reads.size - n):
+        if bytes(reads.read(at, n)) != blob[at : at + n].tobytes():
+            return False
+    return True
