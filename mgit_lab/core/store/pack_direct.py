@@ -13,8 +13,9 @@ a filtered or compact dataset, a chunk that is not allocated, a platform without
 ``os.preadv``, or a layout whose probe (a few bytes read both ways when the pack is
 opened) does not agree; a file too short for the blob HDF5 describes is an error
 (HDF5 shares one open file among all handles of a process, so it may still serve a pack
-truncated since from its caches: the bytes on disk decide).  What a direct read returns is checked like any other read: the
-decoded object must match its content hash before it leaves the store.
+truncated since from its caches: the bytes on disk decide).  What a direct read returns
+is checked like any other read: the decoded object must match its content hash before it
+leaves the store.
 """
 
 from __future__ import annotations
