@@ -82,7 +82,7 @@ class DirectReads:
 
 
 def _read_fully(fd: int, dest: np.ndarray, at: int) -> None:
-    view = memoryview(dest).cast("B")
+    view = dest.data.cast("B")
     while len(view):
         got = os.preadv(fd, [view], at)
         if got <= 0:
@@ -108,18 +108,14 @@ def direct_reads(path: Path, blob: h5py.Dataset) -> DirectReads | None:
     if dcpl.get_nfilters() != 0:
         return None
     layout = dcpl.get_layout()
+    reads: DirectReads | None = None
     if layout == h5py.h5d.CONTIGUOUS:
         at = blob.id.get_offset()
-        if at is None or blob.id.get_storage_size() < size:
-            return None
-        reads = DirectReads(path, size, size, np.array([at], dtype=np.int64))
+        if at is not None and blob.id.get_storage_size() >= size:
+            reads = DirectReads(path, size, size, np.array([at], dtype=np.int64))
     elif layout == h5py.h5d.CHUNKED and blob.chunks is not None:
         reads = _chunked(path, blob, size, int(blob.chunks[0]))
-        if reads is None:
-            return None
-    else:
-        return None
-    return reads if _agrees(reads, blob) else None
+    return reads if reads is not None and _agrees(reads, blob) else None
 
 
 def _chunked(path: Path, blob: h5py.Dataset, size: int, chunk: int) -> DirectReads | None:
