@@ -90,6 +90,18 @@ def pack_delta(
     return writer.finish(cctx)
 
 
+def delta_parts(child: np.ndarray, base: np.ndarray, level: int, low: int) -> list[bytes | memoryview]:
+    """:func:`pack_delta` with ``low`` given (no grouping), as the pieces of its stream (see
+    :meth:`.splitplanes.PlaneWriter.finish_parts`): the blocks of ``ordered-delta`` are
+    copied once, into their frame."""
+    c, p = int_view(child), int_view(base)
+    if c.dtype != p.dtype or c.size != p.size:
+        raise ValueError("a delta needs child and base of equal size and dtype")
+    writer = PlaneWriter(c.size, uint_dtype(c.dtype.itemsize), low, level)
+    delta_encode(c, p, sink=writer.put)
+    return writer.finish_parts(plane_compressor(level))
+
+
 def unpack_delta(
     data: bytes | bytearray | memoryview,
     base: np.ndarray,

@@ -61,14 +61,6 @@ def _rotl(u: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _planes(r: np.ndarray) -> list[np.ndarray]:
-    width = r.dtype.itemsize
-    if width == 1:
-        return [r.view(np.uint8)]
-    b = r.view(np.uint8).reshape(-1, width)
-    return [np.ascontiguousarray(b[:, j]) for j in range(width)]
-
-
 _local = threading.local()
 
 
@@ -87,7 +79,7 @@ def _choose(u: np.ndarray, cctx: zstandard.ZstdCompressor, is_float: bool) -> tu
     best: tuple[int, int, list[bool]] | None = None
     for k in rotations:
         total, packs = 0, []
-        for plane in _planes(_rotl(sample, k)):
+        for plane in _cut_planes(sample, k):
             size = len(cctx.compress(plane.data)) if plane.size else 0
             packs.append(size < _KEEP_RAW_ABOVE * plane.size or not plane.any())
             total += min(size, plane.size)
@@ -97,10 +89,27 @@ def _choose(u: np.ndarray, cctx: zstandard.ZstdCompressor, is_float: bool) -> tu
     return best[1], best[2]
 
 
-def _encode_block(u: np.ndarray, k: int, packs: list[bool], level: int) -> bytes:
+def _cut_planes(u: np.ndarray, k: int) -> list[np.ndarray]:
+    """The byte planes of ``rotl(u, k)`` (plane ``j``: byte ``j`` of each little-endian word),
+    by shifts and truncating casts: contiguous numpy loops, several times faster than
+    strided byte copies."""
+    width = u.dtype.itemsize
+    if width == 1:
+        return [_rotl(u, k).view(np.uint8)]
+    r = _rotl(u, k)
+    t = np.empty_like(r)
+    planes = [r.astype(np.uint8)]
+    for j in range(1, width):
+        np.right_shift(r, 8 * j, out=t)
+        planes.append(t.astype(np.uint8))
+    return planes
+
+
+def _encode_block(u: np.ndarray, k: int, packs: list[bool], level: int) -> list[bytes | memoryview]:
+    """The payload of one block, as its pieces (:func:`.blockframe.pack_blocks` copies them)."""
     cctx = _contexts(level)[0]
     parts: list[bytes | memoryview] = [_HEAD.pack(k, u.dtype.itemsize)]
-    for plane, pack in zip(_planes(_rotl(u, k)), packs, strict=True):
+    for plane, pack in zip(_cut_planes(u, k), packs, strict=True):
         n = plane.size
         if pack:
             if n and not plane.any():
@@ -111,7 +120,7 @@ def _encode_block(u: np.ndarray, k: int, packs: list[bool], level: int) -> bytes
                 parts += [_PLANE.pack(_ZSTD, len(packed)), packed]
                 continue
         parts += [_PLANE.pack(_RAW, n), plane.data]
-    return b"".join(parts)
+    return parts
 
 
 def _decode_block(payload: memoryview, out: np.ndarray) -> None:
@@ -201,7 +210,7 @@ class FloatPlanes(Codec):
         if u.size <= self.block and len(sample_ranges(u.size)) == 1:  # small: no search, one pass
             k = _SMALL_ROTATION if is_float and u.dtype.itemsize > 1 else 0
             data = _encode_block(u, k, [True] * u.dtype.itemsize, self.level)
-            return pack_blocks(u.size, self.block, lambda s, e: data)
+            return pack_blocks(u.size, self.block, lambda s, e: data)  # one block (or none)
         k, packs = _choose(u, _contexts(self.level)[0], is_float)
         return pack_blocks(u.size, self.block, lambda s, e: _encode_block(u[s:e], k, packs, self.level))
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .abc import Buffer, Codec, TensorSpec
 from .blockframe import pack_blocks, unpack_blocks
-from .deltastream import low_planes, pack_delta, unpack_delta
+from .deltastream import delta_parts, low_planes, pack_delta, unpack_delta
 from .intdelta import int_view
 from .parallel import pmap
 from .splitplanes import DEFAULT_LEVEL, plane_compressor
@@ -59,7 +59,7 @@ class OrderedDelta(Codec):
                 raise ValueError("a delta needs child and base of equal size and dtype")
             c, p = int_view(array), int_view(base)
             low = low_planes(c, p, plane_compressor(self.level))  # once for all blocks
-            return pack_blocks(c.size, self.block, lambda s, e: pack_delta(c[s:e], p[s:e], self.level, low=low))
+            return pack_blocks(c.size, self.block, lambda s, e: delta_parts(c[s:e], p[s:e], self.level, low))
         return pack_delta(array, base, self.level, group=self.group)
 
     def decode(self, data: Buffer, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:

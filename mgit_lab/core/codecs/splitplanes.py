@@ -33,7 +33,7 @@ from collections.abc import Callable
 import numpy as np
 import zstandard
 
-from .intdelta import BLOCK, uint_dtype
+from .intdelta import BLOCK, slice_elems, uint_dtype
 
 _HEADER = struct.Struct("<BBBQ")
 _PLANE = struct.Struct("<BQ")
@@ -118,20 +118,27 @@ class PlaneWriter:
         width = self.dtype.itemsize
         self.low = np.empty(n, uint_dtype(r)) if r else None
         self.planes = [np.empty(n, np.uint8) for _ in range(r, width)]
-        self._buf = np.empty(min(n, BLOCK), self.dtype)
+        self._buf = np.empty(min(n, slice_elems(width)), self.dtype)  # the slices of delta_encode
 
     def put(self, s: int, e: int, z: np.ndarray) -> None:
         if self.low is not None:
             self.low[s:e] = z
         if self.planes:
-            t = self._buf[: e - s]
-            np.right_shift(z, 8 * self.r, out=t)
+            t, src = self._buf[: e - s], z
             for i, plane in enumerate(self.planes):
-                if i:
-                    np.right_shift(t, 8, out=t)
-                plane[s:e] = t
+                if i or self.r:  # plane i: the low byte of z >> (8 * (r + i))
+                    np.right_shift(src, 8 if i else 8 * self.r, out=t)
+                    src = t
+                plane[s:e] = src
 
     def finish(self, cctx: zstandard.ZstdCompressor | None = None, allow_sparse: bool = True) -> bytes:
+        return b"".join(self.finish_parts(cctx, allow_sparse))
+
+    def finish_parts(
+        self, cctx: zstandard.ZstdCompressor | None = None, allow_sparse: bool = True
+    ) -> list[bytes | memoryview]:
+        """The stream :meth:`finish` returns, as the pieces it joins (a caller that copies
+        them into a larger frame saves a copy of the stream)."""
         cctx = cctx or plane_compressor(self.level)
         parts: list[bytes | memoryview] = [_HEADER.pack(_VERSION, self.dtype.itemsize, self.r, self.n)]
         for plane in self.planes:
@@ -140,7 +147,7 @@ class PlaneWriter:
             used = sum(len(p) for p in parts)
             parts.append(bytes(-used % 8))  # the low part starts 8-aligned
             parts.append(self.low.data.cast("B"))
-        return b"".join(parts)
+        return parts
 
 
 def pack_positions(pos: np.ndarray, n: int, cctx: zstandard.ZstdCompressor | None = None) -> bytes:
