@@ -23,6 +23,7 @@ from ..codecs import parallel
 from ..codecs.abc import TensorSpec
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, NotFound
+from .chain_decode import delta_run
 from .hashing import hash_threads, object_id
 from .index_doc import load_index
 from .object_info import ObjectInfo, object_info
@@ -231,21 +232,30 @@ class ObjectStore:
         chunk_spec = spec if len(chunks) == 1 else TensorSpec(spec.dtype, (n,))
         codec = get_codec(config)
         base = None
+        run = [(oid, entry, pack)]
         if codec.needs_base:
             if not entry.get("base"):
                 raise Corrupt(f"object {oid[:12]} needs a delta base but records none")
             if hops > _MAX_CHAIN:
                 raise Corrupt(f"object {oid[:12]}: its delta chain is longer than {_MAX_CHAIN} (a loop?)")
+            if hasattr(codec, "decode_chain"):  # consecutive hops of this codec: one pass
+                with self._lock:
+                    run = delta_run(oid, i, entry, pack, self._entry, lambda b: (b, i) in self._cache, _MAX_CHAIN)
             # a chunked tensor uses each base chunk once per decode: caching them all
             # would hold a second full copy; small tensors' bases are worth keeping
-            base = self._chunk(entry["base"], i, keep=len(chunks) == 1, hops=hops + 1)
+            base = self._chunk(run[-1][1]["base"], i, keep=len(chunks) == 1, hops=hops + len(run))
         try:
-            data = self._read(pack, offset, length)
-            arr = codec.decode(data, base, chunk_spec)
+            if len(run) > 1:
+                datas = [self._read(p, e["chunks"][i][0], e["chunks"][i][1]) for _, e, p in reversed(run)]
+                arr = codec.decode_chain(datas, base, chunk_spec)  # type: ignore[attr-defined]
+            else:
+                arr = codec.decode(self._read(pack, offset, length), base, chunk_spec)
         except (NotFound, Corrupt, _PackGone):
             raise
         except Exception as exc:
-            raise Corrupt(f"object {oid[:12]} in {pack or 'the pack being written'} cannot be decoded: {exc}") from exc
+            via = f" (with the deltas {', '.join(o[:12] for o, _, _ in run[1:])} below it)" if len(run) > 1 else ""
+            where = pack or "the pack being written"
+            raise Corrupt(f"object {oid[:12]} in {where}{via} cannot be decoded: {exc}") from exc
         if keep:
             arr.flags.writeable = False
             with self._lock:

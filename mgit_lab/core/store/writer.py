@@ -206,9 +206,10 @@ class StoreWriter:
         if len(options) == 1:
             return BaseChoice(options[0], generation)
         skip, _ = options
-        # judged on the first chunk: decoding the parent decodes (and caches) the skip base
-        parent_part = self.store._chunk(parent.oid, 0, keep=whole)
+        # judged on the first chunk: the skip base is on the parent's chain, so decoding it
+        # first (cached) leaves the parent's decode the hops above it only
         skip_part = self.store._chunk(skip.oid, 0, keep=whole)
+        parent_part = self.store._chunk(parent.oid, 0, keep=whole)
         if skip_is_worth_it(first, skip_part, parent_part, generation - skip.generation):
             return BaseChoice(skip, generation)
         return BaseChoice(parent, generation)
