@@ -173,6 +173,14 @@ def blob_objects(record: FilesRecord) -> set[str]:
     return out
 
 
+def record_blob_bytes(repo: Repository, record: FilesRecord) -> int:
+    """Stored bytes of the objects of ``record`` that are not tensors (shared ones included)."""
+    from ..store import index as pack_index
+
+    hits = (repo.pack_index.get(oid) for oid in blob_objects(record))
+    return sum(pack_index.stored_nbytes(hit[0]) for hit in hits if hit is not None)
+
+
 def blob_figures(repo: Repository) -> dict[str, Any]:
     """Files and blob objects over every live version, and the blobs' stored bytes charged
     to the first version (parents first) that names each: what ``du`` adds to the tensors'
