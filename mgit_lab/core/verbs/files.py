@@ -173,11 +173,21 @@ def blob_objects(record: FilesRecord) -> set[str]:
     return out
 
 
-def record_blob_bytes(repo: Repository, record: FilesRecord) -> int:
-    """Stored bytes of the objects of ``record`` that are not tensors (shared ones included)."""
+def new_blob_bytes(repo: Repository, key: str) -> int:
+    """Stored bytes of the objects of ``key``'s files that are not tensors and that no parent's
+    files name (what its files cost besides the tensors: a shared tokenizer is not counted)."""
     from ..store import index as pack_index
 
-    hits = (repo.pack_index.get(oid) for oid in blob_objects(record))
+    version = repo.version(key)
+    record = read_files(repo.mgit_dir, version.id)
+    if record is None:
+        return 0
+    own = blob_objects(record)
+    for parent, _ in repo.graph.parents(version.id):
+        other = read_files(repo.mgit_dir, parent.id)
+        if other is not None:
+            own -= blob_objects(other)
+    hits = (repo.pack_index.get(oid) for oid in own)
     return sum(pack_index.stored_nbytes(hit[0]) for hit in hits if hit is not None)
 
 
