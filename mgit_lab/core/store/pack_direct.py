@@ -9,13 +9,13 @@ a read becomes one ``preadv`` per run of adjacent chunks, straight into the call
 buffer, without the lock (``preadv`` releases the GIL).
 
 :func:`direct_reads` returns None, and the reader keeps using h5py, for anything else:
-a filtered or compact dataset, a chunk that is not allocated, a platform without
-``os.preadv``, or a layout whose probe (a few bytes read both ways when the pack is
-opened) does not agree; a file too short for the blob HDF5 describes is an error
-(HDF5 shares one open file among all handles of a process, so it may still serve a pack
-truncated since from its caches: the bytes on disk decide).  What a direct read returns
-is checked like any other read: the decoded object must match its content hash before it
-leaves the store.
+a filtered or compact dataset, a chunk that is not allocated, a file driver other than
+plain POSIX or a file with a user block (offsets would not be file offsets), a platform
+without ``os.preadv``.  The bytes on disk decide: HDF5 shares one open file among all
+handles of a process that open the same inode, so it may still serve bytes of a file
+deleted or truncated since (a stale handle of an older copy); a file too short for the
+blob HDF5 describes is an error.  What a direct read returns is checked like any other
+read: the decoded object must match its content hash before it leaves the store.
 """
 
 from __future__ import annotations
@@ -25,9 +25,6 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-
-#: bytes compared both ways (at the start and the end of the blob) when a pack is opened
-_PROBE = 64
 
 
 class _Fd:
@@ -58,6 +55,10 @@ class DirectReads:
         self.piece = piece
         self.starts = starts
         self._fd = _Fd(path)
+
+    @property
+    def fileno(self) -> int:
+        return self._fd.fd
 
     def read(self, offset: int, length: int) -> memoryview:
         """The blob's bytes ``offset .. offset + length`` (a memoryview over a new buffer)."""
@@ -97,12 +98,13 @@ def direct_reads(path: Path, blob: h5py.Dataset) -> DirectReads | None:
     Raises
     ------
     OSError
-        When the file is shorter than the blob's place in it (see :func:`_agrees`).
+        When the file is shorter than the blob's place in it (a truncated pack).
     """
     if not hasattr(os, "preadv") or blob.dtype != np.uint8 or blob.ndim != 1:
         return None
     size = int(blob.shape[0])
-    if size == 0:
+    # offsets are file offsets only for the plain POSIX driver without a user block
+    if size == 0 or blob.file.driver != "sec2" or blob.file.userblock_size != 0:
         return None
     dcpl = blob.id.get_create_plist()
     if dcpl.get_nfilters() != 0:
@@ -115,7 +117,12 @@ def direct_reads(path: Path, blob: h5py.Dataset) -> DirectReads | None:
             reads = DirectReads(path, size, size, np.array([at], dtype=np.int64))
     elif layout == h5py.h5d.CHUNKED and blob.chunks is not None:
         reads = _chunked(path, blob, size, int(blob.chunks[0]))
-    return reads if reads is not None and _agrees(reads, blob) else None
+    if reads is not None:
+        end = int(reads.starts.max()) + reads.piece
+        have = os.fstat(reads.fileno).st_size
+        if have < end:
+            raise OSError(f"pack {path.name} is truncated ({have} bytes, its data reach byte {end})")
+    return reads
 
 
 def _chunked(path: Path, blob: h5py.Dataset, size: int, chunk: int) -> DirectReads | None:
@@ -137,19 +144,3 @@ def _chunked(path: Path, blob: h5py.Dataset, size: int, chunk: int) -> DirectRea
     if not plain[0] or (starts < 0).any():  # a hole (an unwritten chunk reads as zeros in h5py)
         return None
     return DirectReads(path, size, chunk, starts)
-
-
-def _agrees(reads: DirectReads, blob: h5py.Dataset) -> bool:
-    """Whether a few bytes at both ends of the blob read the same both ways.
-
-    Raises
-    ------
-    OSError
-        When the file holds fewer bytes than HDF5 places the blob in (a truncated pack
-        that HDF5 still serves from a copy open elsewhere in this process).
-    """
-    n = min(_PROBE, reads.size)
-    for at in (0, reads.size - n):
-        if bytes(reads.read(at, n)) != blob[at : at + n].tobytes():
-            return False
-    return True

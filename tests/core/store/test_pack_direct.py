@@ -110,6 +110,28 @@ def test_a_pack_truncated_while_open_elsewhere_is_an_error_not_cached_bytes(tmp_
     first.close()
 
 
+def test_a_pack_rewritten_while_open_elsewhere_reads_the_bytes_on_disk(tmp_path):
+    """HDF5 shares an open file with every later open of the same inode: h5py would serve
+    the first handle's cached bytes (a backup restored over a damaged pack, same inode)."""
+    data = _data(50_000)
+    path = tmp_path / "p.h5"
+    _blob(path, data)
+    first = PackReader(path)
+    with h5py.File(path, "r") as fh:
+        at = int(fh["blob"].id.get_offset())
+        assert fh["blob"][-8:].tobytes() == data[-8:].tobytes()  # HDF5 caches the tail now
+    first.read(0, 10)
+    raw = bytearray(path.read_bytes())
+    raw[at + data.size - 3] ^= 0xFF
+    path.write_bytes(bytes(raw))  # the same inode
+    second = PackReader(path)
+    want = data[-8:].copy()
+    want[-3] ^= 0xFF
+    assert bytes(second.read(data.size - 8, 8)) == want.tobytes()
+    first.close()
+    second.close()
+
+
 def test_store_reads_do_not_wait_for_h5py(tmp_path, monkeypatch):
     """Object reads of a committed pack never call into h5py after the pack is opened,
     and run on several threads at once (the store's lock is not held around them)."""
