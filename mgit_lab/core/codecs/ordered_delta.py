@@ -72,6 +72,11 @@ class OrderedDelta(Codec):
             raise ValueError("ordered-delta stream has trailing bytes")
         return out.view(spec.storage_dtype).reshape(spec.shape)
 
+    @property
+    def chains_blocks(self) -> bool:
+        """Whether :meth:`decode_chain` decodes consecutive hops of this codec in one pass."""
+        return self.block is not None
+
     def decode_chain(self, datas: list[Buffer], base: np.ndarray, spec: TensorSpec) -> np.ndarray:
         """Decode a chain of deltas of this codec (``datas[0]`` against ``base``, each next one
         against the result of the one before) block by block: each block of the output is

@@ -238,7 +238,7 @@ class ObjectStore:
                 raise Corrupt(f"object {oid[:12]} needs a delta base but records none")
             if hops > _MAX_CHAIN:
                 raise Corrupt(f"object {oid[:12]}: its delta chain is longer than {_MAX_CHAIN} (a loop?)")
-            if hasattr(codec, "decode_chain"):  # consecutive hops of this codec: one pass
+            if getattr(codec, "chains_blocks", False):  # consecutive hops of this codec: one pass
                 with self._lock:
                     run = delta_run(oid, i, entry, pack, self._entry, lambda b: (b, i) in self._cache, _MAX_CHAIN)
             # a chunked tensor uses each base chunk once per decode: caching them all
