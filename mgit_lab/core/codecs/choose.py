@@ -184,10 +184,10 @@ def _binade_instead(array: np.ndarray, base: np.ndarray, spec: TensorSpec) -> tu
     exponents or the columns (see step 5 of the module docstring), else None."""
     if not spec.is_float or spec.size < _BINADE_MIN or base.dtype != array.dtype or base.size != array.size:
         return None
-    codec = BinadeDelta()
-    planned = codec.plan(array, base)
+    planned = BinadeDelta().plan(array, base)
     if not (planned.shift or planned.transposed):
         return None
+    codec = BinadeDelta(columns=planned.transposed)
     return codec, codec.encode(array, base, planned=planned)
 
 

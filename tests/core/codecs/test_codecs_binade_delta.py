@@ -7,12 +7,14 @@ import numpy as np
 import pytest
 
 from mgit_lab.core.codecs import parallel
-from mgit_lab.core.codecs.abc import TensorSpec
+from mgit_lab.core.codecs.abc import CodecNotApplicable, TensorSpec
 from mgit_lab.core.codecs.binade_classes import bit_lengths, choose_shift
 from mgit_lab.core.codecs.binade_delta import BinadeDelta
 from mgit_lab.core.codecs.choose import encode_best
 from mgit_lab.core.codecs.floatbits import f32_to_bf16
 from mgit_lab.core.codecs.registry import get_codec
+from tests.core.codecs.codec_cases import DTYPES, cases
+from tests.core.codecs.test_codecs_contract import check_encode_decode
 
 SPECIALS = np.array(
     [0x7FC00001, 0xFFA00000, 0x80000000, 0x00000000, 0x7F800000, 0xFF800000, 0x00000001, 0x807FFFFF],
@@ -55,9 +57,9 @@ def test_small_parents_deltas_are_shifted_and_pay() -> None:
 
 def test_tall_matrix_is_stored_by_column_and_pays() -> None:
     child, parent = _finetune((32768, 16), column_scales=True)  # zstd's tables: every 4 columns
-    codec = BinadeDelta()
-    planned = codec.plan(child, parent)
+    planned = BinadeDelta().plan(child, parent)
     assert planned.transposed and planned.shift > 0
+    codec = BinadeDelta(columns=True)
     data = _round_trip(codec, child, parent)
     ordered = get_codec({"id": "ordered-delta", "block": 1 << 20}).encode(child, parent)
     assert len(data) < 0.98 * len(ordered)
@@ -84,7 +86,7 @@ def threads():
 @pytest.mark.parametrize("shape", [(300, 250), (3000, 40)], ids=["rows", "columns"])
 def test_same_bytes_whatever_the_thread_count(shape, threads) -> None:
     child, parent = _finetune(shape, column_scales=shape[0] > 1000, seed=2)
-    codec = BinadeDelta(block=7_000, tall_rows=1024)
+    codec = BinadeDelta(block=7_000, columns=shape[0] > 1000)
     streams = []
     for n in (1, 2, 3):
         threads(n)
@@ -131,3 +133,13 @@ def test_the_chooser_takes_it_for_large_fine_tunes_only() -> None:
     assert encode_best(small_child, small, small_parent, small)[0].id == "ordered-delta"
     grouped, _ = encode_best(child, spec, parent, spec, effort="small")
     assert grouped.id == "ordered-delta" and grouped.get_config().get("group")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_columns_layout_round_trips_every_matrix_case(dtype) -> None:
+    codec = get_codec({"id": "binade-delta", "block": 300, "min_size": 64, "columns": True})
+    ran = [name for name, child, base in cases(dtype) if check_encode_decode(codec, child, base, dtype)]
+    if dtype in ("float32", "float64"):  # (bf16, fp16 deltas of these cases keep no raw halves)
+        assert "finetune-columns" in ran and "finetune-37x29" in ran
+    with pytest.raises(CodecNotApplicable):
+        codec.encode(np.zeros(5, np.float32), np.ones(5, np.float32))
