@@ -55,16 +55,18 @@ def encode_columns(c: np.ndarray, p: np.ndarray, pl: Plan, matrix: tuple[int, in
     high, low = np.empty(n, half), np.empty(n, half)
 
     def split(s: int, e: int) -> bytes:
-        z = delta_encode(c[s:e], p[s:e])
-        assert z is not None
-        packed = b""
-        if pl.shift:
-            where = np.flatnonzero(small_parents(pu[s:e], pl.threshold))
-            packed = pack_split(shift_out(z, where, r, pl.shift))
-        halves = z.view(half)
-        low[s:e] = halves[0::2]
-        high[s:e] = halves[1::2]
-        return packed
+        moved: list[np.ndarray] = []
+
+        def sink(a: int, b: int, z: np.ndarray) -> None:  # cache-sized pieces of the block
+            if pl.shift:
+                where = np.flatnonzero(small_parents(pu[s + a : s + b], pl.threshold))
+                moved.append(shift_out(z, where, r, pl.shift))
+            halves = z.view(half)
+            low[s + a : s + b] = halves[0::2]
+            high[s + a : s + b] = halves[1::2]
+
+        delta_encode(c[s:e], p[s:e], sink=sink)
+        return pack_split(np.concatenate(moved) if moved else np.empty(0, np.uint8)) if pl.shift else b""
 
     row_block = max(1, block // cols) * cols
     extra: bytes | bytearray = b""

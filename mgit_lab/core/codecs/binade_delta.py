@@ -74,7 +74,9 @@ def plan(
 ) -> Plan:
     """The :class:`~.binade_classes.Plan` of child ``c`` against parent ``p`` (flat
     signed-integer views): no shift below ``min_size`` elements; ``transposed`` (the
-    columns layout pays) for matrices of at least ``tall_rows`` rows."""
+    columns layout pays) for matrices of at least ``tall_rows`` rows, and then no shift
+    (the layout can hold one, but both together decode at about 0.6x ``ordered-delta``'s
+    speed, under 1,300 MB/s per core; each alone at 0.65-0.75x)."""
     ranges = sample_ranges(c.size)
     ps = np.concatenate([p[s:e] for s, e in ranges])
     z = delta_encode(np.concatenate([c[s:e] for s, e in ranges]), ps)
@@ -92,7 +94,9 @@ def plan(
         grid = delta_encode(c.reshape(rows, cols)[::step].reshape(-1), p.reshape(rows, cols)[::step].reshape(-1))
         assert grid is not None
         transposed = tall_columns(grid.reshape(-1, cols))
-    return Plan(r, threshold, shift, transposed)
+    if transposed:  # no shift on top of the columns: decoding would fall to ~0.6x ordered-delta's speed
+        return Plan(r, transposed=True)
+    return Plan(r, threshold, shift)
 
 
 class BinadeDelta(Codec):

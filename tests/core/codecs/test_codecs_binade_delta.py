@@ -58,11 +58,11 @@ def test_small_parents_deltas_are_shifted_and_pay() -> None:
 def test_tall_matrix_is_stored_by_column_and_pays() -> None:
     child, parent = _finetune((32768, 16), column_scales=True)  # zstd's tables: every 4 columns
     planned = BinadeDelta().plan(child, parent)
-    assert planned.transposed and planned.shift > 0
+    assert planned.transposed and planned.shift == 0  # not both: decoding would be too slow
     codec = BinadeDelta(columns=True)
     data = _round_trip(codec, child, parent)
     ordered = get_codec({"id": "ordered-delta", "block": 1 << 20}).encode(child, parent)
-    assert len(data) < 0.98 * len(ordered)
+    assert len(data) < 0.995 * len(ordered)  # (2% on the benchmark's word embedding)
     assert not BinadeDelta(tall_rows=65536).plan(child, parent).transposed
 
 
