@@ -11,12 +11,12 @@ Layout (little endian)::
 
     u8 version=1 | u8 width | u8 r | u8 threshold | u8 shift | u8 0 | u16 0 |
     u64 rows | u64 columns | u64 main length | u64 extra length |
+    rows * columns low halves (raw, element order) |
     main:  block frame (blocks of ``block`` elements, column-major) of split-plane streams
            of the high halves
     extra: block frame over the elements in row-major order (blocks of whole rows, about
            ``block`` elements), each the split-plane stream (uint8) of the bits shifted out
            of its small parents' deltas (see :mod:`.binade_shift`); empty when shift is 0
-    zero bytes up to a multiple of 8 | rows * columns low halves (raw)
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from .splitplanes import PlaneReader, pack_split
 _HEAD = struct.Struct("<BBBBBBHQQQQ")
 _VERSION = 1
 #: rows transposed at a time when encoding (in cache: 2-3x faster than whole columns)
-_TILE = 64
+_TILE = 128
 #: elements assembled at a time when decoding (the deltas stay in cache between passes)
 _SUB = 1 << 17
 
@@ -52,43 +52,34 @@ def encode_columns(c: np.ndarray, p: np.ndarray, pl: Plan, matrix: tuple[int, in
     n, width, r = c.size, c.dtype.itemsize, pl.r
     half = uint_dtype(r)
     pu = p.view(uint_dtype(width))
-    high, low = np.empty(n, half), np.empty(n, half)
+    low, stored = np.empty(n, half), np.empty(n, half)
+    by_column = stored.reshape(cols, rows)  # the high halves, column by column
 
     def split(s: int, e: int) -> bytes:
+        """Rows s // cols to e // cols: low halves in place, high halves into their columns."""
         moved: list[np.ndarray] = []
-
-        def sink(a: int, b: int, z: np.ndarray) -> None:  # cache-sized pieces of the block
+        for a in range(s, e, tile):
+            b = min(e, a + tile)
+            z = delta_encode(c[a:b], p[a:b])
+            assert z is not None
             if pl.shift:
-                where = np.flatnonzero(small_parents(pu[s + a : s + b], pl.threshold))
+                where = np.flatnonzero(small_parents(pu[a:b], pl.threshold))
                 moved.append(shift_out(z, where, r, pl.shift))
             halves = z.view(half)
-            low[s + a : s + b] = halves[0::2]
-            high[s + a : s + b] = halves[1::2]
-
-        delta_encode(c[s:e], p[s:e], sink=sink)
+            low[a:b] = halves[0::2]
+            by_column[:, a // cols : b // cols] = halves[1::2].reshape(-1, cols).T
         return pack_split(np.concatenate(moved) if moved else np.empty(0, np.uint8)) if pl.shift else b""
 
-    row_block = max(1, block // cols) * cols
+    tile = _TILE * cols
+    row_block = max(1, block // tile) * tile
     extra: bytes | bytearray = b""
     if pl.shift:
         extra = pack_blocks(n, row_block, split)
     else:
         pmap(lambda rng: split(*rng), block_ranges(n, row_block))
-    stored = np.empty(n, half)
-    by_column, by_row = stored.reshape(cols, rows), high.reshape(rows, cols)
-    group = max(_TILE, block // cols // _TILE * _TILE)
-
-    def transpose(a: int) -> None:
-        for x in range(a, min(rows, a + group), _TILE):
-            by_column[:, x : x + _TILE] = by_row[x : x + _TILE].T
-
-    pmap(transpose, range(0, rows, group))
     main = pack_blocks(n, block, lambda s, e: pack_split(stored[s:e]))
     head = _HEAD.pack(_VERSION, width, r, pl.threshold, pl.shift, 0, 0, rows, cols, len(main), len(extra))
-    parts: list[bytes | bytearray | memoryview] = [head, main, extra]
-    parts.append(bytes(-sum(len(x) for x in parts) % 8))
-    parts.append(low.data.cast("B"))
-    return b"".join(parts)
+    return b"".join([head, low.data.cast("B"), main, extra])
 
 
 def decode_columns(data: Buffer, p: np.ndarray, o: np.ndarray) -> None:
@@ -115,14 +106,12 @@ def decode_columns(data: Buffer, p: np.ndarray, o: np.ndarray) -> None:
         or (extra_len > 0) != (shift > 0)
     ):
         raise ValueError(f"binade-delta columns stream ({rows} x {cols} of {width} bytes) does not fit its base")
-    pos = _HEAD.size
-    main, extra = view[pos : pos + main_len], view[pos + main_len : pos + main_len + extra_len]
-    pos += main_len + extra_len
-    pos += -pos % 8
-    if pos + n * r != len(view):
+    pos = _HEAD.size + n * r
+    if pos + main_len + extra_len != len(view):
         raise ValueError("binade-delta stream is truncated or has trailing bytes")
-    low = np.frombuffer(view[pos:], uint_dtype(r))
+    low = np.frombuffer(view[_HEAD.size : pos], uint_dtype(r))
     low = low if low.flags.aligned else low.copy()
+    main, extra = view[pos : pos + main_len], view[pos + main_len :]
     half, u = low.dtype, uint_dtype(width)
     stored = np.empty(n, half)
     count, blocks = unpack_blocks(main)
