@@ -129,9 +129,10 @@ def choose_shift(high: np.ndarray, parent_bits: np.ndarray) -> tuple[int, int, f
     allowed = (share >= 0.005 * n) & (share <= MAX_SHARE * n)
     allowed[0] = False
     cost[:, ~allowed] = np.inf
-    i, edge = np.unravel_index(int(np.argmin(cost)), cost.shape)
+    best = np.unravel_index(int(np.argmin(cost)), cost.shape)
+    i, edge = int(best[0]), int(best[1])
     gain = (plain - float(cost[i, edge])) / n
-    threshold = int(edge) + low_key
+    threshold = edge + low_key
     if not np.isfinite(gain) or gain < MIN_GAIN or threshold > 255:
         return 0, 0, 0.0
     return threshold, int(shifts[i]), gain

@@ -179,7 +179,7 @@ def _pick_generic(
     return [estimates[0][1]]
 
 
-def _binade_instead(array: np.ndarray, base: np.ndarray, spec: TensorSpec) -> tuple[Codec, bytearray] | None:
+def _binade_instead(array: np.ndarray, base: np.ndarray, spec: TensorSpec) -> tuple[Codec, bytes | bytearray] | None:
     """``binade-delta``'s encoding of a float fine-tune when its plan uses the parent's
     exponents or the columns (see step 5 of the module docstring), else None."""
     if not spec.is_float or spec.size < _BINADE_MIN or base.dtype != array.dtype or base.size != array.size:
