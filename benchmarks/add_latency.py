@@ -13,6 +13,12 @@ cores, at most 8; what ``mgit add`` uses unless the repository's ``threads`` set
   choice (``encode_best``, which may try several candidates) for comparison;
 - **CPU**: the command's user + system seconds over all its threads, against the codec's
   (``time.process_time``): on a loaded machine the CPU ratio moves less than the wall's;
+- **floor of a process per command**: a subprocess that only starts the interpreter and
+  imports the libraries an add cannot do without (numpy, h5py, zstandard, blake3), plus the
+  delta bases' decoding (``split: base``) and the pure codec: what any ``mgit add`` that
+  starts a fresh process must at least spend, however the rest is written;
+- **warm add**: ``Repository.add`` in this already-running process (what ``%mgit add`` in a
+  notebook or the panel's server pays: no interpreter start, no imports);
 - **split** of the same command run in a subprocess that times its phases by wrapping the
   functions that do them (medians over the rounds):
 
@@ -207,6 +213,27 @@ def codec_times(repo_dir: Path, threads: int) -> tuple[float, float, float, dict
     return chosen_total, chosen_cpu, auto_total, used
 
 
+FLOOR_MODULES = ("numpy", "h5py", "zstandard", "blake3")
+
+
+def floor_start(env: dict[str, str]) -> float:
+    """Wall seconds of a subprocess that starts and imports :data:`FLOOR_MODULES`, nothing else."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import " + ", ".join(FLOOR_MODULES)], env=env, check=True)
+    return time.perf_counter() - start
+
+
+def warm_add(template: Path, copy: Path, child: Path, threads: int) -> float:
+    """Wall seconds of ``Repository.add`` of ``child`` in this (warm) process."""
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(template, copy)
+    repo = Repository.open(copy)
+    with parallel.using(threads):
+        start = time.perf_counter()
+        repo.add(child, name="child")
+        return time.perf_counter() - start
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=int, default=90)
@@ -232,6 +259,8 @@ def main() -> int:
     cpus: dict[str, list[float]] = {k: [] for k in settings}
     splits: dict[str, dict[str, list[float]]] = {k: {p: [] for p in PHASES} for k in settings}
     codec: dict[str, dict[str, list[float]]] = {k: {"chosen": [], "cpu": [], "auto": []} for k in settings}
+    floors: dict[str, list[float]] = {k: [] for k in settings}
+    warm: dict[str, list[float]] = {k: [] for k in settings}
     used: dict[str, int] = {}
     args = json.dumps({"modules": modules, "child": str(child)})
     for _ in range(opts.rounds):  # interleaved: drift of the machine's load hits every figure alike
@@ -249,6 +278,8 @@ def main() -> int:
             codec[key]["chosen"].append(chosen)
             codec[key]["cpu"].append(chosen_cpu)
             codec[key]["auto"].append(auto)
+            floors[key].append(floor_start(env))
+            warm[key].append(warm_add(template, work / "run", child, threads or parallel.default_threads()))
     med = statistics.median
     size = child.stat().st_size / 2**20
     print(f"\nmgit add of a {size:.0f} MB safetensors fine-tune, parent stored; {opts.rounds} rounds (medians)")
@@ -273,6 +304,12 @@ def main() -> int:
     for p in PHASES:
         row(f"split: {p}", {k: med(splits[k][p]) for k in names})
     row("split: sum (the split's own run)", {k: sum(med(splits[k][p]) for p in PHASES) for k in names})
+    row(f"floor: start + import {', '.join(FLOOR_MODULES)} (subprocess)", {k: med(floors[k]) for k in names})
+    row(
+        "floor of a process per command: that + split: base + pure codec",
+        {k: med(floors[k]) + med(splits[k]["base"]) + med(codec[k]["chosen"]) for k in names},
+    )
+    row("warm add: Repository.add in a running process (notebook, server)", {k: med(warm[k]) for k in names})
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

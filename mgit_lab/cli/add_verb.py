@@ -114,8 +114,10 @@ def _add(args: argparse.Namespace) -> int:
     files = files_verb.files_of(repo, version.id)
     if files is not None:
         size = human_bytes(sum(f.size for f in files.files))
+        other = human_bytes(files_verb.new_blob_bytes(repo, version.id))
         lines.append(
-            f"  {len(files.files)} file(s), {size}, kept: `mgit checkout {version.name} -o PATH` gives them back"
+            f"  {len(files.files)} file(s), {size}, kept ({other} new besides the tensors): "
+            f"`mgit checkout {version.name} -o PATH` gives them back"
         )
     emit(args, payload, "\n".join(lines))
     return 0

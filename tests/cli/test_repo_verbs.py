@@ -67,6 +67,10 @@ def test_new_user_session(tmp_path):
     assert (work / ".mgit" / "lineage.json").read_bytes() == before
     text = mgit("add", "sentiment-pruned.pt", "--parent", "sentiment", "--relation", "prune", cwd=work).stdout
     assert "added sentiment-pruned" in text and "as a prune of sentiment" in text
+    # the .pt file is its tensors plus its pickle and zip headers, not a second copy of them
+    assert "new besides the tensors" in text and "1 file(s)" in text
+    rows = {r["name"]: r for r in json.loads(mgit("du", "--json", "--bytes", cwd=work).stdout)["versions"]}
+    assert rows["sentiment-pruned"]["ratio"] < 0.05, rows["sentiment-pruned"]
 
     # run from a sub-folder: the repository is found upward
     sub = work / "notebooks"

@@ -1,6 +1,7 @@
 """Give back the files a version was added from, byte for byte, or refuse.
 
-Each file is rebuilt from its objects (a blob; or a safetensors header and its segments),
+Each file is rebuilt from its objects (a blob; a safetensors header and its segments; or a
+``torch.save`` archive's other bytes and the tensors cut out of it),
 hashed while it is written, and compared with the hash recorded at add time: a mismatch is
 a :class:`~..errors.Corrupt` error and the half-written result is deleted, so checkout never
 hands out bytes that differ from what was added.  Files appear atomically: written aside
@@ -21,6 +22,7 @@ from ..errors import Corrupt, InvalidInput
 from ..lineage.files_manifest import FileEntry, FilesRecord
 from .safetensors_layout import rebuild_chunks
 from .targets import check_target, normal_permissions, replace, temp_file, temp_folder
+from .zip_layout import rebuild_cut
 
 #: ``get(oid) -> array`` of the object store
 Get = Callable[[str], np.ndarray]
@@ -32,6 +34,20 @@ def file_chunks(entry: FileEntry, get: Get) -> Iterator[bytes]:
         yield get(entry.oid).tobytes()
         return
     header = get(str(entry.header)).tobytes()
+    if entry.layout == "cut":
+        cuts = ((int(s[4]), np.ascontiguousarray(get(str(s[1]))).tobytes()) for s in entry.segments)
+        try:
+            yield from rebuild_cut(header, cuts)
+        except ValueError as exc:
+            raise Corrupt(
+                f"the files manifest of {entry.path} is damaged: {exc}", hint="restore it from a backup"
+            ) from None
+        return
+    if entry.layout is not None:
+        raise Corrupt(
+            f"{entry.path} was recorded with the layout {str(entry.layout)[:20]!r}, which this mgit does not know",
+            hint="upgrade mgit-lab to check this version out",
+        )
     parts: Iterable[bytes] = (np.ascontiguousarray(get(str(s[1]))).tobytes() for s in entry.segments)
     yield from rebuild_chunks(header, parts)
 

@@ -3,8 +3,9 @@
 :func:`record_source` reads each file once (memory-mapped), hashes it (sha256, on a thread
 of its own while the add goes on: :meth:`RecordedSource.finish_hashes`), and splits it into
 objects: a safetensors file into its header bytes and its data segments (tensors stay
-tensors, so they dedup and delta against the parent's), any other file into one ``uint8``
-blob.  :func:`store_record` puts those objects through the transaction's ``put`` and returns
+tensors, so they dedup and delta against the parent's), a ``torch.save`` archive into the
+version's tensors cut out of it and the rest of its bytes (:mod:`.zip_layout`), any other
+file into one ``uint8`` blob.  :func:`store_record` puts those objects through the transaction's ``put`` and returns
 the :class:`~..lineage.files_manifest.FilesRecord` to write.  Nothing is stored until the
 whole source was read and found unchanged.
 """
@@ -26,12 +27,15 @@ from .folder_scan import FolderFile, check_unchanged, kind_of, scan_folder, stam
 from .hf_folder import HF_INDEX_FILES, shard_names
 from .safetensors_layout import Layout, layout_state, open_bytes, read_layout, segment_array
 from .state import ArrayState
+from .zip_layout import cut, rest_of, storage_spans
 
 #: ``put(array, dtype, base, oid) -> oid`` of the open transaction (``oid``: the content
 #: hash when already known, else None)
 Put = Callable[[np.ndarray, str, "str | None", "str | None"], str]
 #: ``{tensor name: (array, dtype, oid)}`` of tensors already hashed (see :func:`store_record`)
 Hashed = Mapping[str, tuple[np.ndarray, str, str]]
+#: suffixes of files ``torch.save`` writes: their tensors are cut out (see :mod:`.zip_layout`)
+TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
 
 
 @dataclass
@@ -39,6 +43,8 @@ class _Pending:
     entry: FileEntry  # its sha256 is filled in by :meth:`RecordedSource.finish_hashes`
     buf: Any
     layout: Layout | None = None
+    #: a torch.save archive: where its storages' bytes lie (see :mod:`.zip_layout`)
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 class _Digests:
@@ -113,6 +119,8 @@ def _read(folder: Path, f: FolderFile) -> _Pending:
     entry = FileEntry(f.path, len(buf), "", f.kind)
     if f.kind == "safetensors":
         return _Pending(entry, buf, read_layout(path, buf))
+    if f.kind in ("weights", "file") and path.suffix in TORCH_SUFFIXES:
+        return _Pending(entry, buf, spans=storage_spans(path, buf))
     return _Pending(entry, buf)
 
 
@@ -171,7 +179,15 @@ def store_record(
     out = []
     for p in rec.pending:
         entry = p.entry
-        if p.layout is None:
+        cuts = cut(p.buf, p.spans, {k: (a, d) for k, (a, d, _) in hashed.items()}) if p.spans and hashed else []
+        if cuts:
+            assert hashed is not None
+            entry.layout = "cut"
+            entry.header = put(np.frombuffer(rest_of(p.buf, cuts), dtype=np.uint8), "uint8", None, None)
+            for c in cuts:
+                oid = put(c.array, c.dtype, base_of(c.name), hashed[c.name][2])
+                entry.segments.append([c.name, oid, c.dtype, list(c.array.shape), c.offset])
+        elif p.layout is None:
             entry.oid = put(np.frombuffer(p.buf, dtype=np.uint8), "uint8", None, None)
         else:
             entry.header = put(np.frombuffer(p.layout.header, dtype=np.uint8), "uint8", None, None)

@@ -7,11 +7,16 @@ checkout can give back the same bytes under the same names::
      "files": [{"path": "tokenizer.json", "size": 711396, "sha256": "...", "kind": "tokenizer",
                 "oid": "<blob object>"},
                {"path": "model.safetensors", "size": ..., "sha256": ..., "kind": "safetensors",
-                "header": "<blob object>", "segments": [[name or null, oid, dtype, shape], ...]}]}
+                "header": "<blob object>", "segments": [[name or null, oid, dtype, shape], ...]},
+               {"path": "pytorch_model.bin", ..., "kind": "weights", "layout": "cut",
+                "header": "<blob object>", "segments": [[name, oid, dtype, shape, offset], ...]}]}
 
 Every byte lives in the object store: small files as ``uint8`` blob objects (content
 addressed, so a tokenizer shared by a hundred fine-tunes is stored once), a safetensors file
-as its header bytes plus its tensors (see :mod:`..io.safetensors_layout`).  ``sha256`` is the
+as its header bytes plus its tensors (see :mod:`..io.safetensors_layout`), a ``torch.save``
+zip archive as its tensors cut out of it plus the rest of its bytes (``"layout": "cut"``: the
+header blob is the file without the segments, each segment names its offset in the file; see
+:mod:`..io.zip_layout`).  ``sha256`` is the
 hash of the original file: checkout checks it and never writes bytes that differ.
 
 The file is written once, in the transaction that creates the version (before
@@ -45,6 +50,9 @@ class FileEntry:
     #: a safetensors file: its header bytes' blob and data segments in file order
     header: str | None = None
     segments: list[list[Any]] = field(default_factory=list)
+    #: None: a safetensors layout; ``"cut"``: ``header`` is the file without its segments,
+    #: and each segment ends with its offset in the file
+    layout: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"path": self.path, "size": self.size, "sha256": self.sha256, "kind": self.kind}
@@ -53,6 +61,8 @@ class FileEntry:
         else:
             doc["header"] = self.header
             doc["segments"] = self.segments
+            if self.layout is not None:
+                doc["layout"] = self.layout
         return doc
 
     @classmethod
@@ -65,6 +75,7 @@ class FileEntry:
             oid=doc.get("oid"),
             header=doc.get("header"),
             segments=list(doc.get("segments") or []),
+            layout=doc.get("layout"),
         )
 
     def oids(self) -> list[str]:

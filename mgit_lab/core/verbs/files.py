@@ -173,6 +173,24 @@ def blob_objects(record: FilesRecord) -> set[str]:
     return out
 
 
+def new_blob_bytes(repo: Repository, key: str) -> int:
+    """Stored bytes of the objects of ``key``'s files that are not tensors and that no parent's
+    files name (what its files cost besides the tensors: a shared tokenizer is not counted)."""
+    from ..store import index as pack_index
+
+    version = repo.version(key)
+    record = read_files(repo.mgit_dir, version.id)
+    if record is None:
+        return 0
+    own = blob_objects(record)
+    for parent, _ in repo.graph.parents(version.id):
+        other = read_files(repo.mgit_dir, parent.id)
+        if other is not None:
+            own -= blob_objects(other)
+    hits = (repo.pack_index.get(oid) for oid in own)
+    return sum(pack_index.stored_nbytes(hit[0]) for hit in hits if hit is not None)
+
+
 def blob_figures(repo: Repository) -> dict[str, Any]:
     """Files and blob objects over every live version, and the blobs' stored bytes charged
     to the first version (parents first) that names each: what ``du`` adds to the tensors'
