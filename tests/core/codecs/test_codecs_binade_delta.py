@@ -143,3 +143,19 @@ def test_columns_layout_round_trips_every_matrix_case(dtype) -> None:
         assert "finetune-columns" in ran and "finetune-37x29" in ran
     with pytest.raises(CodecNotApplicable):
         codec.encode(np.zeros(5, np.float32), np.ones(5, np.float32))
+
+
+def test_a_repository_stores_a_large_fine_tune_with_it(tmp_path) -> None:
+    from mgit_lab.api import Repository
+
+    child, parent = _finetune((400, 300))
+    small_child, small_parent = _finetune((100, 30), seed=1)
+    repo = Repository.init(tmp_path / "repo")
+    repo.add_arrays({"w": (parent, "float32"), "b": (small_parent, "float32")}, "base")
+    repo.add_arrays({"w": (child, "float32"), "b": (small_child, "float32")}, "ft", parents=[("base", "finetune")])
+    info = repo.store.info(repo.version("ft").manifest["w"].oid)
+    assert info.codecs == ("binade-delta",) and info.depth == 1
+    assert repo.store.info(repo.version("ft").manifest["b"].oid).codecs == ("ordered-delta",)
+    repo.store.clear_cache()
+    got = repo.checkout_arrays("ft")
+    assert got["w"][0].tobytes() == child.tobytes() and got["b"][0].tobytes() == small_child.tobytes()
