@@ -38,7 +38,16 @@ import struct
 import numpy as np
 
 from .abc import Buffer, Codec, CodecNotApplicable, TensorSpec
-from .binade_classes import MIN_SIZE, TALL_ROWS, Plan, choose_shift, high_dtype, small_parents, tall_columns
+from .binade_classes import (
+    MIN_SIZE,
+    MIN_WIDTH,
+    TALL_ROWS,
+    Plan,
+    choose_shift,
+    high_dtype,
+    small_parents,
+    tall_columns,
+)
 from .binade_columns import decode_columns, encode_columns, fits
 from .binade_shift import ShiftedBits, scratch, shift_out
 from .blockframe import pack_blocks, unpack_blocks
@@ -71,9 +80,11 @@ def plan(
     matrix: tuple[int, int] | None,
     min_size: int = MIN_SIZE,
     tall_rows: int = TALL_ROWS,
+    min_width: int = MIN_WIDTH,
 ) -> Plan:
     """The :class:`~.binade_classes.Plan` of child ``c`` against parent ``p`` (flat
-    signed-integer views): no shift below ``min_size`` elements; ``transposed`` (the
+    signed-integer views): no shift below ``min_size`` elements or ``min_width`` bytes per
+    word (:data:`~.binade_classes.MIN_WIDTH`); ``transposed`` (the
     columns layout pays) for matrices of at least ``tall_rows`` rows, and then no shift
     (the layout can hold one, but both together decode at about 0.6x ``ordered-delta``'s
     speed, under 1,300 MB/s per core; each alone at 0.65-0.75x)."""
@@ -85,8 +96,10 @@ def plan(
     r = raw_low_planes(z, plane_compressor()) if z.size else 0
     if width < 2 or c.size < min_size:
         return Plan(r)
-    high = (z >> z.dtype.type(8 * r)).astype(high_dtype(width, r)) if r else z
-    threshold, shift, _ = choose_shift(high, ps.view(uint_dtype(width)))
+    threshold = shift = 0
+    if width >= min_width:
+        high = (z >> z.dtype.type(8 * r)).astype(high_dtype(width, r)) if r else z
+        threshold, shift, _ = choose_shift(high, ps.view(uint_dtype(width)))
     transposed = False
     if matrix is not None and matrix[0] >= tall_rows and fits(Plan(r), width):
         rows, cols = matrix
@@ -108,15 +121,26 @@ class BinadeDelta(Codec):
     needs_base = True
 
     def __init__(
-        self, block: int = DEFAULT_BLOCK, min_size: int = MIN_SIZE, tall_rows: int = TALL_ROWS, columns: bool = False
+        self,
+        block: int = DEFAULT_BLOCK,
+        min_size: int = MIN_SIZE,
+        tall_rows: int = TALL_ROWS,
+        columns: bool = False,
+        min_width: int = MIN_WIDTH,
     ) -> None:
         self.block, self.min_size, self.tall_rows = int(block), int(min_size), int(tall_rows)
-        self.columns = bool(columns)
-        if self.block < 1 or self.min_size < 1 or self.tall_rows < 2:
-            raise ValueError("block and min_size must be positive, tall_rows at least 2")
+        self.columns, self.min_width = bool(columns), int(min_width)
+        if self.block < 1 or self.min_size < 1 or self.tall_rows < 2 or self.min_width < 1:
+            raise ValueError("block, min_size and min_width must be positive, tall_rows at least 2")
 
     def get_config(self) -> dict:
-        config = {"id": self.id, "block": self.block, "min_size": self.min_size, "tall_rows": self.tall_rows}
+        config = {
+            "id": self.id,
+            "block": self.block,
+            "min_size": self.min_size,
+            "tall_rows": self.tall_rows,
+            "min_width": self.min_width,
+        }
         if self.columns:
             config["columns"] = True
         return config
@@ -127,7 +151,7 @@ class BinadeDelta(Codec):
         c, p = int_view(array), int_view(base)
         if c.size == 0:
             return Plan(0)
-        return plan(c, p, matrix_of(array, c.size), self.min_size, self.tall_rows)
+        return plan(c, p, matrix_of(array, c.size), self.min_size, self.tall_rows, self.min_width)
 
     def encode(
         self, array: np.ndarray, base: np.ndarray | None = None, planned: Plan | None = None
