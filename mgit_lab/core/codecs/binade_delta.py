@@ -11,7 +11,9 @@ parent; this codec uses it, with a few cheap passes over the data:
 2. The high part (the bytes above them) of the deltas of the *small parents* (key, the top
    8 bits of the parent's magnitude, below a threshold; at most a fifth of the elements)
    is shifted right by ``shift`` bits, so that it looks like the others to the entropy
-   coder; the bits shifted out are stored on their own (:mod:`.binade_shift`).
+   coder; the bits shifted out are stored on their own (:mod:`.binade_shift`).  By default
+   only words of 4 bytes or more (fp32, fp64) are shifted: the fix-up's cost per element
+   is too much for the bytes of bf16 and fp16 (``min_width``).
 3. With ``columns`` (chosen for a tall matrix whose columns differ in delta size: a word
    embedding) the high parts are stored column by column and the low halves raw
    (:mod:`.binade_columns`); otherwise each block is an ``ordered-delta`` split-plane

@@ -23,7 +23,7 @@ so the choice runs cheap tests first and encodes in full only what can win:
 5. A float child whose generic codec is ``ordered-delta`` (default effort, at least
    :data:`~.binade_classes.MIN_SIZE` elements) is encoded with ``binade-delta`` instead
    when that codec's sample plan finds something to use (small parents' deltas worth
-   shifting, or a tall matrix whose columns differ): 1-3% smaller fine-tunes, at about
+   shifting, or a tall matrix whose columns differ): 1-2% smaller fine-tunes, at about
    0.65x the encode and decode speed of ``ordered-delta`` (1,500 MB/s decode per core on
    the benchmark's fine-tune); the plan is judged once and handed to the encoder.
 6. ``raw`` when nothing is smaller than the bytes themselves.
