@@ -20,7 +20,13 @@ so the choice runs cheap tests first and encodes in full only what can win:
    per element, see :func:`.exponent_bands.band_gain`) is encoded with
    ``exponent-bands`` instead of ``float-planes``: 1-6% smaller there, at about 0.6x the
    encode and 0.5-0.9x the decode speed, so it is taken only where it pays that much.
-5. ``raw`` when nothing is smaller than the bytes themselves.
+5. A float child whose generic codec is ``ordered-delta`` (default effort, at least
+   :data:`~.binade_classes.MIN_SIZE` elements) is encoded with ``binade-delta`` instead
+   when that codec's sample plan finds something to use (small parents' deltas worth
+   shifting, or a tall matrix whose columns differ): 1-2% smaller fine-tunes, at about
+   0.65x the encode and decode speed of ``ordered-delta`` (1,500 MB/s decode per core on
+   the benchmark's fine-tune); the plan is judged once and handed to the encoder.
+6. ``raw`` when nothing is smaller than the bytes themselves.
 
 With ``lossy_bound`` the error-bounded lossy codec joins the candidates (and wins when
 smaller); it is never used otherwise.  With ``effort="small"`` the ``ordered-delta``
@@ -34,6 +40,8 @@ from __future__ import annotations
 import numpy as np
 
 from .abc import Codec, CodecNotApplicable, TensorSpec
+from .binade_classes import MIN_SIZE as _BINADE_MIN
+from .binade_delta import BinadeDelta
 from .exponent_bands import band_gain
 from .floatbits import logical_float
 from .intdelta import delta_encode, int_view
@@ -171,6 +179,18 @@ def _pick_generic(
     return [estimates[0][1]]
 
 
+def _binade_instead(array: np.ndarray, base: np.ndarray, spec: TensorSpec) -> tuple[Codec, bytes | bytearray] | None:
+    """``binade-delta``'s encoding of a float fine-tune when its plan uses the parent's
+    exponents or the columns (see step 5 of the module docstring), else None."""
+    if not spec.is_float or spec.size < _BINADE_MIN or base.dtype != array.dtype or base.size != array.size:
+        return None
+    planned = BinadeDelta().plan(array, base)
+    if not (planned.shift or planned.transposed):
+        return None
+    codec = BinadeDelta(columns=planned.transposed)
+    return codec, codec.encode(array, base, planned=planned)
+
+
 def encode_best(
     array: np.ndarray,
     spec: TensorSpec,
@@ -221,6 +241,11 @@ def encode_best(
     elif best_structure is not None and best_structure * 64 < spec.nbytes:
         generic = []
     for codec in generic:
+        if codec.id == DELTA and effort == "fast" and base is not None:
+            binade = _binade_instead(array, base, spec)
+            if binade is not None:
+                found.append(binade)
+                continue
         data = _try(codec, array, base)
         if data is not None:
             found.append((codec, data))

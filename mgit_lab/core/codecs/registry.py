@@ -23,6 +23,7 @@ _BUILTIN: dict[str, str] = {
     "exponent-bands": "mgit_lab.core.codecs.exponent_bands:ExponentBands",
     "xor-delta": "mgit_lab.core.codecs.xor_delta:XorDelta",
     "ordered-delta": "mgit_lab.core.codecs.ordered_delta:OrderedDelta",
+    "binade-delta": "mgit_lab.core.codecs.binade_delta:BinadeDelta",
     "sparse-delta": "mgit_lab.core.codecs.sparse_delta:SparseDelta",
     "prune-delta": "mgit_lab.core.codecs.prune_delta:PruneDelta",
     "cast-delta": "mgit_lab.core.codecs.cast_delta:CastDelta",

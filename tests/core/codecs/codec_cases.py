@@ -132,6 +132,13 @@ def cases(dtype: str, seed: int = 0) -> Iterator[tuple[str, np.ndarray, np.ndarr
     yield "sparse", sparse.reshape(shape), base
     if dtype not in FLOATS:
         return
+    # columns whose deltas differ in size (features of a word embedding), special values kept
+    tall = random_array(rng, dtype, (64, 16))
+    with np.errstate(invalid="ignore", over="ignore"):
+        moved = as_float64(tall, dtype) + rng.standard_normal(tall.shape) * np.logspace(-4, -3, 16)
+    columns = to_storage(moved, dtype)
+    columns.reshape(-1)[:8] = tall.reshape(-1)[:8]
+    yield "finetune-columns", columns, tall
     values = as_float64(base, dtype)
     with np.errstate(invalid="ignore"):
         keep = np.abs(values) >= np.nanmedian(np.abs(values))

@@ -15,7 +15,11 @@ from tests.core.codecs.codec_cases import DTYPES, cases
 from tests.core.codecs.test_codecs_contract import check_encode_decode
 
 #: small blocks, so that the cases cross block edges (and end in a partial block)
-BLOCKED = [{"id": "float-planes", "block": 257}, {"id": "ordered-delta", "block": 257}]
+BLOCKED = [
+    {"id": "float-planes", "block": 257},
+    {"id": "ordered-delta", "block": 257},
+    {"id": "binade-delta", "block": 257, "min_size": 64, "tall_rows": 8},
+]
 #: larger cases are covered by the thread-count test (many blocks each is slow)
 _MAX_CASE = 5000
 
@@ -42,7 +46,7 @@ def _bf16_model(rng: np.random.Generator, n: int) -> np.ndarray:
     return f32_to_bf16(rng.standard_normal(n).astype(np.float32) * 0.02)
 
 
-@pytest.mark.parametrize("codec_id", ["float-planes", "ordered-delta"])
+@pytest.mark.parametrize("codec_id", ["float-planes", "ordered-delta", "binade-delta"])
 def test_same_bytes_whatever_the_thread_count(codec_id, threads) -> None:
     rng = np.random.default_rng(3)
     base = _bf16_model(rng, 50_000)

@@ -28,7 +28,7 @@ REQUIRED = {
     "lossy-quant": {"error_bound": BOUND},
 }
 #: the codecs that must handle every dtype and every case (no CodecNotApplicable)
-UNIVERSAL = {"raw", "zstd-bytegroup", "float-planes", "xor-delta", "ordered-delta", "sparse-delta"}
+UNIVERSAL = {"raw", "zstd-bytegroup", "float-planes", "xor-delta", "ordered-delta", "sparse-delta", "binade-delta"}
 
 
 def make(codec_id: str) -> Codec:
