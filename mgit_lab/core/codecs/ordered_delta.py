@@ -72,49 +72,6 @@ class OrderedDelta(Codec):
             raise ValueError("ordered-delta stream has trailing bytes")
         return out.view(spec.storage_dtype).reshape(spec.shape)
 
-    @property
-    def chains_blocks(self) -> bool:
-        """Whether :meth:`decode_chain` decodes consecutive hops of this codec in one pass."""
-        return self.block is not None
-
-    def decode_chain(self, datas: list[Buffer], base: np.ndarray, spec: TensorSpec) -> np.ndarray:
-        """Decode a chain of deltas of this codec (``datas[0]`` against ``base``, each next one
-        against the result of the one before) block by block: each block of the output is
-        decoded from ``base`` and then rewritten in place by the next deltas while it is in
-        cache, on the codec threads, and no intermediate tensor is ever allocated.
-
-        Only blocked deltas (``block`` set) whose blocks line up are chained; anything else
-        is decoded hop by hop, as :meth:`decode` would.
-        """
-        if base is None:
-            raise ValueError("ordered-delta needs a base")
-        if self.block is None or len(datas) < 2:
-            out = base
-            for data in datas:
-                out = self.decode(data, out, spec)
-            return out
-        out = np.empty(spec.shape, spec.storage_dtype)
-        o, p = int_view(out), int_view(base)
-        frames = [unpack_blocks(data) for data in datas]
-        if any(n != o.size for n, _ in frames) or p.size != o.size:
-            raise ValueError(f"an ordered-delta stream of the chain does not match a tensor of {o.size}")
-        ranges = [(s, e) for s, e, _ in frames[0][1]]
-        if any([(s, e) for s, e, _ in blocks] != ranges for _, blocks in frames[1:]):
-            raise ValueError("the ordered-delta streams of the chain are cut into other blocks")
-
-        def one(j: int) -> None:
-            s, e = ranges[j]
-            src = p[s:e]
-            for _, blocks in frames:
-                payload = blocks[j][2]
-                _, end = unpack_delta(payload, src, out=o[s:e])
-                if end != len(payload):
-                    raise ValueError("ordered-delta block has trailing bytes")
-                src = o[s:e]  # the next delta applies in place
-
-        pmap(one, range(len(ranges)))
-        return out
-
     def _decode_blocks(self, data: Buffer, base: np.ndarray, spec: TensorSpec) -> np.ndarray:
         out = np.empty(spec.shape, spec.storage_dtype)
         o, p = int_view(out), int_view(base)

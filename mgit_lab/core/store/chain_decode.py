@@ -1,11 +1,12 @@
-"""Which deltas of a chain the store decodes in one pass (see ``OrderedDelta.decode_chain``).
+"""Which deltas of a chain the store decodes in one pass (see :mod:`..codecs.delta_chain`).
 
 A tensor ``g`` generations into a lineage is a chain: a whole object, then one delta per
 hop (two for a 10th fine-tune with skip-deltas, see :mod:`.base_choice`).  Decoding it hop
 by hop allocates, fills and caches every intermediate tensor, and waits for all threads
-at each hop.  Consecutive hops stored with the same blocked delta codec are decoded
-together instead, block by block (each block decoded from the chain's base, then
-rewritten in place by the next deltas while it is in cache): :func:`delta_run` finds them.
+at each hop.  Consecutive hops stored with delta codecs that chain, in blocks of one size, are
+decoded together instead, block by block (each block decoded from the chain's base, then
+rewritten in place by the next deltas while it is in cache; see
+:mod:`..codecs.delta_chain`): :func:`delta_run` finds them.
 
 The run stops at a base that is already decoded (in the store's cache), at a hop of
 another codec or layout, and at the chain's whole object, which is decoded (and kept in
@@ -28,13 +29,17 @@ def delta_run(
     pack: str,
     lookup: Callable[[str], tuple[Entry, str]],
     cached: Callable[[str], bool],
+    key: Callable[[dict[str, Any]], int | None],
     limit: int,
 ) -> list[tuple[str, Entry, str]]:
     """``[(oid, entry, pack)]`` of object ``oid`` (chunk ``i`` a delta) and the bases below
-    it whose chunk ``i`` is a delta of the same codec config, dtype and size, uncached, at
-    most ``limit`` of them; the last one's base is where the run starts from."""
+    it whose chunk ``i`` is a delta of equal ``key`` (the block size of a codec that chains,
+    see :func:`..codecs.delta_chain.chain_block`; None: it does not), dtype and size,
+    uncached, at most ``limit`` of them; the last one's base is where the run starts from."""
     run = [(oid, entry, pack)]
-    config, n = entry["chunks"][i][3], entry["chunks"][i][2]
+    want, n = key(entry["chunks"][i][3]), entry["chunks"][i][2]
+    if want is None:
+        return run
     while len(run) < limit:
         below = run[-1][1].get("base")
         if not below or cached(below):
@@ -46,7 +51,7 @@ def delta_run(
             or e["dtype"] != entry["dtype"]
             or len(chunks) != len(entry["chunks"])
             or chunks[i][2] != n
-            or chunks[i][3] != config
+            or key(chunks[i][3]) != want
         ):
             break
         run.append((below, e, p))

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..codecs import parallel
+from ..codecs import delta_chain, parallel
 from ..codecs.abc import TensorSpec
 from ..codecs.registry import get_codec
 from ..errors import Corrupt, NotFound
@@ -42,6 +42,10 @@ _MAX_CHAIN = 256
 
 
 T = TypeVar("T")
+
+
+def _chain_key(config: dict[str, Any]) -> int | None:
+    return delta_chain.chain_block(get_codec(config))
 
 
 class _PackGone(Exception):
@@ -238,16 +242,17 @@ class ObjectStore:
                 raise Corrupt(f"object {oid[:12]} needs a delta base but records none")
             if hops > _MAX_CHAIN:
                 raise Corrupt(f"object {oid[:12]}: its delta chain is longer than {_MAX_CHAIN} (a loop?)")
-            if getattr(codec, "chains_blocks", False):  # consecutive hops of this codec: one pass
+            if delta_chain.chain_block(codec) is not None:  # consecutive hops that chain: one pass
                 with self._lock:
-                    run = delta_run(oid, i, entry, pack, self._entry, lambda b: (b, i) in self._cache, _MAX_CHAIN)
+                    cached = self._cache.__contains__
+                    run = delta_run(oid, i, entry, pack, self._entry, lambda b: cached((b, i)), _chain_key, _MAX_CHAIN)
             # a chunked tensor uses each base chunk once per decode: caching them all
             # would hold a second full copy; small tensors' bases are worth keeping
             base = self._chunk(run[-1][1]["base"], i, keep=len(chunks) == 1, hops=hops + len(run))
         try:
-            if len(run) > 1:
-                datas = [self._read(p, e["chunks"][i][0], e["chunks"][i][1]) for _, e, p in reversed(run)]
-                arr = codec.decode_chain(datas, base, chunk_spec)  # type: ignore[attr-defined]
+            if len(run) > 1 and base is not None:
+                steps = [(get_codec(e["chunks"][i][3]), self._read(p, *e["chunks"][i][:2])) for _, e, p in run[::-1]]
+                arr = delta_chain.decode_chain(steps, base, chunk_spec)
             else:
                 arr = codec.decode(self._read(pack, offset, length), base, chunk_spec)
         except (NotFound, Corrupt, _PackGone):

@@ -1,6 +1,7 @@
-"""Consecutive delta hops of one blocked codec decode in one pass (store/chain_decode.py,
-``OrderedDelta.decode_chain``): bit-exact, from the nearest cached base, split where the
-codec changes, and damage in any hop is one clear error."""
+"""Consecutive delta hops of blocked codecs decode in one pass (store/chain_decode.py,
+codecs/delta_chain.py): bit-exact, from the nearest cached base, across ordered-delta and
+binade-delta hops, split where a hop does not chain, and damage in any hop is one clear
+error."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mgit_lab.core.codecs import parallel
+from mgit_lab.core.codecs import delta_chain, parallel
 from mgit_lab.core.codecs.abc import TensorSpec
-from mgit_lab.core.codecs.ordered_delta import OrderedDelta
 from mgit_lab.core.codecs.registry import get_codec
 from mgit_lab.core.errors import Corrupt
 from mgit_lab.core.store import ObjectStore
@@ -46,13 +46,13 @@ def _store(tmp_path: Path, versions: list[np.ndarray], codecs: list, **kw) -> tu
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of hops of every chained decode from now on."""
     runs: list[int] = []
-    original = OrderedDelta.decode_chain
+    original = delta_chain.decode_chain
 
-    def spy(self, datas, base, spec):
-        runs.append(len(datas))
-        return original(self, datas, base, spec)
+    def spy(hops, base, spec):
+        runs.append(len(hops))
+        return original(hops, base, spec)
 
-    monkeypatch.setattr(OrderedDelta, "decode_chain", spy)
+    monkeypatch.setattr(delta_chain, "decode_chain", spy)
     return runs
 
 
@@ -106,14 +106,27 @@ def test_damage_in_a_middle_hop_is_one_clear_error(tmp_path):
         store.get(oids[4])
 
 
+def test_ordered_and_binade_hops_chain_together(tmp_path, monkeypatch):
+    versions = _versions(4, size=3 * 1000 + 5)
+    binade = {"id": "binade-delta", "block": 1000, "min_size": 1}
+    store, oids = _store(tmp_path, versions, ["float-planes", DELTA, binade, DELTA, binade])
+    assert [store.info(o).codecs for o in oids[1:]] == [("ordered-delta",), ("binade-delta",)] * 2
+    runs = _spy(monkeypatch)
+    assert store.get(oids[4]).tobytes() == versions[4].tobytes()
+    assert runs == [4]
+
+
 def test_decode_chain_matches_hop_by_hop_and_refuses_misaligned_blocks():
     versions = _versions(3, size=2500)
     codec = get_codec(DELTA)
     spec = TensorSpec("float32", versions[0].shape)
-    datas = [codec.encode(b, a) for a, b in zip(versions[:-1], versions[1:], strict=True)]
+    hops = [(codec, codec.encode(b, a)) for a, b in zip(versions[:-1], versions[1:], strict=True)]
     for threads in (1, 3):
         with parallel.using(threads):
-            assert codec.decode_chain(datas, versions[0], spec).tobytes() == versions[3].tobytes()
-    other = get_codec({"id": "ordered-delta", "block": 999}).encode(versions[2], versions[1])
+            assert delta_chain.decode_chain(hops, versions[0], spec).tobytes() == versions[3].tobytes()
+    other = get_codec({"id": "ordered-delta", "block": 999})
     with pytest.raises(ValueError, match="other blocks"):
-        codec.decode_chain([datas[0], other], versions[0], spec)
+        delta_chain.decode_chain([hops[0], (other, other.encode(versions[2], versions[1]))], versions[0], spec)
+    with pytest.raises(ValueError, match="cannot be decoded in a chain"):
+        xor = get_codec("xor-delta")
+        delta_chain.decode_chain([hops[0], (xor, xor.encode(versions[2], versions[1]))], versions[0], spec)
