@@ -31,15 +31,18 @@ async def wait_for(api, job_id: str, until=FINAL, timeout: float = 60.0) -> dict
 
 @pytest.fixture(scope="session")
 def big_repo_template(tmp_path_factory):
-    """A repository with 12,000 small objects: verifying it takes a few tenths of a second,
-    long enough to watch and cancel (3,000 took 0.07 s once packs were read without h5py)."""
+    """A repository of 36,000 small objects, 3,000 tensors in each of 12 versions: verifying
+    it takes about a second, long enough to watch and cancel (3,000 objects took 0.07 s once
+    packs were read without h5py, and two verifies no longer wait for each other's reads);
+    12 versions keep each manifest, and so the graph, as small as with 3,000 objects."""
     root = tmp_path_factory.mktemp("big") / "big"
     repo = Repository.init(root)
     rng = np.random.default_rng(0)
-    repo.add_arrays(
-        {f"t{i}": (rng.standard_normal(16).astype(np.float32), "float32") for i in range(12000)},
-        "big",
-    )
+    for v in range(12):
+        repo.add_arrays(
+            {f"t{i}": (rng.standard_normal(16).astype(np.float32), "float32") for i in range(3000)},
+            "big" if v == 11 else f"big-{v}",
+        )
     repo.add_arrays(
         {"w": (rng.standard_normal(8).astype(np.float32), "float32")},
         "small",
@@ -67,11 +70,11 @@ async def test_job_whole_life(api, big_repo):
     )
     if running["status"] == "running":
         assert 0 < running["progress"]["fraction"] <= 1
-        assert running["progress"]["step"] == "verifying" and running["progress"]["total"] >= 12000
+        assert running["progress"]["step"] == "verifying" and running["progress"]["total"] >= 36000
     done = await wait_for(api, job["id"])
     assert done["status"] == "done", done
     assert done["progress"]["fraction"] == 1.0
-    assert done["result"]["ok"] is True and done["result"]["objects_checked"] >= 12001
+    assert done["result"]["ok"] is True and done["result"]["objects_checked"] >= 36001
     assert any("verifying" in line for line in done["log"]) and "finished in" in done["log"][-1]
     assert done["started"] and done["finished"]
     # it is listed
