@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import os
 import shutil
 import threading
 import time
@@ -244,3 +246,79 @@ def test_cancel_is_not_swallowed_by_code_catching_errors():
     runner.cancel(job.id)
     assert _wait(runner, job.id)["status"] == "cancelled"
     runner.shutdown()
+
+
+def test_a_job_of_many_brief_gil_releases_does_not_starve_other_threads(tmp_path):
+    """A job that runs Python for 0.3 ms, then releases the GIL for microseconds (a small
+    read, a hash), thousands of times, and reports progress as it goes: another thread of
+    the process (the server's event loop) still runs every few milliseconds.  CPython
+    alone wakes the waiting thread at each release, finds the GIL taken again and restarts
+    its 5 ms wait for a forced switch: it waited 0.3 s and more here."""
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 4096)
+    fd = os.open(path, os.O_RDONLY)
+    runner = JobRunner(workers=1)
+
+    def work(progress):
+        end = time.monotonic() + 1.0
+        i = 0
+        while time.monotonic() < end:
+            busy = time.perf_counter() + 0.0003
+            while time.perf_counter() < busy:  # Python work, GIL held
+                pass
+            os.pread(fd, 8, i % 4000)  # releases the GIL and takes it back at once
+            i += 1
+            progress(i, 0, "reading")
+        return i
+
+    job = runner.submit("verify", "r", "brief releases", work)
+    while job.status == "queued":
+        time.sleep(0.001)
+    gaps, last = [], time.perf_counter()
+    while job.status == "running":
+        time.sleep(0.001)
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+    os.close(fd)
+    assert job.status == "done", job.error
+    gaps.sort()
+    assert gaps[-1] < 0.1, f"this thread waited {gaps[-1]:.3f} s for the GIL (median {gaps[len(gaps) // 2]:.4f} s)"
+
+
+def test_jobs_keep_the_servers_objects_out_of_full_collections():
+    """While jobs run, the objects the server held before are frozen (``gc.freeze``), so the
+    collections a job's many objects set off do not walk the whole process; after the last
+    job ends they are collectable again."""
+    assert gc.get_freeze_count() == 0
+    runner = JobRunner(workers=2)
+    seen: list[int] = []
+    release = threading.Event()
+
+    def work(progress):
+        seen.append(gc.get_freeze_count())
+        release.wait(5)
+        return None
+
+    first = runner.submit("verify", "r", "first", work)
+    second = runner.submit("verify", "r", "second", work)
+    deadline = time.monotonic() + 5
+    while len(seen) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(seen) == 2 and min(seen) > 0
+    release.set()
+    for job in (first, second):
+        _wait(runner, job.id)
+    assert gc.get_freeze_count() == 0
+
+
+def test_jobs_leave_objects_frozen_by_someone_else_frozen():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        runner = JobRunner(workers=1)
+        job = runner.submit("verify", "r", "one", lambda progress: None)
+        _wait(runner, job.id)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -12,6 +12,7 @@ import pytest
 from mgit_lab.core.errors import Corrupt
 from mgit_lab.core.store import ObjectStore
 from mgit_lab.core.store import pack as pack_module
+from mgit_lab.core.store import pack_direct
 from mgit_lab.core.store.pack import PackReader, PackWriter
 from mgit_lab.core.store.pack_direct import DirectReads, direct_reads
 
@@ -204,3 +205,38 @@ def test_readers_closed_while_other_threads_read_stay_correct(tmp_path):
     for t in threads:
         t.join()
     assert not errors
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "chunked"])
+def test_small_reads_keep_the_gil_and_large_reads_release_it(tmp_path, monkeypatch, layout):
+    """Small reads go through libc ``pread`` with the GIL held (no ``os.preadv``: tens of
+    thousands of brief GIL releases starve the process's other threads); large ones use
+    ``os.preadv``, which releases it.  Both return the same bytes."""
+    data = _data()
+    path = tmp_path / "p.h5"
+    _blob(path, data, chunks=(4096,) if layout == "chunked" else None)
+    if pack_direct._pread_holding_gil() is None:
+        pytest.skip("libc pread is called through ctypes on Linux only")
+    calls: list[int] = []
+    real = pack_direct.os.preadv
+    monkeypatch.setattr(pack_direct.os, "preadv", lambda fd, bufs, at: calls.append(at) or real(fd, bufs, at))
+    reader = PackReader(path)
+    for offset, length in [(0, 1), (5, 300), (4090, 20), (262_100, 200), (600_000, 1), (1, pack_direct._HOLD_GIL_BELOW)]:
+        assert bytes(reader.read(offset, length)) == data[offset : offset + length].tobytes()
+    assert calls == [], "a small read released the GIL"
+    assert bytes(reader.read(0, 600_001)) == data.tobytes()
+    assert calls, "a large read kept the GIL"
+    reader.close()
+
+
+def test_a_small_read_of_a_truncated_pack_is_an_error(tmp_path):
+    data = _data(50_000)
+    path = tmp_path / "p.h5"
+    _blob(path, data)
+    first = PackReader(path)
+    assert bytes(first.read(0, 10)) == data[:10].tobytes()
+    path.write_bytes(path.read_bytes()[: path.stat().st_size - 100])
+    second = PackReader(path)
+    with pytest.raises(OSError):
+        second.read(data.size - 50, 50)
+    first.close()
