@@ -128,6 +128,21 @@ def pack_blocks(n: int, block: int, encode: Callable[[int, int], Payload]) -> by
     return out
 
 
+def concat(pieces: Sequence[Piece]) -> bytearray:
+    """``b"".join(pieces)`` as a bytearray allocated once (not zero-filled, huge pages),
+    the pieces copied in on the codec pool."""
+    sizes = [memoryview(q).nbytes for q in pieces]
+    out = _uninitialized(sum(sizes))
+    dest = np.frombuffer(out, dtype=np.uint8)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64).tolist() if sizes else []
+
+    def place(i: int) -> None:
+        dest[starts[i] : starts[i] + sizes[i]] = np.frombuffer(pieces[i], dtype=np.uint8)
+
+    pmap(place, range(len(pieces)))
+    return out
+
+
 def unpack_blocks(data: bytes | bytearray | memoryview) -> tuple[int, list[tuple[int, int, memoryview]]]:
     """(n, [(start, stop, payload)]) of a framed stream.
 

@@ -40,7 +40,7 @@ import numpy as np
 import zstandard
 
 from .abc import Buffer, Codec, CodecNotApplicable, TensorSpec
-from .blockframe import unpack_blocks
+from .blockframe import concat, unpack_blocks
 from .floatplanes import DEFAULT_BLOCK, FloatPlanes, words
 from .floatplanes import _decode_block as decode_planes_block
 from .parallel import pmap
@@ -206,26 +206,24 @@ class ExponentBands(Codec):
             raise CodecNotApplicable("exponent-bands codes float matrices only")
         m = _matrix(array)
         transposed, means, _ = _band_axis(m)
-        if transposed:
-            m = np.ascontiguousarray(m.T)  # then the gather: both faster than one gather through the view
-        width = m.shape[1]
-        k = _class_count(m.shape[0], m.size, self.classes, self.min_band)
+        planes = FloatPlanes(level=self.level, block=self.block)
+        # one rotation for every band, judged on the whole tensor (one of a block or less:
+        # the usual rotation, as float-planes codes each of its small bands)
+        plan = planes.plan(m, search=m.size > self.block)
+        n_lines, width = m.shape[::-1] if transposed else m.shape
+        planes.block = max(1, self.block // width) * width  # whole lines per block
+        k = _class_count(n_lines, m.size, self.classes, self.min_band)
         cls = _classes(means, k)
         order = np.argsort(cls, kind="stable")
-        lines = m[order].reshape(-1)
-        planes = FloatPlanes(level=self.level, block=max(1, self.block // width) * width)  # whole lines per block
+        lines = words(_lines_of(m, order) if transposed else m[order])
         streams: list[bytes | bytearray] = []
         start = 0
         for count in np.bincount(cls, minlength=k).tolist():
-            streams.append(planes.encode(lines[start * width : (start + count) * width]) if count else b"")
+            streams.append(planes.encode_words(lines[start * width : (start + count) * width], plan) if count else b"")
             start += count
         class_map = zstandard.ZstdCompressor(level=self.level).compress(cls.tobytes())
-        out = bytearray(_HEAD.pack(_VERSION, transposed, k, m.shape[0], width, len(class_map)))
-        out += class_map
-        out += np.array([len(s) for s in streams], "<u8").tobytes()
-        for s in streams:
-            out += s
-        return out
+        head = _HEAD.pack(_VERSION, transposed, k, n_lines, width, len(class_map))
+        return concat([head, class_map, np.array([len(s) for s in streams], "<u8").tobytes(), *streams])
 
     def decode(self, data: Buffer, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:
         view = memoryview(data).cast("B")
@@ -234,10 +232,8 @@ class ExponentBands(Codec):
         version, transposed, k, n_lines, width, map_len = _HEAD.unpack_from(view, 0)
         out = np.empty(spec.shape, spec.storage_dtype)
         matrix = words(out).reshape(-1, spec.shape[-1] if spec.shape else 1)
-        # transposed: the lines are the columns of the tensor's matrix; decoded into rows
-        # first and transposed once (scattering columns block by block is slower)
-        dest = np.empty(matrix.shape[::-1], matrix.dtype) if transposed else matrix
-        if version != _VERSION or dest.shape != (n_lines, width) or k < 1 or transposed > 1 or not spec.is_float:
+        shape = matrix.shape[::-1] if transposed else matrix.shape
+        if version != _VERSION or shape != (n_lines, width) or k < 1 or transposed > 1 or not spec.is_float:
             raise ValueError(f"exponent-bands stream (version {version}, {n_lines}x{width}) does not fit {spec}")
         pos = _HEAD.size
         cls = np.frombuffer(
@@ -251,7 +247,7 @@ class ExponentBands(Codec):
         if pos + sum(lengths) != len(view):
             raise ValueError("exponent-bands stream is truncated or has trailing bytes")
         order = np.argsort(cls, kind="stable")
-        jobs: list[tuple[memoryview, np.ndarray]] = []
+        jobs: list[tuple[memoryview, int, int]] = []  # (payload, first line, end line) in band order
         start = 0
         for count, length in zip(np.bincount(cls, minlength=k).tolist(), lengths, strict=True):
             n, blocks = unpack_blocks(view[pos : pos + length]) if length else (0, [])
@@ -260,13 +256,39 @@ class ExponentBands(Codec):
             for s, e, payload in blocks if count else []:
                 if s % width or e % width:
                     raise ValueError("exponent-bands block does not hold whole lines")
-                jobs.append((payload, order[start + s // width : start + e // width]))
+                jobs.append((payload, start + s // width, start + e // width))
             pos += length
             start += count
-        pmap(lambda job: _fill(job[0], job[1], dest), jobs)
+        # transposed: the lines are the columns of the tensor's matrix; decoded into rows
+        # first, then transposed in one copy (numpy's own, 1.9x faster than moving tiles)
+        dest = np.empty(shape, matrix.dtype) if transposed else matrix
+        pmap(lambda job: _fill(job[0], order[job[1] : job[2]], dest), jobs)
         if transposed:
             matrix[...] = dest.T
         return out
+
+
+#: bytes of the matrix moved per step of a transpose (a tile that stays in cache)
+_TILE_BYTES = 1 << 18
+
+
+def _tiles(n: int, line_bytes: int) -> list[tuple[int, int]]:
+    step = max(1, _TILE_BYTES // max(1, line_bytes))
+    return [(i, min(n, i + step)) for i in range(0, n, step)]
+
+
+def _lines_of(m: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``m.T[order]``, C-contiguous: the columns of ``m`` as rows, in ``order``.
+
+    Moved a tile of ``m``'s rows at a time (gathered in cache, then transposed), on the
+    codec threads: 1.6x faster than a transpose, then a gather, on one thread."""
+    out = np.empty((order.size, m.shape[0]), m.dtype)
+
+    def move(tile: tuple[int, int]) -> None:
+        out[:, tile[0] : tile[1]] = m[tile[0] : tile[1], order].T
+
+    pmap(move, _tiles(m.shape[0], m.shape[1] * m.itemsize))
+    return out
 
 
 _local = threading.local()

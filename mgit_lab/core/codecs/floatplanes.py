@@ -43,6 +43,8 @@ _ROTATIONS = (2, 3, 4)
 _SMALL_ROTATION = 3
 _SLICE = 1 << 15
 _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+#: how a tensor's blocks are coded: the rotation, and per byte plane whether zstd is tried
+Plan = tuple[int, list[bool]]
 
 
 def words(array: np.ndarray) -> np.ndarray:
@@ -72,7 +74,7 @@ def _contexts(level: int) -> tuple[zstandard.ZstdCompressor, zstandard.ZstdDecom
     return got[1], got[2]
 
 
-def _choose(u: np.ndarray, cctx: zstandard.ZstdCompressor, is_float: bool) -> tuple[int, list[bool]]:
+def _choose(u: np.ndarray, cctx: zstandard.ZstdCompressor, is_float: bool) -> Plan:
     """(rotation, which planes are worth zstd) judged on a sample of ``u``."""
     sample = np.concatenate([u[s:e] for s, e in sample_ranges(u.size)]) if u.size else u
     rotations = _ROTATIONS if is_float and u.dtype.itemsize > 1 else (0,)
@@ -191,6 +193,10 @@ def _join16(planes: list[np.ndarray | None], k: int, out: np.ndarray) -> None:
             o[...] = v
 
 
+def _is_float(array: np.ndarray) -> bool:
+    return array.dtype.kind in "fc" or array.dtype == np.uint16  # uint16 holds bfloat16
+
+
 class FloatPlanes(Codec):
     id = "float-planes"
     description = "lossless: exponent-aligned byte planes (bits rotated per tensor), zstd or raw, in parallel blocks"
@@ -206,12 +212,22 @@ class FloatPlanes(Codec):
 
     def encode(self, array: np.ndarray, base: np.ndarray | None = None) -> bytearray:
         u = words(array)
-        is_float = array.dtype.kind in "fc" or array.dtype == np.uint16  # uint16 holds bfloat16
-        if u.size <= self.block and len(sample_ranges(u.size)) == 1:  # small: no search, one pass
-            k = _SMALL_ROTATION if is_float and u.dtype.itemsize > 1 else 0
-            data = _encode_block(u, k, [True] * u.dtype.itemsize, self.level)
-            return pack_blocks(u.size, self.block, lambda s, e: data)  # one block (or none)
-        k, packs = _choose(u, _contexts(self.level)[0], is_float)
+        return self.encode_words(u, self._plan(u, _is_float(array)))
+
+    def plan(self, array: np.ndarray, search: bool = True) -> Plan:
+        """(rotation, which planes are worth zstd) for ``array``, judged on a sample of it
+        (small tensors, or ``search=False``: the usual rotation, no search)."""
+        return self._plan(words(array), _is_float(array), search)
+
+    def _plan(self, u: np.ndarray, is_float: bool, search: bool = True) -> Plan:
+        if not search or (u.size <= self.block and len(sample_ranges(u.size)) == 1):
+            return (_SMALL_ROTATION if is_float and u.dtype.itemsize > 1 else 0), [True] * u.dtype.itemsize
+        return _choose(u, _contexts(self.level)[0], is_float)
+
+    def encode_words(self, u: np.ndarray, plan: Plan) -> bytearray:
+        """The stream of the flat words ``u`` coded with ``plan`` (from :meth:`plan`, possibly
+        of a larger tensor ``u`` is part of: ``exponent-bands`` plans once for all its bands)."""
+        k, packs = plan
         return pack_blocks(u.size, self.block, lambda s, e: _encode_block(u[s:e], k, packs, self.level))
 
     def decode(self, data: Buffer, base: np.ndarray | None, spec: TensorSpec) -> np.ndarray:

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 
 from mgit_lab.core.errors import Corrupt
-from mgit_lab.core.store import ObjectStore
+from mgit_lab.core.store import ObjectStore, pack_direct
 from mgit_lab.core.store import pack as pack_module
-from mgit_lab.core.store import pack_direct
 from mgit_lab.core.store.pack import PackReader, PackWriter
 from mgit_lab.core.store.pack_direct import DirectReads, direct_reads
 
@@ -221,7 +220,8 @@ def test_small_reads_keep_the_gil_and_large_reads_release_it(tmp_path, monkeypat
     real = pack_direct.os.preadv
     monkeypatch.setattr(pack_direct.os, "preadv", lambda fd, bufs, at: calls.append(at) or real(fd, bufs, at))
     reader = PackReader(path)
-    for offset, length in [(0, 1), (5, 300), (4090, 20), (262_100, 200), (600_000, 1), (1, pack_direct._HOLD_GIL_BELOW)]:
+    small = [(0, 1), (5, 300), (4090, 20), (262_100, 200), (600_000, 1), (1, pack_direct._HOLD_GIL_BELOW)]
+    for offset, length in small:
         assert bytes(reader.read(offset, length)) == data[offset : offset + length].tobytes()
     assert calls == [], "a small read released the GIL"
     assert bytes(reader.read(0, 600_001)) == data.tobytes()
