@@ -118,8 +118,8 @@ def _pread_holding_gil() -> Callable[[int, ctypes.c_void_p, int, int], int] | No
     such a job ran.  Holding the GIL through small reads (as h5py does) leaves the
     interpreter's forced switches to share it; large reads still release it, for the
     threads that read and decode in parallel."""
-    if not sys.platform.startswith("linux"):
-        return None
+    if not sys.platform.startswith("linux") or ctypes.sizeof(ctypes.c_void_p) != 8:
+        return None  # (off_t is 64-bit on 64-bit Linux; elsewhere os.preadv is used)
     try:
         fn = ctypes.PyDLL(None).pread
     except (OSError, AttributeError):
