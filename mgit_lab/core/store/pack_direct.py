@@ -21,6 +21,7 @@ read: the decoded object must match its content hash before it leaves the store.
 from __future__ import annotations
 
 import ctypes
+import errno
 import functools
 import os
 import sys
@@ -91,7 +92,12 @@ def _read_fully(fd: int, dest: np.ndarray, at: int) -> None:
     if len(view) <= _HOLD_GIL_BELOW and (pread := _pread_holding_gil()) is not None:
         while len(view):
             got = pread(fd, ctypes.c_void_p(dest.ctypes.data + dest.nbytes - len(view)), len(view), at)
-            if got <= 0:
+            if got < 0:
+                err = ctypes.get_errno()
+                if err == errno.EINTR:  # a signal arrived: read again, as os.preadv does (PEP 475)
+                    continue
+                raise OSError(err, f"reading a pack at file offset {at}: {os.strerror(err)}")
+            if got == 0:
                 raise OSError(f"pack is truncated (no bytes at file offset {at})")
             view, at = view[got:], at + got
         return
@@ -121,7 +127,7 @@ def _pread_holding_gil() -> Callable[[int, ctypes.c_void_p, int, int], int] | No
     if not sys.platform.startswith("linux") or ctypes.sizeof(ctypes.c_void_p) != 8:
         return None  # (off_t is 64-bit on 64-bit Linux; elsewhere os.preadv is used)
     try:
-        fn = ctypes.PyDLL(None).pread
+        fn = ctypes.PyDLL(None, use_errno=True).pread
     except (OSError, AttributeError):
         return None
     fn.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int64]

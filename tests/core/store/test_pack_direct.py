@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import threading
 from pathlib import Path
 
@@ -240,3 +242,15 @@ def test_a_small_read_of_a_truncated_pack_is_an_error(tmp_path):
     with pytest.raises(OSError):
         second.read(data.size - 50, 50)
     first.close()
+
+
+def test_a_failed_small_read_names_the_error(tmp_path):
+    if pack_direct._pread_holding_gil() is None:
+        pytest.skip("libc pread is called through ctypes on Linux only")
+    fd = os.open(tmp_path, os.O_RDONLY)  # a directory: pread fails with EISDIR
+    try:
+        with pytest.raises(OSError) as caught:
+            pack_direct._read_fully(fd, np.empty(16, np.uint8), 0)
+        assert caught.value.errno == errno.EISDIR
+    finally:
+        os.close(fd)
