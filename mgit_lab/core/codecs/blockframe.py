@@ -106,31 +106,21 @@ def pack_blocks(n: int, block: int, encode: Callable[[int, int], Payload]) -> by
         [p] if isinstance(p, bytes | bytearray | memoryview) else p for p in pmap(lambda r: encode(*r), ranges)
     ]
     lengths = np.array([sum(memoryview(q).nbytes for q in p) for p in parts], dtype="<u8")
-    head = _HEADER.size + lengths.nbytes
     # one allocation of the exact size, not zero-filled, the payloads copied in on the pool
     # (numpy copies release the GIL, and the pages are first touched there): zeroing and
     # growing a bytearray part by part was a fifth of an encode, all of it serial
-    out = _uninitialized(head + int(lengths.sum()))
-    out[: _HEADER.size] = _HEADER.pack(_VERSION, n, block, len(parts))
-    out[_HEADER.size : head] = lengths.tobytes()
-    dest = np.frombuffer(out, dtype=np.uint8)
-    starts = np.concatenate([[head], head + np.cumsum(lengths)[:-1]]).astype(np.int64).tolist()
+    head = _HEADER.pack(_VERSION, n, block, len(parts))
+    return concat([head, lengths.tobytes(), *(q for p in parts for q in p)])
 
-    def place(i: int) -> None:
-        at = starts[i]
-        for q in parts[i]:
-            got = np.frombuffer(q, dtype=np.uint8)
-            dest[at : at + got.size] = got
-            at += got.size
-        parts[i] = []  # freed on the pool too
 
-    pmap(place, range(len(parts)))
-    return out
+#: pieces of at most this many bytes are copied by the calling thread (a pool task for a
+#: few bytes of block header costs more than the copy)
+_INLINE = 1 << 16
 
 
 def concat(pieces: Sequence[Piece]) -> bytearray:
     """``b"".join(pieces)`` as a bytearray allocated once (not zero-filled, huge pages),
-    the pieces copied in on the codec pool."""
+    the large pieces copied in on the codec pool."""
     sizes = [memoryview(q).nbytes for q in pieces]
     out = _uninitialized(sum(sizes))
     dest = np.frombuffer(out, dtype=np.uint8)
@@ -139,7 +129,11 @@ def concat(pieces: Sequence[Piece]) -> bytearray:
     def place(i: int) -> None:
         dest[starts[i] : starts[i] + sizes[i]] = np.frombuffer(pieces[i], dtype=np.uint8)
 
-    pmap(place, range(len(pieces)))
+    large = [i for i, size in enumerate(sizes) if size > _INLINE]
+    for i, size in enumerate(sizes):
+        if 0 < size <= _INLINE:
+            place(i)
+    pmap(place, large)
     return out
 
 

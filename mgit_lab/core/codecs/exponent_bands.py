@@ -206,12 +206,11 @@ class ExponentBands(Codec):
             raise CodecNotApplicable("exponent-bands codes float matrices only")
         m = _matrix(array)
         transposed, means, _ = _band_axis(m)
-        planes = FloatPlanes(level=self.level, block=self.block)
+        n_lines, width = m.shape[::-1] if transposed else m.shape
+        planes = FloatPlanes(level=self.level, block=max(1, self.block // width) * width)  # whole lines per block
         # one rotation for every band, judged on the whole tensor (one of a block or less:
         # the usual rotation, as float-planes codes each of its small bands)
         plan = planes.plan(m, search=m.size > self.block)
-        n_lines, width = m.shape[::-1] if transposed else m.shape
-        planes.block = max(1, self.block // width) * width  # whole lines per block
         k = _class_count(n_lines, m.size, self.classes, self.min_band)
         cls = _classes(means, k)
         order = np.argsort(cls, kind="stable")

@@ -6,7 +6,8 @@ time).  A blob that HDF5 stores unfiltered (every pack: no compression filter is
 set) lies in the file as plain bytes, contiguously or in fixed-size chunks; HDF5 tells
 where (``H5Dget_offset`` for a contiguous dataset, ``H5Dchunk_iter`` for the chunks), so
 a read becomes one ``preadv`` per run of adjacent chunks, straight into the caller's
-buffer, without the lock (``preadv`` releases the GIL).
+buffer, without the lock (``preadv`` releases the GIL; reads of 64 KiB or less keep it,
+see :func:`_pread_holding_gil`).
 
 :func:`direct_reads` returns None, and the reader keeps using h5py, for anything else:
 a filtered or compact dataset, a chunk that is not allocated, a file driver other than
@@ -88,22 +89,21 @@ class DirectReads:
 
 
 def _read_fully(fd: int, dest: np.ndarray, at: int) -> None:
+    """Fill ``dest`` with the file's bytes from ``at``: small reads with the GIL held (see
+    :func:`_pread_holding_gil`), larger ones with ``os.preadv``, which releases it."""
     view = dest.data.cast("B")
-    if len(view) <= _HOLD_GIL_BELOW and (pread := _pread_holding_gil()) is not None:
-        while len(view):
+    pread = _pread_holding_gil() if len(view) <= _HOLD_GIL_BELOW else None
+    while len(view):
+        if pread is None:
+            got = os.preadv(fd, [view], at)
+        else:
             got = pread(fd, ctypes.c_void_p(dest.ctypes.data + dest.nbytes - len(view)), len(view), at)
             if got < 0:
                 err = ctypes.get_errno()
                 if err == errno.EINTR:  # a signal arrived: read again, as os.preadv does (PEP 475)
                     continue
                 raise OSError(err, f"reading a pack at file offset {at}: {os.strerror(err)}")
-            if got == 0:
-                raise OSError(f"pack is truncated (no bytes at file offset {at})")
-            view, at = view[got:], at + got
-        return
-    while len(view):
-        got = os.preadv(fd, [view], at)
-        if got <= 0:
+        if got == 0:
             raise OSError(f"pack is truncated (no bytes at file offset {at})")
         view, at = view[got:], at + got
 

@@ -13,7 +13,8 @@ import torch
 from mgit_lab.api import Repository
 from mgit_lab.core.errors import Corrupt
 from mgit_lab.core.io.zip_layout import rebuild_cut, storage_spans
-from mgit_lab.core.lineage.files_manifest import files_path, read_files
+from mgit_lab.core.lineage import ModelVersion
+from mgit_lab.core.lineage.files_manifest import FilesRecord, files_path, read_files
 from tests.support.model_folders import bert_folder, files_of
 
 
@@ -42,13 +43,22 @@ def _stored(repo: Repository, name: str) -> int:
     return next(r["stored_bytes"] for r in repo.stats()["versions"] if r["name"] == name)
 
 
-def test_a_pt_file_is_its_tensors_and_comes_back_identical(tmp_path: Path) -> None:
-    src = tmp_path / "model.pt"
-    torch.save(_state(), src)
+def _added(
+    tmp_path: Path, state: dict[str, torch.Tensor], name: str
+) -> tuple[Path, Repository, ModelVersion, FilesRecord]:
+    """``state`` saved as ``NAME.pt``, added to a new repository as ``name``: (the file, the
+    repository, the version, its files record)."""
+    src = tmp_path / f"{name}.pt"
+    torch.save(state, src)
     repo = Repository.init(tmp_path / "repo")
-    v = repo.add(src, name="m")
+    v = repo.add(src, name=name)
     record = read_files(repo.mgit_dir, v.id)
     assert record is not None
+    return src, repo, v, record
+
+
+def test_a_pt_file_is_its_tensors_and_comes_back_identical(tmp_path: Path) -> None:
+    src, repo, v, record = _added(tmp_path, _state(), "m")
     entry = record.files[0]
     assert entry.layout == "cut" and entry.oid is None
     # the large tensors are the version's own objects: no second copy of the weights
@@ -82,12 +92,8 @@ def test_bf16_shared_and_view_storages_come_back_exact(tmp_path: Path) -> None:
         "tied.b": base,  # one storage, two names
         "view": base[10:50],  # a view: torch saves the whole storage, which is no one tensor
     }
-    src = tmp_path / "mixed.pt"
-    torch.save(state, src)
-    repo = Repository.init(tmp_path / "repo")
-    v = repo.add(src, name="mixed")
-    record = read_files(repo.mgit_dir, v.id)
-    assert record is not None and record.files[0].layout == "cut"
+    src, repo, _, record = _added(tmp_path, state, "mixed")
+    assert record.files[0].layout == "cut"
     out = repo.checkout_files("mixed", tmp_path / "out.pt")
     assert out is not None and out.read_bytes() == src.read_bytes()
     loaded = torch.load(out, weights_only=True)
@@ -144,14 +150,9 @@ def test_a_folder_with_pytorch_model_bin_comes_back_identical(tmp_path: Path) ->
 
 
 def test_a_damaged_cut_record_is_refused_not_written(tmp_path: Path) -> None:
-    src = tmp_path / "model.pt"
-    torch.save(_state(), src)
-    repo = Repository.init(tmp_path / "repo")
-    v = repo.add(src, name="m")
+    _, repo, v, record = _added(tmp_path, _state(), "m")
     path = files_path(repo.mgit_dir, v.id)
     text = path.read_text()
-    record = read_files(repo.mgit_dir, v.id)
-    assert record is not None
     offset = record.files[0].segments[0][4]
     path.write_text(text.replace(f",{offset}]", f",{offset + 10**9}]", 1))
     with pytest.raises(Corrupt, match="does not fit|damaged"):

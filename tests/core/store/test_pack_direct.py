@@ -99,16 +99,18 @@ def test_blobs_that_are_not_plain_file_bytes_are_read_through_h5py(tmp_path, kin
     assert not reader.reads_directly
 
 
-def test_a_pack_truncated_while_open_elsewhere_is_an_error_not_cached_bytes(tmp_path):
+@pytest.mark.parametrize(("keep", "read"), [(0.5, (0, 50_000)), (-100, (49_950, 50))], ids=["large", "small"])
+def test_a_pack_truncated_while_open_elsewhere_is_an_error_not_cached_bytes(tmp_path, keep, read):
     data = _data(50_000)
     path = tmp_path / "p.h5"
     _blob(path, data)
     first = PackReader(path)
     assert bytes(first.read(0, 10)) == data[:10].tobytes()
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # same file, HDF5 shares it
+    size = path.stat().st_size
+    path.write_bytes(path.read_bytes()[: int(size * keep) if keep > 0 else size + keep])  # same file, HDF5 shares it
     second = PackReader(path)
     with pytest.raises(OSError):
-        second.read(0, 50_000)
+        second.read(*read)
     first.close()
 
 
@@ -231,20 +233,7 @@ def test_small_reads_keep_the_gil_and_large_reads_release_it(tmp_path, monkeypat
     reader.close()
 
 
-def test_a_small_read_of_a_truncated_pack_is_an_error(tmp_path):
-    data = _data(50_000)
-    path = tmp_path / "p.h5"
-    _blob(path, data)
-    first = PackReader(path)
-    assert bytes(first.read(0, 10)) == data[:10].tobytes()
-    path.write_bytes(path.read_bytes()[: path.stat().st_size - 100])
-    second = PackReader(path)
-    with pytest.raises(OSError):
-        second.read(data.size - 50, 50)
-    first.close()
-
-
-def test_a_failed_small_read_names_the_error(tmp_path):
+def test_a_failed_small_read_names_the_error_and_a_short_file_is_truncated(tmp_path):
     if pack_direct._pread_holding_gil() is None:
         pytest.skip("libc pread is called through ctypes on Linux only")
     fd = os.open(tmp_path, os.O_RDONLY)  # a directory: pread fails with EISDIR
@@ -252,5 +241,13 @@ def test_a_failed_small_read_names_the_error(tmp_path):
         with pytest.raises(OSError) as caught:
             pack_direct._read_fully(fd, np.empty(16, np.uint8), 0)
         assert caught.value.errno == errno.EISDIR
+    finally:
+        os.close(fd)
+    short = tmp_path / "short"
+    short.write_bytes(b"x" * 10)
+    fd = os.open(short, os.O_RDONLY)
+    try:
+        with pytest.raises(OSError, match="truncated"):
+            pack_direct._read_fully(fd, np.empty(16, np.uint8), 0)
     finally:
         os.close(fd)
