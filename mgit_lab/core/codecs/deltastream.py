@@ -66,9 +66,7 @@ def pack_delta(
     n = c.size
     ranges = sample_ranges(n)
     if low is not None and not group:
-        writer = PlaneWriter(n, uint_dtype(c.dtype.itemsize), low, level)
-        delta_encode(c, p, sink=writer.put)
-        return writer.finish(cctx)
+        return b"".join(delta_parts(c, p, level, low))
     if group or len(ranges) == 1:
         z = delta_encode(c, p)
         assert z is not None
